@@ -1,0 +1,2 @@
+package net.passerelle.admin;
+final class Placeholder {}
