@@ -1,0 +1,3 @@
+package net.passerelle.admin.model;
+
+public enum WritePolicy { REJECT, QUEUE }

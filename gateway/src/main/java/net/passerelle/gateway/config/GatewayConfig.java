@@ -1,0 +1,261 @@
+package net.passerelle.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, as read from YAML. Every record fills in its documented default for a missing key, so
+ * the rest of the gateway never sees a null; {@code deploy/passerelle.example.yml} documents the same defaults.
+ */
+public record GatewayConfig(
+        List<HostPort> listeners,
+        AdminConfig admin,
+        StoreConfig store,
+        SpoolConfig spool,
+        ServerConfig server,
+        LimitsConfig limits,
+        UpstreamConfig upstream,
+        ForwardingConfig forwarding,
+        MaintenanceConfig maintenance,
+        GuardConfig defaultPageGuard,
+        SeedConfig seed) {
+
+    public GatewayConfig {
+        listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("listeners: at least one address is needed");
+        }
+        admin = admin == null ? new AdminConfig(null, null, null) : admin;
+        store = store == null ? new StoreConfig(null, null, null, null) : store;
+        spool = spool == null ? new SpoolConfig(null) : spool;
+        server = server == null ? new ServerConfig(null, null, null, null) : server;
+        limits = limits == null ? new LimitsConfig(null, null, null, null, null, null, null, null) : limits;
+        upstream = upstream == null ? new UpstreamConfig(null, null, null, null) : upstream;
+        forwarding = forwarding == null ? new ForwardingConfig(null, null) : forwarding;
+        maintenance = maintenance == null ? new MaintenanceConfig(null, null, null) : maintenance;
+        defaultPageGuard = defaultPageGuard == null ? new GuardConfig(null, null, null) : defaultPageGuard;
+        seed = seed == null ? new SeedConfig(null, null) : seed;
+    }
+
+    /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
+    public static GatewayConfig defaults() {
+        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public GatewayConfig withListeners(List<HostPort> newListeners) {
+        return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, seed);
+    }
+
+    public GatewayConfig withSeed(SeedConfig newSeed) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, newSeed);
+    }
+
+    public GatewayConfig withLimits(LimitsConfig newLimits) {
+        return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
+                defaultPageGuard, seed);
+    }
+
+    public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
+                defaultPageGuard, seed);
+    }
+
+    public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
+                defaultPageGuard, seed);
+    }
+
+    public GatewayConfig withAdmin(AdminConfig newAdmin) {
+        return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, seed);
+    }
+
+    public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
+                defaultPageGuard, seed);
+    }
+
+    /** The admin API listener; {@code enabled: false} runs a pure data-plane gateway. */
+    public record AdminConfig(Boolean enabled, HostPort listen, String token) {
+        public AdminConfig {
+            enabled = enabled == null || enabled;
+            listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
+            token = token == null || token.isBlank() ? null : token;
+        }
+    }
+
+    public record StoreConfig(String url, String user, String password, Duration pollInterval) {
+        public StoreConfig {
+            url = url == null || url.isBlank() ? "jdbc:h2:file:./data/passerelle" : url;
+            user = user == null ? "" : user;
+            password = password == null ? "" : password;
+            pollInterval = pollInterval == null ? Duration.ofMillis(200) : pollInterval;
+            if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:mariadb:")) {
+                throw new IllegalArgumentException("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '" + url + "'");
+            }
+        }
+    }
+
+    public record SpoolConfig(String dir) {
+        public SpoolConfig {
+            dir = dir == null || dir.isBlank() ? "./data/spool" : dir;
+        }
+    }
+
+    /**
+     * @param ioThreads event loops; 0 means one per core
+     * @param transport {@code auto} (epoll when the native library loads, NIO otherwise), {@code epoll} or {@code nio}
+     * @param gatewayId this gateway's name in the fleet; defaults to the host name
+     * @param drainTimeout how long in-flight requests may take to finish at shutdown
+     */
+    public record ServerConfig(Integer ioThreads, String transport, String gatewayId, Duration drainTimeout) {
+        public ServerConfig {
+            ioThreads = ioThreads == null ? 0 : ioThreads;
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("server.ioThreads must be >= 0 (0 = one per core)");
+            }
+            transport = transport == null ? "auto" : transport;
+            if (!List.of("auto", "epoll", "nio").contains(transport)) {
+                throw new IllegalArgumentException("server.transport must be auto, epoll or nio, got '" + transport + "'");
+            }
+            drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
+        }
+    }
+
+    /**
+     * Limits on what a client may send. Their defaults follow nginx and HAProxy where those are sane for a gallery:
+     * photo uploads are large, so the body limit is generous.
+     */
+    public record LimitsConfig(
+            DataSize maxRequestLine,
+            DataSize maxHeaderSize,
+            Integer maxHeaderCount,
+            DataSize maxBodySize,
+            Duration headerReadTimeout,
+            Duration keepAliveTimeout,
+            Duration idleTimeout,
+            Integer maxConnectionsPerClient) {
+        public LimitsConfig {
+            maxRequestLine = maxRequestLine == null ? DataSize.ofBytes(8192) : maxRequestLine;
+            maxHeaderSize = maxHeaderSize == null ? DataSize.ofBytes(16384) : maxHeaderSize;
+            maxHeaderCount = maxHeaderCount == null ? 100 : maxHeaderCount;
+            maxBodySize = maxBodySize == null ? DataSize.ofBytes(2L << 30) : maxBodySize;
+            headerReadTimeout = headerReadTimeout == null ? Duration.ofSeconds(10) : headerReadTimeout;
+            keepAliveTimeout = keepAliveTimeout == null ? Duration.ofSeconds(75) : keepAliveTimeout;
+            idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+            maxConnectionsPerClient = maxConnectionsPerClient == null ? 512 : maxConnectionsPerClient;
+            if (maxRequestLine.bytes() < 256 || maxHeaderSize.bytes() < 1024 || maxHeaderCount < 8) {
+                throw new IllegalArgumentException("limits too small to serve browsers (maxRequestLine >= 256, maxHeaderSize >= 1KiB, maxHeaderCount >= 8)");
+            }
+            if (maxConnectionsPerClient < 1) {
+                throw new IllegalArgumentException("limits.maxConnectionsPerClient must be >= 1");
+            }
+        }
+    }
+
+    /**
+     * @param connectTimeout  time to open a connection to a backend
+     * @param responseTimeout time from the request sent to the response headers, and the longest silence inside a response
+     * @param idleTimeout     how long an unused pooled connection is kept
+     * @param maxIdlePerBackend pooled connections kept per backend and event loop
+     */
+    public record UpstreamConfig(Duration connectTimeout, Duration responseTimeout, Duration idleTimeout, Integer maxIdlePerBackend) {
+        public UpstreamConfig {
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(3) : connectTimeout;
+            responseTimeout = responseTimeout == null ? Duration.ofSeconds(60) : responseTimeout;
+            idleTimeout = idleTimeout == null ? Duration.ofSeconds(30) : idleTimeout;
+            maxIdlePerBackend = maxIdlePerBackend == null ? 64 : maxIdlePerBackend;
+            if (maxIdlePerBackend < 0) {
+                throw new IllegalArgumentException("upstream.maxIdlePerBackend must be >= 0");
+            }
+        }
+    }
+
+    /**
+     * @param trustedProxies client networks (CIDR) whose X-Forwarded-* / Forwarded headers are believed; nobody else's are
+     * @param via the name this gateway gives itself in {@code Via}
+     */
+    public record ForwardingConfig(List<String> trustedProxies, String via) {
+        public ForwardingConfig {
+            trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+            for (String cidr : trustedProxies) {
+                Cidr.parse(cidr);
+            }
+            via = via == null || via.isBlank() ? "passerelle" : via;
+        }
+    }
+
+    /**
+     * Who may pass during maintenance (and read-only) to check the new server: client networks, or requests that
+     * carry {@code opsHeader} with {@code opsSecret}.
+     */
+    public record MaintenanceConfig(List<String> allowNetworks, String opsHeader, String opsSecret) {
+        public MaintenanceConfig {
+            allowNetworks = allowNetworks == null ? List.of() : List.copyOf(allowNetworks);
+            for (String cidr : allowNetworks) {
+                Cidr.parse(cidr);
+            }
+            opsHeader = opsHeader == null || opsHeader.isBlank() ? "X-Passerelle-Ops" : opsHeader;
+            opsSecret = opsSecret == null || opsSecret.isBlank() ? null : opsSecret;
+        }
+    }
+
+    /** The default-page guard: the last line of defence against a backend that shows a web server's welcome page. */
+    public record GuardConfig(Boolean enabled, List<String> fingerprints, DataSize scanBytes) {
+        public static final List<String> BUILT_IN = List.of("Apache2 Debian Default Page", "Welcome to nginx!",
+                "Apache2 Ubuntu Default Page", "Test Page for the Apache HTTP Server", "Test Page for the Nginx HTTP Server");
+
+        public GuardConfig {
+            enabled = enabled == null || enabled;
+            fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
+            scanBytes = scanBytes == null ? DataSize.ofBytes(4096) : scanBytes;
+        }
+    }
+
+    public record SeedConfig(Map<String, SeedGroup> groups, Map<String, SeedHost> hosts) {
+        public SeedConfig {
+            groups = groups == null ? Map.of() : Map.copyOf(groups);
+            hosts = hosts == null ? Map.of() : Map.copyOf(hosts);
+            for (Map.Entry<String, SeedHost> h : hosts.entrySet()) {
+                if (!groups.containsKey(h.getValue().group())) {
+                    throw new IllegalArgumentException("seed.hosts." + h.getKey() + ": group '" + h.getValue().group()
+                            + "' is not defined under seed.groups");
+                }
+            }
+        }
+    }
+
+    public record SeedGroup(List<HostPort> backends, List<HostPort> spares, String mode, String writes,
+                            Integer retryAfterSeconds, Map<String, String> message, String profile) {
+        public SeedGroup {
+            backends = backends == null ? List.of() : List.copyOf(backends);
+            spares = spares == null ? List.of() : List.copyOf(spares);
+            mode = mode == null ? "open" : mode;
+            writes = writes == null ? "reject" : writes;
+            if (!List.of("open", "read-only", "maintenance").contains(mode)) {
+                throw new IllegalArgumentException("mode must be open, read-only or maintenance, got '" + mode + "'");
+            }
+            if (!List.of("reject", "queue").contains(writes)) {
+                throw new IllegalArgumentException("writes must be reject or queue, got '" + writes + "'");
+            }
+            retryAfterSeconds = retryAfterSeconds == null ? 300 : retryAfterSeconds;
+            if (retryAfterSeconds < 0) {
+                throw new IllegalArgumentException("retryAfterSeconds must be >= 0");
+            }
+            message = message == null ? Map.of() : Map.copyOf(message);
+            profile = profile == null ? "piwigo" : profile;
+        }
+    }
+
+    public record SeedHost(String group, String account) {
+        public SeedHost {
+            if (group == null || group.isBlank()) {
+                throw new IllegalArgumentException("a host needs a group");
+            }
+            account = account == null ? "" : account;
+        }
+    }
+}

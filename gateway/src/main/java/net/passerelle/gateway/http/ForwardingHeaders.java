@@ -1,0 +1,174 @@
+package net.passerelle.gateway.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import net.passerelle.gateway.config.Cidr;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Header rewriting at the proxy boundary: hop-by-hop headers never cross it (RFC 9110 §7.6.1), and the forwarding
+ * headers a backend sees are the gateway's own, unless the client is a configured trusted proxy whose chain is
+ * extended rather than replaced.
+ */
+public final class ForwardingHeaders {
+    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    public static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    public static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+    private static final AsciiString[] HOP_BY_HOP = {
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
+    };
+
+    private final List<Cidr> trustedProxies;
+    private final String viaValue;
+
+    public ForwardingHeaders(List<Cidr> trustedProxies, String viaName) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+        this.viaValue = "1.1 " + viaName;
+    }
+
+    public boolean isTrusted(InetAddress peer) {
+        for (int i = 0; i < trustedProxies.size(); i++) {
+            if (trustedProxies.get(i).contains(peer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the hop-by-hop headers, including every header the Connection header names. */
+    public static void removeHopByHop(HttpHeaders headers) {
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            List<String> named = new ArrayList<>(2);
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    String t = token.trim();
+                    if (!t.isEmpty()) {
+                        named.add(t);
+                    }
+                }
+            }
+            for (String name : named) {
+                // Connection must not be used to strip the end-to-end headers the backend relies on.
+                if (!HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                        && !X_FORWARDED_FOR.contentEqualsIgnoreCase(name)
+                        && !FORWARDED.contentEqualsIgnoreCase(name)) {
+                    headers.remove(name);
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+    }
+
+    /**
+     * Rewrites a client request's headers, in place, for the backend.
+     *
+     * @param clientAddress the peer's address (or the original client's, when replaying a queued request)
+     * @param host          the Host header as the client sent it
+     * @param scheme        {@code http} or {@code https}, as the client reached the gateway
+     */
+    public void prepareRequest(HttpHeaders headers, InetAddress clientAddress, boolean trustedPeer, String host,
+                               String scheme, String requestId) {
+        boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true);
+        removeHopByHop(headers);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        }
+        String client = addressText(clientAddress);
+        if (trustedPeer) {
+            String xff = joinAll(headers, X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
+            if (!headers.contains(X_FORWARDED_PROTO)) {
+                headers.set(X_FORWARDED_PROTO, scheme);
+            }
+            if (!headers.contains(X_FORWARDED_HOST)) {
+                headers.set(X_FORWARDED_HOST, host);
+            }
+            String forwarded = joinAll(headers, FORWARDED);
+            String ours = forwardedElement(clientAddress, host, scheme);
+            headers.set(FORWARDED, forwarded == null ? ours : forwarded + ", " + ours);
+        } else {
+            headers.remove(X_FORWARDED_PORT);
+            headers.remove(X_REAL_IP);
+            headers.set(X_FORWARDED_FOR, client);
+            headers.set(X_FORWARDED_PROTO, scheme);
+            headers.set(X_FORWARDED_HOST, host);
+            headers.set(FORWARDED, forwardedElement(clientAddress, host, scheme));
+        }
+        String via = joinAll(headers, HttpHeaderNames.VIA);
+        headers.set(HttpHeaderNames.VIA, via == null ? viaValue : via + ", " + viaValue);
+        headers.set(X_REQUEST_ID, requestId);
+    }
+
+    /** Rewrites a backend response's headers, in place, for the client. */
+    public void prepareResponse(HttpHeaders headers, String requestId) {
+        boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true);
+        removeHopByHop(headers);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        }
+        String via = joinAll(headers, HttpHeaderNames.VIA);
+        headers.set(HttpHeaderNames.VIA, via == null ? viaValue : via + ", " + viaValue);
+        if (!headers.contains(X_REQUEST_ID)) {
+            headers.set(X_REQUEST_ID, requestId);
+        }
+    }
+
+    private static String joinAll(HttpHeaders headers, CharSequence name) {
+        List<String> all = headers.getAll(name);
+        if (all.isEmpty()) {
+            return null;
+        }
+        return all.size() == 1 ? all.get(0) : String.join(", ", all);
+    }
+
+    /** RFC 7239: IPv6 addresses are quoted and bracketed; the host is quoted when it carries a port. */
+    static String forwardedElement(InetAddress client, String host, String scheme) {
+        String forValue = client instanceof Inet6Address ? "\"[" + addressText(client) + "]\"" : addressText(client);
+        String hostValue = host.indexOf(':') >= 0 || host.indexOf('"') >= 0 ? quote(host) : host;
+        return "for=" + forValue + ";host=" + hostValue + ";proto=" + scheme;
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** The address as text, with IPv4-mapped IPv6 addresses (from a dual-stack listener) shown as IPv4. */
+    public static String addressText(InetAddress address) {
+        String text = address.getHostAddress();
+        int zone = text.indexOf('%');
+        return zone >= 0 ? text.substring(0, zone) : text;
+    }
+
+    /** A client-supplied request id is kept when it is a short token; otherwise a fresh one is made. */
+    public static boolean isAcceptableRequestId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,4 @@
+package net.passerelle.gateway.notice;
+
+/** PLACEHOLDER until the notice branch lands. */
+public enum Language { EN, FR }

@@ -1,0 +1,685 @@
+package net.passerelle.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import net.passerelle.gateway.http.ForwardingHeaders;
+import net.passerelle.gateway.http.Rejection;
+import net.passerelle.gateway.http.RequestIds;
+import net.passerelle.gateway.http.RequestValidator;
+import net.passerelle.gateway.notice.Language;
+import net.passerelle.gateway.notice.NoticeContext;
+import net.passerelle.gateway.notice.NoticeFormat;
+import net.passerelle.gateway.notice.NoticeKind;
+import net.passerelle.gateway.notice.NoticeNegotiator;
+import net.passerelle.gateway.proxy.ProxyListener.Outcome;
+import net.passerelle.gateway.routing.Backend;
+import net.passerelle.gateway.routing.GroupRoute;
+import net.passerelle.gateway.routing.HostNormalizer;
+import net.passerelle.gateway.routing.HostRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client-facing end of the proxy: one instance per client connection, one exchange at a time.
+ *
+ * <p>Reading is explicit ({@code AUTO_READ} off, {@link io.netty.handler.flow.FlowControlHandler} in front): the
+ * handler asks for the next message only when it can use it. That single rule gives backpressure both ways (a
+ * body chunk is read only once the backend connection can take it; a response chunk is read from the backend only
+ * once the client can take it), serialises pipelined requests, and keeps a request's body in the kernel while the
+ * gateway decides what to do with it.
+ *
+ * <p>The backend connection of an exchange runs on this connection's event loop, so both handlers' state is touched
+ * by one thread only, with no locks or volatiles.
+ */
+public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientRequestReceiver.class);
+
+    /** Bodies of refused requests up to this size are read and dropped to keep the connection; larger ones close it. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
+
+    private enum State { AWAIT_REQUEST, CONNECTING, FORWARDING, DISCARDING, CLOSED }
+
+    private final ProxySettings px;
+    private final ClientActivity activity;
+    private final ClientResponseEncoder encoder;
+    private ChannelHandlerContext ctx;
+    private UpstreamPool pool;
+    private InetAddress clientAddress;
+    private boolean trustedPeer;
+
+    private State state = State.AWAIT_REQUEST;
+    private long waitStartNanos;
+    private ScheduledFuture<?> timer;
+    private long lastProgressNanos;
+
+    // The current exchange.
+    private HttpRequest request;
+    private String requestId;
+    private long startNanos;
+    private boolean headRequest;
+    private boolean http10;
+    private boolean clientKeepAlive;
+    private boolean expectContinue;
+    private boolean hasBody;
+    private long bodyBytes;
+    private GroupRoute group;
+    private Backend backend;
+    private Channel upstream;
+    private boolean upstreamFromPool;
+    private boolean retried;
+    private boolean requestComplete;
+    /** The client's LastHttpContent of the current request has been read (whatever became of it). */
+    private boolean clientLastSeen;
+    private boolean responseStarted;
+    private boolean interim;
+    private boolean originKeepAlive;
+    private boolean closeAfterResponse;
+    private boolean awaitingOriginWritable;
+    private boolean awaitingClientWritable;
+    private int responseStatus;
+
+    ClientRequestReceiver(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder) {
+        this.px = px;
+        this.activity = activity;
+        this.encoder = encoder;
+    }
+
+    // ---------------------------------------------------------------- client connection events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        pool = px.upstreams().get(ctx.channel().eventLoop());
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
+            clientAddress = peer.getAddress();
+            trustedPeer = px.forwarding().isTrusted(clientAddress);
+        }
+        awaitRequest();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        switch (state) {
+            case AWAIT_REQUEST -> {
+                if (msg instanceof HttpRequest req) {
+                    onRequest(req);
+                } else {
+                    // Leftover content of a request already answered: nothing to do with it.
+                    ReferenceCountUtil.release(msg);
+                    ctx.read();
+                }
+            }
+            case FORWARDING -> {
+                if (msg instanceof HttpContent content) {
+                    onRequestContent(content);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                    closeClient();
+                }
+            }
+            case DISCARDING -> {
+                boolean last = msg instanceof LastHttpContent;
+                if (!(msg instanceof HttpContent)) {
+                    ReferenceCountUtil.release(msg);
+                    closeClient();
+                    return;
+                }
+                if (msg instanceof HttpContent c) {
+                    bodyBytes += c.content().readableBytes();
+                }
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    clientLastSeen = true;
+                    awaitRequest();
+                } else if (bodyBytes > DRAIN_LIMIT) {
+                    closeClient();
+                } else {
+                    ctx.read();
+                }
+            }
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && awaitingClientWritable && upstream != null) {
+            awaitingClientWritable = false;
+            upstream.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        cancelTimer();
+        abandonUpstream();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed", ctx.channel(), cause);
+        closeClient();
+    }
+
+    // ---------------------------------------------------------------- request head
+
+    private void onRequest(HttpRequest req) {
+        cancelTimer();
+        activity.stop();
+        startNanos = System.nanoTime();
+        request = req;
+        group = null;
+        backend = null;
+        retried = false;
+        requestComplete = false;
+        clientLastSeen = false;
+        responseStarted = false;
+        interim = false;
+        closeAfterResponse = false;
+        bodyBytes = 0;
+        responseStatus = 0;
+        headRequest = req.method() == HttpMethod.HEAD;
+        http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        HttpHeaders headers = req.headers();
+        String incomingId = headers.get(ForwardingHeaders.X_REQUEST_ID);
+        requestId = trustedPeer && ForwardingHeaders.isAcceptableRequestId(incomingId) ? incomingId : RequestIds.next();
+
+        Rejection rejection = px.validator().validate(req);
+        if (rejection != null) {
+            boolean malformed = req.decoderResult().isFailure();
+            if (malformed) {
+                log.debug("malformed request from {}: {}", clientAddress, req.decoderResult().cause().getMessage());
+            }
+            clientKeepAlive = !malformed && HttpUtil.isKeepAlive(req);
+            expectContinue = HttpUtil.is100ContinueExpected(req);
+            hasBody = !malformed && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+            answerLocally(noticeFor(rejection), rejection == Rejection.BODY_TOO_LARGE || malformed,
+                    rejection == Rejection.METHOD_REFUSED ? Outcome.REFUSED : Outcome.BAD_REQUEST);
+            return;
+        }
+        clientKeepAlive = HttpUtil.isKeepAlive(req);
+        expectContinue = HttpUtil.is100ContinueExpected(req);
+        hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+
+        String hostHeader = headers.get(HttpHeaderNames.HOST);
+        HostRoute route = px.routes().get().route(HostNormalizer.normalize(hostHeader));
+        if (route == null) {
+            answerLocally(NoticeKind.UNKNOWN_HOST, false, Outcome.UNKNOWN_HOST);
+            return;
+        }
+        group = route.group();
+        forward(hostHeader);
+    }
+
+    private static NoticeKind noticeFor(Rejection rejection) {
+        return switch (rejection) {
+            case URI_TOO_LONG -> NoticeKind.URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> NoticeKind.HEADERS_TOO_LARGE;
+            case BODY_TOO_LARGE -> NoticeKind.PAYLOAD_TOO_LARGE;
+            case METHOD_REFUSED -> NoticeKind.METHOD_NOT_ALLOWED;
+            default -> NoticeKind.BAD_REQUEST;
+        };
+    }
+
+    // ---------------------------------------------------------------- answering locally
+
+    /**
+     * Answers the current request from the gateway. The request body, if any, never goes anywhere: a small one is
+     * read and dropped so the connection can be kept; a large or unknown-length one (or one the client has not sent
+     * yet because it waits for 100-continue) closes the connection after the answer.
+     */
+    private void answerLocally(NoticeKind kind, boolean forceClose, Outcome outcome) {
+        boolean close = forceClose || !clientKeepAlive || state == State.CLOSED
+                || hasBody && (expectContinue || HttpUtil.isTransferEncodingChunked(request)
+                || HttpUtil.getContentLength(request, 0L) > DRAIN_LIMIT);
+        FullHttpResponse response = render(kind, null);
+        finishLocal(response, close, outcome);
+    }
+
+    private FullHttpResponse render(NoticeKind kind, Integer retryAfter) {
+        NoticeFormat format = NoticeNegotiator.format(request);
+        Language language = NoticeNegotiator.language(request == null ? null : request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
+        NoticeContext context = new NoticeContext(kind, group == null ? null : group.name(),
+                group == null ? null : group.message(), group == null ? null : group.modeEndsAt(), retryAfter, null, requestId);
+        return px.notices().render(context, format, language, ctx.alloc(), headRequest);
+    }
+
+    private void finishLocal(FullHttpResponse response, boolean close, Outcome outcome) {
+        responseStatus = response.status().code();
+        HttpHeaders h = response.headers();
+        if (close) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        h.set(ForwardingHeaders.X_REQUEST_ID, requestId);
+        encoder.answeringHead(headRequest);
+        px.listener().exchangeDone(group, outcome, responseStatus, System.nanoTime() - startNanos);
+        if (state == State.CLOSED || !ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
+        ChannelFuture f = ctx.writeAndFlush(response);
+        if (close) {
+            state = State.CLOSED;
+            f.addListener(ChannelFutureListener.CLOSE);
+        } else if (clientLastSeen) {
+            awaitRequest();
+        } else {
+            // The rest of this request (at least its LastHttpContent) still has to be read and dropped.
+            state = State.DISCARDING;
+            ctx.read();
+        }
+    }
+
+    // ---------------------------------------------------------------- forwarding
+
+    private void forward(String hostHeader) {
+        backend = group.nextBackend();
+        if (backend == null) {
+            answerLocally(NoticeKind.BAD_GATEWAY, false, Outcome.ERROR);
+            return;
+        }
+        HttpRequest req = request;
+        px.forwarding().prepareRequest(req.headers(), clientAddress, trustedPeer, hostHeader, px.scheme(), requestId);
+        req.setUri(RequestValidator.originForm(req.uri()));
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        state = State.CONNECTING;
+        Channel idle = pool.poll(backend.address());
+        if (idle != null) {
+            upstreamFromPool = true;
+            attach(idle);
+            sendHead();
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        upstreamFromPool = false;
+        ChannelFuture f = pool.connect(backend.address());
+        f.addListener((ChannelFutureListener) this::onConnected);
+    }
+
+    private void onConnected(ChannelFuture f) {
+        if (state != State.CONNECTING) {
+            // The client went away while we connected: keep the fresh connection for someone else.
+            if (f.isSuccess()) {
+                pool.release(f.channel());
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            log.debug("cannot connect to backend {} of group {}: {}", backend, group.name(), f.cause().toString());
+            NoticeKind kind = f.cause() instanceof ConnectTimeoutException ? NoticeKind.GATEWAY_TIMEOUT : NoticeKind.BAD_GATEWAY;
+            answerLocally(kind, false, Outcome.ERROR);
+            return;
+        }
+        attach(f.channel());
+        sendHead();
+    }
+
+    private void attach(Channel ch) {
+        upstream = ch;
+        ch.pipeline().get(OriginResponseReceiver.class).attach(this);
+    }
+
+    private void sendHead() {
+        state = State.FORWARDING;
+        awaitingOriginWritable = false;
+        awaitingClientWritable = false;
+        if (hasBody) {
+            upstream.write(request, upstream.voidPromise());
+            upstream.flush();
+            armProgressTimer();
+            ctx.read();
+        } else {
+            // A body-less request is complete already: send it whole, so it can be sent again on a fresh
+            // connection if a pooled one turns out to be closed. The client's empty LastHttpContent is dropped.
+            upstream.write(request, upstream.voidPromise());
+            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            requestComplete = true;
+            armProgressTimer();
+            if (!clientLastSeen) {
+                ctx.read();
+            }
+        }
+        upstream.read();
+    }
+
+    private void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            clientLastSeen = true;
+        }
+        if (upstream == null) {
+            content.release();
+            return;
+        }
+        if (!hasBody) {
+            // Dropped: the request was already sent whole (see sendHead). Nothing more to read until the response ends.
+            content.release();
+            return;
+        }
+        progress();
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > px.maxBodySize()) {
+            content.release();
+            if (!responseStarted) {
+                abandonUpstream();
+                answerLocally(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.BAD_REQUEST);
+            } else {
+                closeClient();
+            }
+            return;
+        }
+        if (last) {
+            requestComplete = true;
+            upstream.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            return;
+        }
+        upstream.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (upstream.isWritable()) {
+            ctx.read();
+        } else {
+            awaitingOriginWritable = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- backend events (same event loop)
+
+    void onOriginWritable(Channel ch) {
+        if (ch == upstream && awaitingOriginWritable && state == State.FORWARDING) {
+            awaitingOriginWritable = false;
+            ctx.read();
+        }
+    }
+
+    void onOriginMessage(Channel ch, Object msg) {
+        if (ch != upstream || state != State.FORWARDING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        progress();
+        if (msg instanceof HttpResponse response) {
+            if (!onResponseHead(response)) {
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (interim) {
+                content.release();
+                if (content instanceof LastHttpContent) {
+                    interim = false;
+                }
+                upstream.read();
+                return;
+            }
+            if (content instanceof LastHttpContent) {
+                onResponseComplete(ctx.writeAndFlush(content));
+                return;
+            }
+            ctx.writeAndFlush(content);
+        }
+        if (ctx.channel().isWritable()) {
+            upstream.read();
+        } else {
+            awaitingClientWritable = true;
+        }
+    }
+
+    /** @return false when the head was consumed and nothing more is to be done with this message */
+    private boolean onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            log.info("malformed response from backend {} of group {}: {}", backend, group.name(),
+                    response.decoderResult().cause().getMessage());
+            ReferenceCountUtil.release(response);
+            Channel broken = upstream;
+            detachUpstream();
+            broken.close();
+            if (!responseStarted) {
+                answerLocally(NoticeKind.BAD_GATEWAY, !requestComplete, Outcome.ERROR);
+            } else {
+                closeClient();
+            }
+            return false;
+        }
+        int status = response.status().code();
+        if (status >= 100 && status < 200) {
+            interim = true;
+            if (status == 100 && expectContinue && !http10 && !responseStarted) {
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            }
+            return true;
+        }
+        responseStarted = true;
+        responseStatus = status;
+        cancelTimerIfBodyComplete();
+        originKeepAlive = HttpUtil.isKeepAlive(response);
+        HttpHeaders h = response.headers();
+        px.forwarding().prepareResponse(h, requestId);
+        boolean bodiless = headRequest || status == 204 || status == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        if (!bodiless && !hasLength && !chunked) {
+            // Delimited by the backend closing: the connection cannot be reused, and the client needs framing.
+            originKeepAlive = false;
+            if (http10) {
+                closeAfterResponse = true;
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        } else if (http10 && chunked) {
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            closeAfterResponse = true;
+        }
+        if (!requestComplete || !clientKeepAlive) {
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        encoder.answeringHead(headRequest);
+        ctx.write(response);
+        return true;
+    }
+
+    private void onResponseComplete(ChannelFuture lastWrite) {
+        cancelTimer();
+        px.listener().exchangeDone(group, Outcome.FORWARDED, responseStatus, System.nanoTime() - startNanos);
+        Channel used = upstream;
+        detachUpstream();
+        if (originKeepAlive && requestComplete && used.isActive()) {
+            pool.release(used);
+        } else {
+            used.close();
+        }
+        if (closeAfterResponse) {
+            state = State.CLOSED;
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        awaitRequest();
+    }
+
+    void onOriginClosed(Channel ch) {
+        if (ch != upstream) {
+            return;
+        }
+        detachUpstream();
+        if (state != State.FORWARDING) {
+            return;
+        }
+        if (responseStarted) {
+            // Never hand the client a truncated response on a connection it would reuse.
+            closeClient();
+            return;
+        }
+        if (upstreamFromPool && !hasBody && !retried) {
+            // A pooled connection the backend had already closed: the request was never processed; try a fresh one.
+            retried = true;
+            state = State.CONNECTING;
+            connect();
+            return;
+        }
+        log.debug("backend {} of group {} closed before answering", backend, group.name());
+        answerLocally(NoticeKind.BAD_GATEWAY, !requestComplete, Outcome.ERROR);
+    }
+
+    private void detachUpstream() {
+        if (upstream != null) {
+            upstream.pipeline().get(OriginResponseReceiver.class).detach();
+            upstream = null;
+        }
+    }
+
+    /** Drops the backend connection of an exchange that will not complete; it cannot be reused. */
+    private void abandonUpstream() {
+        Channel ch = upstream;
+        if (ch != null) {
+            detachUpstream();
+            ch.close();
+        }
+    }
+
+    private void closeClient() {
+        state = State.CLOSED;
+        cancelTimer();
+        abandonUpstream();
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- waiting for the next request
+
+    private void awaitRequest() {
+        state = State.AWAIT_REQUEST;
+        request = null;
+        group = null;
+        waitStartNanos = System.nanoTime();
+        activity.watch();
+        schedule(Math.min(px.headerReadTimeoutNanos(), px.keepAliveTimeoutNanos()));
+        ctx.read();
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void progress() {
+        lastProgressNanos = System.nanoTime();
+    }
+
+    private void armProgressTimer() {
+        progress();
+        schedule(requestComplete ? px.responseTimeoutNanos() : px.idleTimeoutNanos());
+    }
+
+    private void cancelTimerIfBodyComplete() {
+        // Once the response streams, silence on either side is bounded by the idle timeout.
+        if (requestComplete) {
+            progress();
+        }
+    }
+
+    private void schedule(long delayNanos) {
+        cancelTimer();
+        timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        long now = System.nanoTime();
+        switch (state) {
+            case AWAIT_REQUEST -> {
+                long firstByte = activity.firstByteNanos();
+                if (firstByte != 0) {
+                    long deadline = firstByte + px.headerReadTimeoutNanos();
+                    if (now - deadline >= 0) {
+                        requestTimeout();
+                    } else {
+                        schedule(deadline - now);
+                    }
+                } else {
+                    long deadline = waitStartNanos + px.keepAliveTimeoutNanos();
+                    if (now - deadline >= 0) {
+                        closeClient();
+                    } else {
+                        schedule(Math.min(deadline - now, px.headerReadTimeoutNanos()));
+                    }
+                }
+            }
+            case CONNECTING, FORWARDING -> {
+                long limit = requestComplete ? px.responseTimeoutNanos() : px.idleTimeoutNanos();
+                long deadline = lastProgressNanos + limit;
+                if (now - deadline < 0) {
+                    schedule(deadline - now);
+                    return;
+                }
+                if (responseStarted) {
+                    closeClient();
+                } else if (requestComplete) {
+                    log.info("backend {} of group {} did not answer in time", backend, group == null ? "-" : group.name());
+                    abandonUpstream();
+                    answerLocally(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.ERROR);
+                } else {
+                    abandonUpstream();
+                    answerLocally(NoticeKind.REQUEST_TIMEOUT, true, Outcome.BAD_REQUEST);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void requestTimeout() {
+        // Headers did not arrive in time: answer 408 without a request to negotiate from, then close.
+        request = null;
+        group = null;
+        headRequest = false;
+        http10 = false;
+        clientKeepAlive = false;
+        hasBody = false;
+        requestId = RequestIds.next();
+        startNanos = System.nanoTime();
+        FullHttpResponse response = render(NoticeKind.REQUEST_TIMEOUT, null);
+        finishLocal(response, true, Outcome.BAD_REQUEST);
+    }
+}

@@ -1,0 +1,84 @@
+package net.passerelle.gateway.routing;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The immutable routing snapshot: every registered host and every group. Built off the request path (from the
+ * seed, the store or a local snapshot file) and swapped in whole by {@link RoutingTableHolder}; a request looks
+ * up one snapshot and uses only that one.
+ */
+public final class RoutingTable {
+    private final long version;
+    private final Map<String, HostRoute> hosts;
+    private final Map<String, GroupRoute> groups;
+
+    private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups) {
+        this.version = version;
+        this.hosts = hosts;
+        this.groups = groups;
+    }
+
+    public static RoutingTable empty() {
+        return new RoutingTable(0, Map.of(), Map.of());
+    }
+
+    public static Builder builder(long version) {
+        return new Builder(version);
+    }
+
+    /** @param normalizedHost the output of {@link HostNormalizer#normalize} */
+    public HostRoute route(String normalizedHost) {
+        return hosts.get(normalizedHost);
+    }
+
+    public GroupRoute group(String name) {
+        return groups.get(name);
+    }
+
+    public Collection<GroupRoute> groups() {
+        return groups.values();
+    }
+
+    public int hostCount() {
+        return hosts.size();
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public static final class Builder {
+        private final long version;
+        private final Map<String, GroupRoute> groups = new HashMap<>();
+        private final Map<String, HostRoute> hosts = new HashMap<>();
+
+        private Builder(long version) {
+            this.version = version;
+        }
+
+        public Builder group(GroupRoute group) {
+            groups.put(group.name(), group);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the name is not a host name or the group is unknown */
+        public Builder host(String host, String groupName, String account) {
+            String normalized = HostNormalizer.normalize(host);
+            if (normalized == null) {
+                throw new IllegalArgumentException("not a host name: '" + host + "'");
+            }
+            GroupRoute group = groups.get(groupName);
+            if (group == null) {
+                throw new IllegalArgumentException("host " + host + ": unknown group '" + groupName + "'");
+            }
+            hosts.put(normalized, new HostRoute(normalized, account, group));
+            return this;
+        }
+
+        public RoutingTable build() {
+            return new RoutingTable(version, Map.copyOf(hosts), Map.copyOf(groups));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package net.passerelle.gateway.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flow.FlowControlHandler;
+import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
+import net.passerelle.gateway.http.StrictRequestDecoder;
+import net.passerelle.gateway.proxy.ClientPipeline;
+import net.passerelle.gateway.proxy.ProxySettings;
+
+/**
+ * The client connection's pipeline, in order, in one place:
+ * <ol>
+ *   <li>{@code limit}: connections per client address ({@link ConnectionLimiter})</li>
+ *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
+ *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
+ *   <li>{@code encoder}: HTTP/1.1 responses</li>
+ *   <li>{@code flow}: hands one decoded message per read, so the proxy reads only what it can pass on</li>
+ *   <li>{@code proxy}: routing, policy, forwarding ({@link net.passerelle.gateway.proxy.ClientRequestReceiver})</li>
+ * </ol>
+ */
+public final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ProxySettings settings;
+    private final LimitsConfig limits;
+    private final ConnectionLimiter limiter;
+
+    public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter) {
+        this.settings = settings;
+        this.limits = limits;
+        this.limiter = limiter;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLine().intBytes())
+                .setMaxHeaderSize(limits.maxHeaderSize().intBytes())
+                .setMaxChunkSize(65536)
+                .setValidateHeaders(true)
+                .setStrictLineParsing(true)
+                .setAllowDuplicateContentLengths(false)
+                .setUseRfc9112TransferEncoding(true);
+        ClientPipeline proxy = ClientPipeline.create(settings);
+        ch.pipeline()
+                .addLast("limit", limiter)
+                .addLast("activity", proxy.activity())
+                .addLast("decoder", new StrictRequestDecoder(decoderConfig))
+                .addLast("encoder", proxy.encoder())
+                .addLast("flow", new FlowControlHandler())
+                .addLast("proxy", proxy.receiver());
+    }
+}

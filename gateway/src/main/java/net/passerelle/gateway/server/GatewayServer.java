@@ -1,0 +1,139 @@
+package net.passerelle.gateway.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import net.passerelle.gateway.config.Cidr;
+import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.config.HostPort;
+import net.passerelle.gateway.http.ForwardingHeaders;
+import net.passerelle.gateway.notice.NoticeRenderer;
+import net.passerelle.gateway.proxy.ProxyListener;
+import net.passerelle.gateway.proxy.ProxySettings;
+import net.passerelle.gateway.proxy.UpstreamPools;
+import net.passerelle.gateway.routing.RoutingTableHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The data plane: event loops, listeners and the proxy, started from a configuration and a routing table holder.
+ * Whatever feeds the holder (seed, store, tests) is the caller's business.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final GatewayConfig config;
+    private final RoutingTableHolder routes;
+    private final ProxyListener listener;
+    private final Transport transport;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private UpstreamPools upstreams;
+
+    public GatewayServer(GatewayConfig config, RoutingTableHolder routes, ProxyListener listener) {
+        this.config = config;
+        this.routes = routes;
+        this.listener = listener;
+        this.transport = Transport.select(config.server().transport());
+        int threads = config.server().ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.server().ioThreads();
+        this.bossGroup = transport.newGroup(1, "passerelle-accept");
+        this.workerGroup = transport.newGroup(threads, "passerelle-io");
+    }
+
+    /** Binds every listener; fails when none could be bound. */
+    public GatewayServer start() throws InterruptedException {
+        upstreams = new UpstreamPools(transport, config.upstream());
+        List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
+        ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
+        ProxySettings settings = ProxySettings.from(config, routes, forwarding, new NoticeRenderer(Clock.systemUTC()),
+                upstreams, listener);
+        ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter));
+
+        // IPv6 wildcards first: on Linux, [::]:P is dual-stack by default and then also serves 0.0.0.0:P, whose own
+        // bind fails with "address in use"; that case is expected, not an error.
+        List<HostPort> ordered = new ArrayList<>(config.listeners());
+        ordered.sort(Comparator.comparingInt(hp -> hp.host().contains(":") ? 0 : 1));
+        List<String> failures = new ArrayList<>();
+        for (HostPort hp : ordered) {
+            InetSocketAddress address = hp.toSocketAddress();
+            try {
+                Channel ch = bootstrap.bind(address).sync().channel();
+                serverChannels.add(ch);
+                log.info("listening on {} ({})", ch.localAddress(), transport.name());
+            } catch (Exception e) {
+                if (coveredByDualStack(address)) {
+                    log.info("{} is served by the dual-stack IPv6 listener on the same port", hp);
+                } else {
+                    log.warn("cannot listen on {}: {}", hp, e.toString());
+                    failures.add(hp + ": " + e.getMessage());
+                }
+            }
+        }
+        if (serverChannels.isEmpty()) {
+            close();
+            throw new IllegalStateException("no listener could be bound: " + String.join("; ", failures));
+        }
+        return this;
+    }
+
+    private boolean coveredByDualStack(InetSocketAddress wanted) {
+        if (!wanted.getAddress().isAnyLocalAddress() || wanted.getAddress() instanceof Inet6Address || wanted.getPort() == 0) {
+            return false;
+        }
+        for (Channel ch : serverChannels) {
+            InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+            if (bound.getAddress() instanceof Inet6Address && bound.getAddress().isAnyLocalAddress()
+                    && bound.getPort() == wanted.getPort()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The addresses actually bound (with the ports the kernel chose for port 0). */
+    public List<InetSocketAddress> boundAddresses() {
+        return serverChannels.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    public UpstreamPools upstreams() {
+        return upstreams;
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** Stops accepting new connections; connections already open go on. */
+    public void stopAccepting() {
+        for (Channel ch : serverChannels) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+}
