@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import net.passerelle.gateway.routing.HostNormalizer;
@@ -33,6 +34,11 @@ public final class RequestValidator {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             return decoderRejection(result.cause());
+        }
+        HttpVersion version = request.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
+                && !version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+            return Rejection.MALFORMED;
         }
         HttpHeaders headers = request.headers();
         if (headers.size() > maxHeaderCount) {

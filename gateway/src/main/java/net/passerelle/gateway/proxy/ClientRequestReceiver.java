@@ -71,6 +71,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private boolean trustedPeer;
 
     private State state = State.AWAIT_REQUEST;
+    private boolean clientReadWanted;
     private long waitStartNanos;
     private ScheduledFuture<?> timer;
     private long lastProgressNanos;
@@ -127,6 +128,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        clientReadWanted = false;
         switch (state) {
             case AWAIT_REQUEST -> {
                 if (msg instanceof HttpRequest req) {
@@ -134,7 +136,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 } else {
                     // Leftover content of a request already answered: nothing to do with it.
                     ReferenceCountUtil.release(msg);
-                    ctx.read();
+                    readClient();
                 }
             }
             case FORWARDING -> {
@@ -147,7 +149,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             }
             case DISCARDING -> {
                 boolean last = msg instanceof LastHttpContent;
-                if (!(msg instanceof HttpContent)) {
+                if (!(msg instanceof HttpContent) || ((HttpContent) msg).decoderResult().isFailure()) {
                     ReferenceCountUtil.release(msg);
                     closeClient();
                     return;
@@ -162,18 +164,39 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 } else if (bodyBytes > DRAIN_LIMIT) {
                     closeClient();
                 } else {
-                    ctx.read();
+                    readClient();
                 }
             }
             default -> ReferenceCountUtil.release(msg);
         }
     }
 
+    /**
+     * A read cycle can end without a whole message (a request head split over several TCP segments); the read we
+     * asked for is then spent, and has to be asked for again (see FlowControlHandler's read accounting).
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (clientReadWanted && state != State.CLOSED) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void readClient() {
+        clientReadWanted = true;
+        ctx.read();
+    }
+
+    private void readOrigin() {
+        upstream.pipeline().get(OriginResponseReceiver.class).read(upstream);
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && awaitingClientWritable && upstream != null) {
             awaitingClientWritable = false;
-            upstream.read();
+            readOrigin();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -224,7 +247,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             clientKeepAlive = !malformed && HttpUtil.isKeepAlive(req);
             expectContinue = HttpUtil.is100ContinueExpected(req);
             hasBody = !malformed && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
-            answerLocally(noticeFor(rejection), rejection == Rejection.BODY_TOO_LARGE || malformed,
+            // Anything malformed or ambiguous closes the connection: after it, nothing on it can be trusted.
+            boolean close = malformed || rejection == Rejection.BODY_TOO_LARGE
+                    || rejection.status().code() == 400;
+            answerLocally(noticeFor(rejection), close,
                     rejection == Rejection.METHOD_REFUSED ? Outcome.REFUSED : Outcome.BAD_REQUEST);
             return;
         }
@@ -299,7 +325,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         } else {
             // The rest of this request (at least its LastHttpContent) still has to be read and dropped.
             state = State.DISCARDING;
-            ctx.read();
+            readClient();
         }
     }
 
@@ -363,7 +389,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             upstream.write(request, upstream.voidPromise());
             upstream.flush();
             armProgressTimer();
-            ctx.read();
+            readClient();
         } else {
             // A body-less request is complete already: send it whole, so it can be sent again on a fresh
             // connection if a pooled one turns out to be closed. The client's empty LastHttpContent is dropped.
@@ -372,16 +398,29 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             requestComplete = true;
             armProgressTimer();
             if (!clientLastSeen) {
-                ctx.read();
+                readClient();
             }
         }
-        upstream.read();
+        readOrigin();
     }
 
     private void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (last) {
             clientLastSeen = true;
+        }
+        if (content.decoderResult().isFailure()) {
+            // A broken chunk: the backend has the head and part of the body but never a complete request, and the
+            // connection it sits on is dropped, so it cannot act on it.
+            log.debug("malformed request body from {}: {}", clientAddress, content.decoderResult().cause().getMessage());
+            content.release();
+            if (!responseStarted) {
+                abandonUpstream();
+                answerLocally(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            } else {
+                closeClient();
+            }
+            return;
         }
         if (upstream == null) {
             content.release();
@@ -411,7 +450,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         upstream.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (upstream.isWritable()) {
-            ctx.read();
+            readClient();
         } else {
             awaitingOriginWritable = true;
         }
@@ -422,7 +461,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     void onOriginWritable(Channel ch) {
         if (ch == upstream && awaitingOriginWritable && state == State.FORWARDING) {
             awaitingOriginWritable = false;
-            ctx.read();
+            readClient();
         }
     }
 
@@ -443,7 +482,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 if (content instanceof LastHttpContent) {
                     interim = false;
                 }
-                upstream.read();
+                readOrigin();
                 return;
             }
             if (content instanceof LastHttpContent) {
@@ -453,7 +492,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(content);
         }
         if (ctx.channel().isWritable()) {
-            upstream.read();
+            readOrigin();
         } else {
             awaitingClientWritable = true;
         }
@@ -592,7 +631,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         waitStartNanos = System.nanoTime();
         activity.watch();
         schedule(Math.min(px.headerReadTimeoutNanos(), px.keepAliveTimeoutNanos()));
-        ctx.read();
+        readClient();
     }
 
     // ---------------------------------------------------------------- timers

@@ -18,6 +18,7 @@ final class OriginResponseReceiver extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(OriginResponseReceiver.class);
 
     private ClientRequestReceiver exchange;
+    private boolean readWanted;
     private final UpstreamPool pool;
 
     OriginResponseReceiver(UpstreamPool pool) {
@@ -30,10 +31,27 @@ final class OriginResponseReceiver extends ChannelInboundHandlerAdapter {
 
     void detach() {
         this.exchange = null;
+        this.readWanted = false;
+    }
+
+    /** Asks for the next message of the backend's response. */
+    void read(io.netty.channel.Channel ch) {
+        readWanted = true;
+        ch.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // A read cycle that ended without a whole message (a head split over TCP segments) spent our read.
+        if (readWanted && exchange != null) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readWanted = false;
         ClientRequestReceiver current = exchange;
         if (current == null) {
             ReferenceCountUtil.release(msg);
