@@ -51,6 +51,8 @@ import java.util.Set;
  * <li>Only GET, HEAD, OPTIONS and POST reach the method test: PHP runs {@code ws.php} for HEAD and OPTIONS as it does
  *     for GET, so a HEAD with a write method is a write. PUT, DELETE and the rest stay writes.</li>
  * <li>A call without any method is a write (fail closed), though Piwigo answers it with an error.</li>
+ * <li>A POST with a body that PHP does not parse into {@code $_POST} (JSON, no Content-Type, compressed) is a
+ *     write, though PHP would go by the query string: no Piwigo client sends one.</li>
  * </ul>
  *
  * <h2>Pages</h2>
@@ -159,6 +161,11 @@ final class PiwigoProfile implements BaseProfile {
             default -> {
                 return BaseProfile.byMethod(f.httpMethod);
             }
+        }
+        if ("POST".equals(f.httpMethod) && f.hasBody && !f.formBody) {
+            // PHP leaves such a body (JSON, XML, text, no Content-Type) out of $_POST, so Piwigo would go by the
+            // query string; but no Piwigo client sends one, and another front end might parse it: fail closed.
+            return RequestClass.WRITE;
         }
         Params query = f.query();
         int seen = 0;
