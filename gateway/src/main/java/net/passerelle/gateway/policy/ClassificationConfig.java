@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,7 +37,8 @@ public record ClassificationConfig(Integer bodyPeekLimitBytes, String defaultPro
                                 @JsonProperty("profiles") Map<String, ProfileConfig> profiles) {
         this.bodyPeekLimitBytes = bodyPeekLimitBytes;
         this.defaultProfile = defaultProfile;
-        this.profiles = profiles == null ? Map.of() : Map.copyOf(profiles);
+        // insertion order kept: profiles are listed in configuration order
+        this.profiles = profiles == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
     }
 
     /** Built-in defaults: 4 KiB, profile {@code piwigo}, no user profiles. */

@@ -159,7 +159,7 @@ public final class ClassifierProfiles {
             if (param == null) {
                 throw new IllegalArgumentException(where + ".values: given without param");
             }
-            if (rc.values().isEmpty() || rc.values().contains(null)) {
+            if (rc.values().isEmpty() || rc.values().stream().anyMatch(v -> v == null)) {
                 throw new IllegalArgumentException(where + ".values: must be a non-empty list of strings");
             }
             values = Set.copyOf(new HashSet<>(rc.values()));

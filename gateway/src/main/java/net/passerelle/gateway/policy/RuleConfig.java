@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,7 +24,8 @@ public record RuleConfig(String method, String path, String param, List<String> 
         this.method = method;
         this.path = path;
         this.param = param;
-        this.values = values == null ? null : List.copyOf(values);
+        // nulls kept (not List.copyOf) so that validation can name them instead of a bare NullPointerException
+        this.values = values == null ? null : Collections.unmodifiableList(new ArrayList<>(values));
         this.requestClass = requestClass;
     }
 }
