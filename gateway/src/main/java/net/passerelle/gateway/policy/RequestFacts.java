@@ -65,7 +65,9 @@ final class RequestFacts {
         boolean hasBody = chunked || length > 0;
         FormKind kind = FormKind.NONE;
         String boundary = null;
-        List<String> types = h.getAll(HttpHeaderNames.CONTENT_TYPE);
+        String method = head.method().name();
+        // only a POST body ever reaches $_POST, so other methods skip the Content-Type work (hot path)
+        List<String> types = "POST".equals(method) ? h.getAll(HttpHeaderNames.CONTENT_TYPE) : List.of();
         if (types.size() > 1) {
             throw new IllegalArgumentException("several Content-Type headers");
         }
@@ -81,7 +83,7 @@ final class RequestFacts {
         }
         String encoding = h.get(HttpHeaderNames.CONTENT_ENCODING);
         boolean encoded = encoding != null && !encoding.trim().equalsIgnoreCase("identity");
-        return new RequestFacts(head.method().name(), head.uri(), length, hasBody, kind, boundary, encoded);
+        return new RequestFacts(method, head.uri(), length, hasBody, kind, boundary, encoded);
     }
 
     /** PHP's SAPI: the content type is lower-cased and cut at the first {@code ';'}, {@code ','} or space. */
