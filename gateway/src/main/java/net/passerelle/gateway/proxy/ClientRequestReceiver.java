@@ -248,8 +248,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             expectContinue = HttpUtil.is100ContinueExpected(req);
             hasBody = !malformed && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
             // Anything malformed or ambiguous closes the connection: after it, nothing on it can be trusted.
-            boolean close = malformed || rejection == Rejection.BODY_TOO_LARGE
-                    || rejection.status().code() == 400;
+            boolean close = malformed || rejection != Rejection.METHOD_REFUSED;
             answerLocally(noticeFor(rejection), close,
                     rejection == Rejection.METHOD_REFUSED ? Outcome.REFUSED : Outcome.BAD_REQUEST);
             return;
