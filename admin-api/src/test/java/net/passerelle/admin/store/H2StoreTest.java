@@ -5,6 +5,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +26,13 @@ class H2StoreTest extends StoreContractTest {
     @Override
     protected void dropDatabase() {
         // The @TempDir goes away with the test.
+    }
+
+    @Override
+    protected void destroyDatabaseUnderTheStore() throws Exception {
+        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(url), "", ""); Statement s = c.createStatement()) {
+            s.execute("DROP ALL OBJECTS");
+        }
     }
 
     @Override

@@ -43,6 +43,11 @@ class MariaDbStoreTest extends StoreContractTest {
     }
 
     @Override
+    protected void destroyDatabaseUnderTheStore() throws Exception {
+        dropDatabase();
+    }
+
+    @Override
     protected String user() {
         return USER;
     }

@@ -53,6 +53,9 @@ abstract class StoreContractTest {
 
     protected abstract String password();
 
+    /** Destroys the test's database under the open store, as a vanished or wiped server would. */
+    protected abstract void destroyDatabaseUnderTheStore() throws Exception;
+
     /** A URL at which no database can be opened (nothing listens, or the path cannot be created). */
     protected abstract String unreachableUrl();
 
@@ -519,6 +522,16 @@ abstract class StoreContractTest {
         assertTrue(ms < 10_000, "took " + ms + " ms");
         assertNotNull(e.getMessage());
         assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    }
+
+    @Test
+    void aStoreThatLosesItsDatabaseThrowsStoreException() throws Exception {
+        store.putGroup("ops", group("g1", "127.0.0.1:8081"));
+        destroyDatabaseUnderTheStore();
+        assertThrows(StoreException.class, () -> store.version());
+        assertThrows(StoreException.class, () -> store.load());
+        assertThrows(StoreException.class, () -> store.putGroup("ops", group("g2", "127.0.0.1:8082")));
+        assertThrows(StoreException.class, () -> store.heartbeat("gw", 1, null));
     }
 
     @Test
