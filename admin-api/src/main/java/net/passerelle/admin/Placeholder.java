@@ -1,2 +1,0 @@
-package net.passerelle.admin;
-final class Placeholder {}

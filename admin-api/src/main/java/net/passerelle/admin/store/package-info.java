@@ -1,0 +1,30 @@
+/**
+ * The store of the routing table: the {@link net.passerelle.admin.store.Store} interface and its JDBC
+ * implementation {@link net.passerelle.admin.store.JdbcStore} for MariaDB (a fleet) and an embedded H2 file
+ * (one machine), with Flyway migrations in {@code db/migration}.
+ *
+ * <h2>Schema (V1)</h2>
+ * <ul>
+ *   <li>{@code table_version(id, v)}: one row, the table version; locked by every mutation and incremented by one.</li>
+ *   <li>{@code account_group(name, mode, writes, retry_after_seconds, message, profile, window_start, window_end,
+ *       window_mode, window_writes)}: message as a JSON object, window instants as epoch milliseconds.</li>
+ *   <li>{@code group_backend(group_name, role, pos, address)}: backends and spares, in order.</li>
+ *   <li>{@code host_mapping(host, group_name, account)}: normalised host names; foreign key to the group.</li>
+ *   <li>{@code audit_log(id, version, at_ms, actor, action, target, before_json, after_json)}.</li>
+ *   <li>{@code gateway_status(gateway_id, applied_version, heartbeat_ms, info)}.</li>
+ *   <li>{@code seed_history(kind, name, seeded_ms)}: what the configuration's seed has written once.</li>
+ * </ul>
+ *
+ * <h2>Seed</h2>
+ * The seed of the configuration creates each group and host it names once, ever; it never overwrites what exists
+ * and never re-creates what ops deleted through the API (the {@code seed_history} remembers). To re-apply a seed
+ * entry, change it through the API.
+ *
+ * <h2>Fleet and Galera</h2>
+ * No auto-increment value is relied upon: audit entries are ordered by the table version they produced. Mutations
+ * on different Galera nodes conflict on the {@code table_version} row, so one of them fails certification
+ * (deadlock, SQLSTATE 40001) and is retried by the store. Gateways poll {@link net.passerelle.admin.store.Store#version()}
+ * and {@link net.passerelle.admin.store.Store#load() load} the whole table when it changes; they never query the store on
+ * the request path.
+ */
+package net.passerelle.admin.store;

@@ -1,0 +1,65 @@
+package net.passerelle.admin.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The store contract on the embedded default: an H2 file in MariaDB mode, a fresh directory per test. */
+class H2StoreTest extends StoreContractTest {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected String createDatabase() {
+        return "jdbc:h2:file:" + dir.resolve("data").resolve("passerelle");
+    }
+
+    @Override
+    protected void dropDatabase() {
+        // The @TempDir goes away with the test.
+    }
+
+    @Override
+    protected void destroyDatabaseUnderTheStore() throws Exception {
+        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(url), "", ""); Statement s = c.createStatement()) {
+            s.execute("DROP ALL OBJECTS");
+        }
+    }
+
+    @Override
+    protected String user() {
+        return "";
+    }
+
+    @Override
+    protected String password() {
+        return "";
+    }
+
+    @Override
+    protected String unreachableUrl() {
+        return "jdbc:h2:file:/proc/passerelle-cannot-be-here/db;password=secret";
+    }
+
+    @Test
+    void theEmbeddedFileIsCreatedWithItsDirectory() {
+        assertTrue(Files.exists(dir.resolve("data").resolve("passerelle.mv.db")));
+    }
+
+    @Test
+    void h2UrlsGetMariaDbModeUnlessTheySetIt() {
+        assertEquals("jdbc:h2:file:./data/passerelle;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000",
+                JdbcStore.h2Url("jdbc:h2:file:./data/passerelle"));
+        assertEquals("jdbc:h2:mem:x;lock_timeout=5;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
+                JdbcStore.h2Url("jdbc:h2:mem:x;lock_timeout=5"));
+    }
+}
