@@ -211,15 +211,22 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.read();
     }
 
-    private void readOrigin() {
-        upstream.pipeline().get(OriginResponseReceiver.class).read(upstream);
+    void onOriginReadComplete(Channel ch) {
+        if (ch != upstream || state != State.FORWARDING) {
+            return;
+        }
+        if (ctx.channel().isWritable()) {
+            ch.read();
+        } else {
+            awaitingClientWritable = true;
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && awaitingClientWritable && upstream != null) {
             awaitingClientWritable = false;
-            readOrigin();
+            upstream.read();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -536,23 +543,25 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void sendHead() {
+        // A synchronous write failure can close and detach the connection under us: work on a local reference.
+        Channel ch = upstream;
         state = State.FORWARDING;
         awaitingOriginWritable = false;
         awaitingClientWritable = false;
         if (hasBody) {
-            upstream.write(request, upstream.voidPromise());
+            ch.write(request, ch.voidPromise());
             if (heldRequest != null) {
                 // What the classifier read goes first; the body is unchanged.
                 for (HttpContent c : heldRequest) {
-                    upstream.write(c).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                    ch.write(c).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 }
                 heldRequest = null;
                 requestComplete = clientLastSeen;
             }
-            upstream.flush();
+            ch.flush();
             armProgressTimer();
             if (!requestComplete) {
-                if (upstream.isWritable()) {
+                if (ch.isWritable()) {
                     readClient();
                 } else {
                     awaitingOriginWritable = true;
@@ -562,15 +571,17 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             // A body-less request is complete already: send it whole, so it can be sent again on a fresh
             // connection if a pooled one turns out to be closed. The client's empty LastHttpContent is dropped.
             releaseHeldRequest();
-            upstream.write(request, upstream.voidPromise());
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            ch.write(request, ch.voidPromise());
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             requestComplete = true;
             armProgressTimer();
             if (!clientLastSeen) {
                 readClient();
             }
         }
-        readOrigin();
+        if (ch == upstream) {
+            ch.read();
+        }
     }
 
     private void onRequestContent(HttpContent content) {
@@ -651,7 +662,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 if (content instanceof LastHttpContent) {
                     interim = false;
                 }
-                readOrigin();
                 return;
             }
             if (heldResponse != null) {
@@ -663,11 +673,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.writeAndFlush(content);
-        }
-        if (ctx.channel().isWritable()) {
-            readOrigin();
-        } else {
-            awaitingClientWritable = true;
         }
     }
 
@@ -748,7 +753,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         heldResponseBody.add(content);
         heldResponseBytes += content.content().readableBytes();
         if (!last && heldResponseBytes < px.guard().scanBytes()) {
-            readOrigin();
             return;
         }
         String encoding = heldResponse.headers().get(HttpHeaderNames.CONTENT_ENCODING);
@@ -785,11 +789,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             ctx.write(c);
         }
         ctx.flush();
-        if (ctx.channel().isWritable()) {
-            readOrigin();
-        } else {
-            awaitingClientWritable = true;
-        }
     }
 
     private void onResponseComplete(ChannelFuture lastWrite) {
