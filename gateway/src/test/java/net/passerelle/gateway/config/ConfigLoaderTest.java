@@ -1,0 +1,105 @@
+package net.passerelle.gateway.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("TOKEN", "t0k3n", "PORT", "9191")::get);
+
+    @Test
+    void emptyFileGivesTheBuiltInDefaults() {
+        GatewayConfig c = loader.parse("", "empty.yml");
+        assertEquals(GatewayConfig.defaults(), c);
+        assertEquals("0.0.0.0:8080", c.listeners().get(0).toString());
+        assertEquals("[::]:8080", c.listeners().get(1).toString());
+        assertEquals("127.0.0.1:9090", c.admin().listen().toString());
+        assertEquals("jdbc:h2:file:./data/passerelle", c.store().url());
+        assertEquals("./data/spool", c.spool().dir());
+    }
+
+    @Test
+    void theSpecsExampleParses() {
+        GatewayConfig c = loader.parse("""
+                listeners:
+                  - "0.0.0.0:8080"
+                  - "[::]:8080"
+                admin:
+                  listen: "127.0.0.1:9090"
+                  token: ${TOKEN}
+                store:
+                  url: "jdbc:h2:file:./data/passerelle"
+                  user: ""
+                  password: ""
+                spool:
+                  dir: "./data/spool"
+                seed:
+                  groups:
+                    srv-12: { backends: ["127.0.0.1:8081"], spares: [] }
+                    srv-13: { backends: ["127.0.0.1:8082"], mode: read-only, writes: reject, retryAfterSeconds: 420 }
+                  hosts:
+                    alice.gallery.example: { group: srv-12, account: alice }
+                """, "spec.yml");
+        assertEquals("t0k3n", c.admin().token());
+        assertEquals("read-only", c.seed().groups().get("srv-13").mode());
+        assertEquals(420, c.seed().groups().get("srv-13").retryAfterSeconds());
+        assertEquals("srv-12", c.seed().hosts().get("alice.gallery.example").group());
+    }
+
+    @Test
+    void theDocumentedExampleFileParses() {
+        GatewayConfig c = ConfigLoader.withSystemEnvironment().load(Path.of("../deploy/passerelle.example.yml"));
+        assertEquals(2, c.listeners().size());
+        assertEquals(Duration.ofSeconds(10), c.limits().headerReadTimeout());
+        assertEquals(2L << 30, c.limits().maxBodySize().bytes());
+    }
+
+    @Test
+    void environmentIsExpandedWithDefaults() {
+        GatewayConfig c = loader.parse("""
+                admin:
+                  listen: "127.0.0.1:${PORT}"
+                  token: ${MISSING:-fallback}
+                """, "env.yml");
+        assertEquals(9191, c.admin().listen().port());
+        assertEquals("fallback", c.admin().token());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown top-level key     | 'listners: []'                                   | c.yml:1: | unknown key 'listners'
+            unknown nested key        | 'limits:\\n  maxBodySise: 1MiB'                   | c.yml:2: | unknown key 'limits.maxBodySise'
+            bad duration              | 'limits:\\n  headerReadTimeout: soon'             | c.yml:2: | not a duration
+            bad size                  | 'limits:\\n  maxBodySize: lots'                   | c.yml:2: | not a size
+            bad address               | 'listeners:\\n  - "localhost"'                    | c.yml:2: | bad address
+            string for a number       | 'limits:\\n  maxHeaderCount: many'                | c.yml:2: | limits.maxHeaderCount
+            bad mode                  | 'seed:\\n  groups:\\n    g: { mode: readonly }'    | c.yml:3: | mode must be open, read-only or maintenance
+            host of an unknown group  | 'seed:\\n  hosts:\\n    a.example: { group: nope }' | c.yml:   | group 'nope' is not defined
+            duplicate key             | 'spool:\\n  dir: a\\n  dir: b'                      | c.yml:3: | dir
+            bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll or nio
+            not yaml                  | 'spool:\n  dir: a\n dir: b\n: ]'              | c.yml:   | not valid YAML
+            """)
+    void badConfigurationNamesTheLineAndTheKey(String name, String yaml, String where, String what) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(yaml.replace("\\n", "\n"), "c.yml"));
+        assertTrue(e.getMessage().startsWith(where.trim()), name + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains(what.trim()), name + ": " + e.getMessage());
+    }
+
+    @Test
+    void sizesAndDurationsAcceptTheUsualUnits() {
+        assertEquals(16384, DataSize.parse("16KiB").bytes());
+        assertEquals(96L << 20, DataSize.parse("96MiB").bytes());
+        assertEquals(1L << 30, DataSize.parse("1GiB").bytes());
+        assertEquals(4096, DataSize.parse("4096").bytes());
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals(Duration.ofMinutes(5), Durations.parse("5m"));
+    }
+}
