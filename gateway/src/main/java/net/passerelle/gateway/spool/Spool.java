@@ -300,6 +300,10 @@ public final class Spool implements AutoCloseable {
         long contentLength = HttpUtil.getContentLength(head, -1L);
         long initial = encoded.length + EntryFormat.TRAILER + Math.max(0, contentLength);
         long quota = maxBytes > 0 ? maxBytes : settings.maxBytesPerGroup();
+        if (initial > settings.maxEntryBytes()) {
+            throw new SpoolException(SpoolException.Reason.ENTRY_TOO_LARGE, "entry of " + initial
+                    + " bytes exceeds spool.maxEntryBytes (" + settings.maxEntryBytes() + ")");
+        }
         reserve(g, initial, quota);
         synchronized (g) {
             g.openWriters++;
@@ -312,8 +316,7 @@ public final class Spool implements AutoCloseable {
     /** Reserves {@code bytes} of the group's quota and of the disk, or throws. */
     void reserve(GroupSpool g, long bytes, long quota) {
         synchronized (g) {
-            long entryTotal = bytes; // the caller reserves per entry in increments; entry limit checked by the writer
-            if (g.committedBytes + g.reservedBytes + entryTotal > quota) {
+            if (g.committedBytes + g.reservedBytes + bytes > quota) {
                 throw new SpoolException(SpoolException.Reason.GROUP_QUOTA, "spool quota of group " + g.name + " ("
                         + quota + " bytes) would be exceeded");
             }
