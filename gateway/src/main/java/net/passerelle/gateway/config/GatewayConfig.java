@@ -103,9 +103,44 @@ public record GatewayConfig(
         }
     }
 
-    public record SpoolConfig(String dir) {
+    /**
+     * The on-disk spool of queued writes. A write is acknowledged (202) only once it is fsynced here; quotas and
+     * free-space limits turn it into the 503 reject instead.
+     */
+    public record SpoolConfig(String dir, DataSize maxBytesPerGroup, DataSize maxEntryBytes, DataSize minFreeBytes,
+                              DataSize maxBufferedBytes, Integer ioThreads, Duration keepOutcomes, SpoolReplayConfig replay) {
         public SpoolConfig {
             dir = dir == null || dir.isBlank() ? "./data/spool" : dir;
+            maxBytesPerGroup = maxBytesPerGroup == null ? DataSize.parse("1GiB") : maxBytesPerGroup;
+            maxEntryBytes = maxEntryBytes == null ? DataSize.parse("256MiB") : maxEntryBytes;
+            minFreeBytes = minFreeBytes == null ? DataSize.parse("512MiB") : minFreeBytes;
+            maxBufferedBytes = maxBufferedBytes == null ? DataSize.parse("256KiB") : maxBufferedBytes;
+            ioThreads = ioThreads == null ? 4 : ioThreads;
+            keepOutcomes = keepOutcomes == null ? Duration.ofDays(7) : keepOutcomes;
+            replay = replay == null ? new SpoolReplayConfig(null, null, null, null, null) : replay;
+        }
+
+        public SpoolConfig(String dir) {
+            this(dir, null, null, null, null, null, null, null);
+        }
+
+        public net.passerelle.gateway.spool.SpoolSettings toSettings() {
+            return new net.passerelle.gateway.spool.SpoolSettings(java.nio.file.Path.of(dir), maxBytesPerGroup.bytes(),
+                    maxEntryBytes.bytes(), minFreeBytes.bytes(), maxBufferedBytes.bytes(), ioThreads, keepOutcomes,
+                    new net.passerelle.gateway.spool.SpoolSettings.ReplaySettings(replay.initialBackoff(), replay.maxBackoff(),
+                            replay.maxAttempts(), replay.connectTimeout(), replay.responseTimeout()));
+        }
+    }
+
+    /** How queued writes are replayed once their group leaves read-only. */
+    public record SpoolReplayConfig(Duration initialBackoff, Duration maxBackoff, Integer maxAttempts,
+                                    Duration connectTimeout, Duration responseTimeout) {
+        public SpoolReplayConfig {
+            initialBackoff = initialBackoff == null ? Duration.ofMillis(500) : initialBackoff;
+            maxBackoff = maxBackoff == null ? Duration.ofSeconds(30) : maxBackoff;
+            maxAttempts = maxAttempts == null ? 8 : maxAttempts;
+            connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+            responseTimeout = responseTimeout == null ? Duration.ofSeconds(60) : responseTimeout;
         }
     }
 

@@ -45,6 +45,8 @@ import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.HostNormalizer;
 import net.passerelle.gateway.routing.HostRoute;
+import net.passerelle.gateway.spool.SpoolException;
+import net.passerelle.gateway.spool.SpoolWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +76,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** Bodies of refused requests up to this size are read and dropped to keep the connection; larger ones close it. */
     private static final long DRAIN_LIMIT = 64 * 1024;
 
-    private enum State { AWAIT_REQUEST, PEEKING, CONNECTING, FORWARDING, DISCARDING, CLOSED }
+    /** The reference id of a queued write, for API clients that do not parse the notice. */
+    private static final io.netty.util.AsciiString QUEUE_REFERENCE = io.netty.util.AsciiString.cached("x-passerelle-reference");
+
+    private enum State { AWAIT_REQUEST, PEEKING, QUEUEING, CONNECTING, FORWARDING, DISCARDING, CLOSED }
 
     private final ProxySettings px;
     private final ClientActivity activity;
@@ -123,6 +128,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private HttpResponse heldResponse;
     private List<HttpContent> heldResponseBody;
     private int heldResponseBytes;
+    /** The spool entry being written for a queued write (QUEUEING). */
+    private SpoolWriter spoolWriter;
+    private boolean committing;
 
     ClientRequestReceiver(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder) {
         this.px = px;
@@ -170,6 +178,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 }
             }
             case PEEKING -> onPeekContent(msg);
+            case QUEUEING -> onQueueContent(msg);
             case DISCARDING -> {
                 boolean last = msg instanceof LastHttpContent;
                 if (!(msg instanceof HttpContent) || ((HttpContent) msg).decoderResult().isFailure()) {
@@ -236,6 +245,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         cancelTimer();
         releaseHeld();
+        abortSpool();
         abandonUpstream();
         ctx.fireChannelInactive();
     }
@@ -324,7 +334,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 forward();
             }
             case PEEK_BODY -> startPeek(needsBody);
-            case REJECT_READ_ONLY, QUEUE -> answerNotice(NoticeKind.READ_ONLY);
+            case REJECT_READ_ONLY -> answerNotice(NoticeKind.READ_ONLY);
+            case QUEUE -> startQueue();
             case MAINTENANCE -> answerNotice(NoticeKind.MAINTENANCE);
             case REFUSE_METHOD -> answerLocally(NoticeKind.METHOD_NOT_ALLOWED, false, Outcome.REFUSED);
         }
@@ -338,6 +349,145 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         boolean close = closeNeededForUnreadBody();
         FullHttpResponse response = render(kind, (int) Math.min(Integer.MAX_VALUE, retryAfter), endsAt);
         finishLocal(response, close, Outcome.REFUSED);
+    }
+
+    // ---------------------------------------------------------------- queueing writes (read-only, writes: queue)
+
+    /**
+     * Streams the write into the spool and answers 202 only once the spool says it is on disk. Anything that
+     * prevents that (quota, full disk, an I/O error, the client going away) ends in the 503 reject, or nothing.
+     */
+    private void startQueue() {
+        if (px.spool() == null) {
+            answerNotice(NoticeKind.READ_ONLY);
+            return;
+        }
+        try {
+            InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+            spoolWriter = px.spool().begin(group.name(), request, client, 0, px.scheme());
+        } catch (SpoolException e) {
+            log.warn("cannot queue a write for group {}: {}", group.name(), e.getMessage());
+            releaseHeldRequest();
+            answerNotice(NoticeKind.READ_ONLY);
+            return;
+        }
+        state = State.QUEUEING;
+        committing = false;
+        if (expectContinue && !clientLastSeen) {
+            expectContinue = false;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        armProgressTimer();
+        List<HttpContent> held = heldRequest;
+        heldRequest = null;
+        if (held != null) {
+            for (HttpContent c : held) {
+                if (!spoolContent(c)) {
+                    return;
+                }
+            }
+            if (clientLastSeen) {
+                commitQueued();
+                return;
+            }
+        }
+        readClient();
+    }
+
+    private void onQueueContent(Object msg) {
+        if (!(msg instanceof HttpContent content) || content.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            abortSpool();
+            answerLocally(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            return;
+        }
+        progress();
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            clientLastSeen = true;
+        }
+        if (!spoolContent(content)) {
+            return;
+        }
+        if (last) {
+            commitQueued();
+        } else if (spoolWriter.pendingBytes() < spoolWriter.bufferLimit()) {
+            readClient();
+        }
+    }
+
+    /** Hands one chunk to the spool (which takes ownership); false when the queueing was given up. */
+    private boolean spoolContent(HttpContent content) {
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > px.maxBodySize()) {
+            content.release();
+            abortSpool();
+            answerLocally(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.BAD_REQUEST);
+            return false;
+        }
+        SpoolWriter writer = spoolWriter;
+        boolean mustWait = writer.pendingBytes() + content.content().readableBytes() >= writer.bufferLimit();
+        writer.write(content.content()).whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            if (writer != spoolWriter || state != State.QUEUEING) {
+                return;
+            }
+            if (error != null) {
+                spoolFailed(error);
+            } else if (mustWait && !clientLastSeen && !committing) {
+                readClient();
+            }
+        }));
+        return true;
+    }
+
+    private void commitQueued() {
+        committing = true;
+        SpoolWriter writer = spoolWriter;
+        writer.commit().whenComplete((entry, error) -> ctx.executor().execute(() -> {
+            if (writer != spoolWriter) {
+                return;
+            }
+            spoolWriter = null;
+            committing = false;
+            if (error != null) {
+                writer.abort();
+                spoolFailed(error);
+                return;
+            }
+            if (state == State.CLOSED) {
+                // On disk and will be replayed, but the client left before hearing so.
+                log.info("queued write {} of group {} committed after its client left", entry.referenceId(), group.name());
+                return;
+            }
+            FullHttpResponse response = render(NoticeKind.QUEUED, null, modeEnd(), entry.referenceId());
+            response.headers().set(QUEUE_REFERENCE, entry.referenceId());
+            finishLocal(response, closeNeededForUnreadBody(), Outcome.QUEUED);
+        }));
+    }
+
+    private void spoolFailed(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        log.warn("queueing a write for group {} failed, answering 503: {}", group == null ? "-" : group.name(), cause.toString());
+        abortSpool();
+        if (state == State.CLOSED) {
+            return;
+        }
+        answerNotice(NoticeKind.READ_ONLY);
+    }
+
+    private void abortSpool() {
+        SpoolWriter writer = spoolWriter;
+        if (writer != null) {
+            spoolWriter = null;
+            committing = false;
+            writer.abort();
+        }
+    }
+
+    private Instant modeEnd() {
+        Instant now = px.clock().instant();
+        return group.modeEndsAt() != null ? group.modeEndsAt() : now.plusSeconds(group.retryAfterSeconds());
     }
 
     // ---------------------------------------------------------------- body peek (read-only classification)
@@ -454,10 +604,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private FullHttpResponse render(NoticeKind kind, Integer retryAfter, Instant endsAt) {
+        return render(kind, retryAfter, endsAt, null);
+    }
+
+    private FullHttpResponse render(NoticeKind kind, Integer retryAfter, Instant endsAt, String referenceId) {
         NoticeFormat format = NoticeNegotiator.format(request);
         Language language = NoticeNegotiator.language(request == null ? null : request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
         NoticeContext context = new NoticeContext(kind, group == null ? null : group.name(),
-                group == null ? null : group.message(), endsAt, retryAfter, null, requestId);
+                group == null ? null : group.message(), endsAt, retryAfter, referenceId, requestId);
         return px.notices().render(context, format, language, ctx.alloc(), headRequest);
     }
 
@@ -920,6 +1074,16 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                         schedule(Math.min(deadline - now, px.headerReadTimeoutNanos()));
                     }
                 }
+            }
+            case PEEKING, QUEUEING -> {
+                long deadline = lastProgressNanos + px.idleTimeoutNanos();
+                if (committing || now - deadline < 0) {
+                    schedule(committing ? px.idleTimeoutNanos() : deadline - now);
+                    return;
+                }
+                releaseHeldRequest();
+                abortSpool();
+                answerLocally(NoticeKind.REQUEST_TIMEOUT, true, Outcome.BAD_REQUEST);
             }
             case CONNECTING, FORWARDING -> {
                 long limit = requestComplete ? px.responseTimeoutNanos() : px.idleTimeoutNanos();

@@ -5,6 +5,7 @@ import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.policy.ClassifierProfiles;
 import net.passerelle.gateway.policy.DefaultPageGuard;
 import net.passerelle.gateway.policy.OpsBypass;
+import net.passerelle.gateway.spool.Spool;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import net.passerelle.gateway.routing.RoutingTableHolder;
 
 /**
  * Everything a client connection's handler needs that is shared by all connections: built once at start, read-only
- * afterwards (the routing table inside the holder is swapped, never mutated).
+ * afterwards (the routing table inside the holder is swapped, never mutated). {@code spool} is null when queueing is
+ * unavailable; queued writes are then rejected, never acknowledged.
  */
 public record ProxySettings(
         RoutingTableHolder routes,
@@ -29,6 +31,7 @@ public record ProxySettings(
         OpsBypass opsBypass,
         DefaultPageGuard guard,
         Clock clock,
+        Spool spool,
         long headerReadTimeoutNanos,
         long keepAliveTimeoutNanos,
         long idleTimeoutNanos,
@@ -38,7 +41,7 @@ public record ProxySettings(
 
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
                                      NoticeRenderer notices, UpstreamPools upstreams, ProxyListener listener,
-                                     Clock clock) {
+                                     Clock clock, Spool spool) {
         GatewayConfig.LimitsConfig limits = config.limits();
         GatewayConfig.MaintenanceConfig m = config.maintenance();
         OpsBypass bypass = new OpsBypass(m.allowNetworks().stream().map(Cidr::parse).toList(), m.opsHeader(), m.opsSecret());
@@ -49,7 +52,7 @@ public record ProxySettings(
         return new ProxySettings(routes,
                 new RequestValidator(limits.maxHeaderCount(), limits.maxBodySize().bytes()),
                 forwarding, notices, upstreams, listener,
-                ClassifierProfiles.fromConfig(config.classification()), bypass, guard, clock,
+                ClassifierProfiles.fromConfig(config.classification()), bypass, guard, clock, spool,
                 limits.headerReadTimeout().toNanos(), limits.keepAliveTimeout().toNanos(),
                 limits.idleTimeout().toNanos(), config.upstream().responseTimeout().toNanos(),
                 limits.maxBodySize().bytes(), "http");

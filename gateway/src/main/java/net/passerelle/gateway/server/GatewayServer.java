@@ -13,6 +13,7 @@ import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.proxy.ProxySettings;
 import net.passerelle.gateway.proxy.UpstreamPools;
 import net.passerelle.gateway.routing.RoutingTableHolder;
+import net.passerelle.gateway.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,15 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final List<Channel> serverChannels = new ArrayList<>();
     private UpstreamPools upstreams;
+    private final Spool spool;
 
     public GatewayServer(GatewayConfig config, RoutingTableHolder routes, ProxyListener listener) {
+        this(config, routes, listener, null);
+    }
+
+    /** @param spool where queued writes go; null when queueing is unavailable (they are then rejected) */
+    public GatewayServer(GatewayConfig config, RoutingTableHolder routes, ProxyListener listener, Spool spool) {
+        this.spool = spool;
         this.config = config;
         this.routes = routes;
         this.listener = listener;
@@ -56,7 +64,7 @@ public final class GatewayServer implements AutoCloseable {
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
         ProxySettings settings = ProxySettings.from(config, routes, forwarding, new NoticeRenderer(Clock.systemUTC()),
-                upstreams, listener, Clock.systemUTC());
+                upstreams, listener, Clock.systemUTC(), spool);
         ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
