@@ -41,6 +41,7 @@ import java.util.function.BooleanSupplier;
  *       requests for an unknown host count under {@value #UNKNOWN_GROUP}, requests that never reached a group
  *       (malformed) under {@value #NO_GROUP}.</li>
  *   <li>{@value #UNKNOWN_HOSTS}: requests for a host that is not in the table.</li>
+ *   <li>{@value #DEFAULT_PAGES}: backend answers that carried a default-page fingerprint and were replaced.</li>
  *   <li>{@value #GROUP_MODE}, tag {@code group}: the mode in force, 0 open, 1 read-only, 2 maintenance.</li>
  *   <li>{@value #TABLE_VERSION}: the routing-table version applied; {@value #STORE_REACHABLE}: 1 or 0.</li>
  *   <li>JVM (memory, GC, threads, class loading, CPU, uptime), Netty allocators ({@code netty_allocator_*}),
@@ -56,6 +57,7 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     public static final String GROUP_MODE = "passerelle.group.mode";
     public static final String TABLE_VERSION = "passerelle.routing.table.version";
     public static final String STORE_REACHABLE = "passerelle.store.reachable";
+    public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
     public static final String UNKNOWN_GROUP = "_unknown";
     public static final String NO_GROUP = "_none";
 
@@ -65,9 +67,13 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     private final Map<String, Meter> modeGauges = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile RoutingTableHolder routes;
+    private volatile BooleanSupplier storeReachable = () -> false;
+    private final Counter defaultPages;
 
     public GatewayMetrics() {
         unknownHosts = Counter.builder(UNKNOWN_HOSTS).description("requests for a host that is not in the routing table")
+                .register(registry);
+        defaultPages = Counter.builder(DEFAULT_PAGES).description("backend answers replaced by the notice: a web server's default page")
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -116,7 +122,9 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
 
     /** Store reachability as a 0/1 gauge. */
     public void bindStore(BooleanSupplier reachable) {
-        Gauge.builder(STORE_REACHABLE, reachable, r -> r.getAsBoolean() ? 1 : 0)
+        // Micrometer holds a gauge's object weakly: the supplier is kept here, the gauge reads it through this.
+        this.storeReachable = reachable;
+        Gauge.builder(STORE_REACHABLE, this, m -> m.storeReachable.getAsBoolean() ? 1 : 0)
                 .description("1 when the store answered the last poll").register(registry);
     }
 
@@ -171,6 +179,11 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
             timers.put(group, copy);
         }
         return t;
+    }
+
+    @Override
+    public void defaultPageBlocked(GroupRoute group, String backend, String fingerprint) {
+        defaultPages.increment();
     }
 
     /** The Prometheus text exposition. */
