@@ -104,10 +104,8 @@ public final class Passerelle implements AutoCloseable {
                 Router router = new Router();
                 new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC()).register(router);
                 GatewayServer s = server;
-                AdminServer[] adminRef = new AdminServer[1];
                 HealthRoutes.register(router, () -> notReady(s, sync), metrics::scrape);
                 admin = new AdminServer(config.admin().listen().toSocketAddress(), token, router);
-                adminRef[0] = admin;
                 admin.start();
                 started.add(0, admin);
             }
