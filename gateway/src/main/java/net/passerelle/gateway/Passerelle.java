@@ -1,33 +1,170 @@
 package net.passerelle.gateway;
 
+import net.passerelle.admin.api.AdminServer;
+import net.passerelle.admin.api.ControlApi;
+import net.passerelle.admin.api.FleetConfirmer;
+import net.passerelle.admin.api.HealthRoutes;
+import net.passerelle.admin.api.Router;
+import net.passerelle.admin.store.JdbcStore;
+import net.passerelle.admin.store.Store;
+import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.proxy.ProxyListener;
+import net.passerelle.gateway.control.SeedModel;
+import net.passerelle.gateway.control.SnapshotFile;
+import net.passerelle.gateway.control.StoreSync;
+import net.passerelle.gateway.metrics.GatewayMetrics;
+import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
-import net.passerelle.gateway.routing.SeedTables;
 import net.passerelle.gateway.server.GatewayServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The assembled process: routing table source, data plane, and (later) store, admin API and spool. */
+/**
+ * The assembled process: store synchronisation, data plane, metrics and (unless {@code admin.enabled: false}) the
+ * admin API, in that order; {@link #close()} stops them in the reverse order.
+ *
+ * <p>The gateway's identity in the fleet ({@link #gatewayId()}) is {@code server.gatewayId} when set, otherwise
+ * {@code <host name>-<pid>} (with {@code -2}, {@code -3}… for further instances in the same JVM): stable for the
+ * life of the process, distinct between processes. A restarted gateway is a new id; the old one stops being
+ * live after {@code admin.gatewayTtl} and is then no longer waited for.
+ */
 public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+    private final GatewayMetrics metrics;
+    private final StoreSync sync;
     private final GatewayServer server;
     private final RoutingTableHolder routes;
+    private final AdminServer admin;
+    private final FleetConfirmer confirmer;
 
-    private Passerelle(GatewayServer server, RoutingTableHolder routes) {
+    private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
+                       AdminServer admin, FleetConfirmer confirmer) {
+        this.metrics = metrics;
+        this.sync = sync;
         this.server = server;
         this.routes = routes;
+        this.admin = admin;
+        this.confirmer = confirmer;
     }
 
+    /**
+     * Starts everything. The store may be unreachable: the gateway then routes from its snapshot (or seed) and
+     * keeps trying; {@code /readyz} says so.
+     *
+     * @throws IllegalStateException    when a listener cannot be bound or the admin API may not start
+     * @throws IllegalArgumentException when the seed is not valid
+     */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
-        RoutingTableHolder routes = new RoutingTableHolder(SeedTables.fromSeed(config.seed(), 1));
-        GatewayServer server = new GatewayServer(config, routes, ProxyListener.NOOP).start();
-        log.info("passerelle started: {} hosts in {} groups", routes.get().hostCount(), routes.get().groups().size());
-        return new Passerelle(server, routes);
+        GatewayMetrics metrics = new GatewayMetrics();
+        RoutingTableHolder routes = new RoutingTableHolder(RoutingTable.empty());
+        List<AutoCloseable> started = new ArrayList<>();
+        started.add(metrics);
+        try {
+            String gatewayId = gatewayId(config);
+            GatewayConfig.StoreConfig sc = config.store();
+            JdbcStore.Options options = JdbcStore.Options.defaults()
+                    .withConnectionTimeout(Duration.ofSeconds(1))
+                    .withInitializationFailTimeout(Duration.ofSeconds(2))
+                    .withSocketTimeout(Duration.ofSeconds(5))
+                    .withMetricsTrackerFactory(metrics.hikariMetrics());
+            StoreSync.StoreOpener opener = () -> new JdbcStore(sc.url(), sc.user(), sc.password(), options);
+            GatewayServer[] serverRef = new GatewayServer[1];
+            StoreSync sync = new StoreSync(opener, routes, new SnapshotFile(Path.of(sc.snapshot())),
+                    SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()), gatewayId, sc.pollInterval(),
+                    Clock.systemUTC(), () -> info(serverRef[0]));
+            routes.onSwap(metrics::tableChanged);
+            started.add(0, sync);
+            sync.start();
+            metrics.bindRoutes(routes);
+            metrics.bindStore(sync::storeReachable);
+
+            GatewayServer server = new GatewayServer(config, routes, metrics).start();
+            serverRef[0] = server;
+            started.add(0, server);
+
+            AdminServer admin = null;
+            FleetConfirmer confirmer = null;
+            if (config.admin().enabled()) {
+                String token = config.admin().token() != null ? config.admin().token() : blankToNull(System.getenv("PASSERELLE_ADMIN_TOKEN"));
+                confirmer = new FleetConfirmer(() -> requireStore(sync), config.admin().confirmTimeout(), config.admin().gatewayTtl());
+                confirmer.setNudge(sync::reloadNow);
+                started.add(0, confirmer);
+                Router router = new Router();
+                new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC()).register(router);
+                GatewayServer s = server;
+                HealthRoutes.register(router, () -> notReady(s, sync), metrics::scrape);
+                admin = new AdminServer(config.admin().listen().toSocketAddress(), token, router);
+                admin.start();
+                started.add(0, admin);
+            }
+            log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
+                    routes.get().version(), routes.get().hostCount(), routes.get().groups().size(),
+                    sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
+            return new Passerelle(metrics, sync, server, routes, admin, confirmer);
+        } catch (RuntimeException | InterruptedException e) {
+            for (AutoCloseable c : started) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static Store requireStore(StoreSync sync) {
+        Store s = sync.store();
+        if (s == null) {
+            throw new StoreException("the store is unreachable: " + sync.storeError());
+        }
+        return s;
+    }
+
+    private static List<String> notReady(GatewayServer server, StoreSync sync) {
+        List<String> reasons = new ArrayList<>();
+        if (server.boundAddresses().isEmpty()) {
+            reasons.add("no listener is bound");
+        }
+        if (!sync.storeReachable()) {
+            reasons.add("store unreachable: " + sync.storeError());
+        }
+        return reasons;
+    }
+
+    private static String info(GatewayServer server) {
+        return server == null ? "starting" : "listeners=" + server.boundAddresses();
+    }
+
+    static String gatewayId(GatewayConfig config) {
+        String configured = config.server().gatewayId();
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        int n = INSTANCES.incrementAndGet();
+        return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     public List<InetSocketAddress> listeners() {
@@ -38,8 +175,42 @@ public final class Passerelle implements AutoCloseable {
         return routes;
     }
 
+    /** The admin API's bound address, or null when it is disabled. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    /** The admin API's route registry (for the cutover and spool routes), or null when it is disabled. */
+    public Router adminRoutes() {
+        return admin == null ? null : admin.router();
+    }
+
+    public String gatewayId() {
+        return sync.gatewayId();
+    }
+
+    public StoreSync storeSync() {
+        return sync;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (confirmer != null) {
+            confirmer.close();
+        }
         server.close();
+        sync.close();
+        metrics.close();
     }
 }

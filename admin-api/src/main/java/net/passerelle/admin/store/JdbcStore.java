@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.GatewayStatus;
@@ -83,9 +84,16 @@ public final class JdbcStore implements Store {
      *                                  partitioned Galera node); zero for none
      * @param maximumPoolSize           connections in the pool
      * @param clock                     the clock of audit entries and heartbeats
+     * @param metricsTrackerFactory     where HikariCP reports pool metrics (e.g. Micrometer's
+     *                                  {@code MicrometerMetricsTrackerFactory}), or null for none
      */
     public record Options(Duration connectionTimeout, Duration initializationFailTimeout, Duration socketTimeout,
-                          int maximumPoolSize, Clock clock) {
+                          int maximumPoolSize, Clock clock, MetricsTrackerFactory metricsTrackerFactory) {
+
+        public Options(Duration connectionTimeout, Duration initializationFailTimeout, Duration socketTimeout,
+                       int maximumPoolSize, Clock clock) {
+            this(connectionTimeout, initializationFailTimeout, socketTimeout, maximumPoolSize, clock, null);
+        }
 
         public Options {
             Objects.requireNonNull(connectionTimeout, "connectionTimeout");
@@ -112,23 +120,27 @@ public final class JdbcStore implements Store {
         }
 
         public Options withConnectionTimeout(Duration d) {
-            return new Options(d, initializationFailTimeout, socketTimeout, maximumPoolSize, clock);
+            return new Options(d, initializationFailTimeout, socketTimeout, maximumPoolSize, clock, metricsTrackerFactory);
         }
 
         public Options withInitializationFailTimeout(Duration d) {
-            return new Options(connectionTimeout, d, socketTimeout, maximumPoolSize, clock);
+            return new Options(connectionTimeout, d, socketTimeout, maximumPoolSize, clock, metricsTrackerFactory);
         }
 
         public Options withSocketTimeout(Duration d) {
-            return new Options(connectionTimeout, initializationFailTimeout, d, maximumPoolSize, clock);
+            return new Options(connectionTimeout, initializationFailTimeout, d, maximumPoolSize, clock, metricsTrackerFactory);
         }
 
         public Options withMaximumPoolSize(int n) {
-            return new Options(connectionTimeout, initializationFailTimeout, socketTimeout, n, clock);
+            return new Options(connectionTimeout, initializationFailTimeout, socketTimeout, n, clock, metricsTrackerFactory);
+        }
+
+        public Options withMetricsTrackerFactory(MetricsTrackerFactory f) {
+            return new Options(connectionTimeout, initializationFailTimeout, socketTimeout, maximumPoolSize, clock, f);
         }
 
         public Options withClock(Clock c) {
-            return new Options(connectionTimeout, initializationFailTimeout, socketTimeout, maximumPoolSize, c);
+            return new Options(connectionTimeout, initializationFailTimeout, socketTimeout, maximumPoolSize, c, metricsTrackerFactory);
         }
     }
 
@@ -182,6 +194,9 @@ public final class JdbcStore implements Store {
         config.setConnectionTimeout(options.connectionTimeout().toMillis());
         config.setValidationTimeout(Math.max(250, Math.min(5000, options.connectionTimeout().toMillis() / 2)));
         config.setInitializationFailTimeout(options.initializationFailTimeout().toMillis());
+        if (options.metricsTrackerFactory() != null) {
+            config.setMetricsTrackerFactory(options.metricsTrackerFactory());
+        }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(config);

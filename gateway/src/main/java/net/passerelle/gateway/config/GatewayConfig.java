@@ -29,8 +29,8 @@ public record GatewayConfig(
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: at least one address is needed");
         }
-        admin = admin == null ? new AdminConfig(null, null, null) : admin;
-        store = store == null ? new StoreConfig(null, null, null, null) : store;
+        admin = admin == null ? new AdminConfig(null, null, null, null, null) : admin;
+        store = store == null ? new StoreConfig(null, null, null, null, null) : store;
         spool = spool == null ? new SpoolConfig(null) : spool;
         server = server == null ? new ServerConfig(null, null, null, null) : server;
         limits = limits == null ? new LimitsConfig(null, null, null, null, null, null, null, null) : limits;
@@ -77,21 +77,57 @@ public record GatewayConfig(
                 defaultPageGuard, classification, seed);
     }
 
+    public GatewayConfig withStore(StoreConfig newStore) {
+        return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, seed);
+    }
+
+    public GatewayConfig withSpool(SpoolConfig newSpool) {
+        return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, seed);
+    }
+
+    public GatewayConfig withServer(ServerConfig newServer) {
+        return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, seed);
+    }
+
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
                 defaultPageGuard, classification, seed);
     }
 
-    /** The admin API listener; {@code enabled: false} runs a pure data-plane gateway. */
-    public record AdminConfig(Boolean enabled, HostPort listen, String token) {
+    /**
+     * The admin API listener; {@code enabled: false} runs a pure data-plane gateway.
+     *
+     * @param token          bearer token; when unset, the environment variable {@code PASSERELLE_ADMIN_TOKEN} is used;
+     *                       without either the API is open and may only listen on a loopback address
+     * @param confirmTimeout how long a mode/window/group change waits for every live gateway before answering 202 (5s)
+     * @param gatewayTtl     a gateway whose last heartbeat is older than this is not live, so not waited for (3s)
+     */
+    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
         public AdminConfig {
             enabled = enabled == null || enabled;
             listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
             token = token == null || token.isBlank() ? null : token;
+            confirmTimeout = confirmTimeout == null ? Duration.ofSeconds(5) : confirmTimeout;
+            gatewayTtl = gatewayTtl == null ? Duration.ofSeconds(3) : gatewayTtl;
+            if (confirmTimeout.isNegative() || gatewayTtl.isNegative() || gatewayTtl.isZero()) {
+                throw new IllegalArgumentException("admin.confirmTimeout must be >= 0 and admin.gatewayTtl > 0");
+            }
+        }
+
+        public AdminConfig(Boolean enabled, HostPort listen, String token) {
+            this(enabled, listen, token, null, null);
         }
     }
 
-    public record StoreConfig(String url, String user, String password, Duration pollInterval) {
+    /**
+     * @param pollInterval how often the gateway checks the store's version and heartbeats (200ms)
+     * @param snapshot     the local copy of the last table applied from the store, used at start when the store is
+     *                     unreachable ({@code ./data/routing-snapshot.json})
+     */
+    public record StoreConfig(String url, String user, String password, Duration pollInterval, String snapshot) {
         public StoreConfig {
             url = url == null || url.isBlank() ? "jdbc:h2:file:./data/passerelle" : url;
             user = user == null ? "" : user;
@@ -100,6 +136,14 @@ public record GatewayConfig(
             if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:mariadb:")) {
                 throw new IllegalArgumentException("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '" + url + "'");
             }
+            if (pollInterval.toMillis() < 10 || pollInterval.toMillis() > 1000) {
+                throw new IllegalArgumentException("store.pollInterval must be 10ms..1s (changes must apply within a second), got " + pollInterval);
+            }
+            snapshot = snapshot == null || snapshot.isBlank() ? "./data/routing-snapshot.json" : snapshot;
+        }
+
+        public StoreConfig(String url, String user, String password, Duration pollInterval) {
+            this(url, user, password, pollInterval, null);
         }
     }
 

@@ -1,0 +1,79 @@
+package net.passerelle.gateway.control;
+
+import net.passerelle.admin.model.Group;
+import net.passerelle.admin.model.HostMapping;
+import net.passerelle.admin.model.RoutingState;
+import net.passerelle.admin.model.Window;
+import net.passerelle.gateway.routing.Backend;
+import net.passerelle.gateway.routing.GroupRoute;
+import net.passerelle.gateway.routing.RoutingTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the store's {@link RoutingState} into the data plane's {@link RoutingTable} as of one instant: windows are
+ * applied here (each group's effective mode and policy at {@code now}, and {@link GroupRoute#modeEndsAt()} = the
+ * window's end while one is in force), and backend names are resolved here, off the request path.
+ */
+public final class RoutingTables {
+    private static final Logger log = LoggerFactory.getLogger(RoutingTables.class);
+
+    private RoutingTables() {
+    }
+
+    /** The table in force at {@code now}. */
+    public static RoutingTable fromState(RoutingState state, Instant now) {
+        RoutingTable.Builder builder = RoutingTable.builder(state.version());
+        for (Group g : state.groups()) {
+            Window inForce = g.windowInForce(now);
+            builder.group(new GroupRoute(g.name(), resolve(g.backends()), resolve(g.spares()), g.effectiveMode(now),
+                    g.effectiveWrites(now), inForce == null ? null : inForce.end(), g.retryAfterSeconds(), g.message(),
+                    g.profile()));
+        }
+        for (HostMapping h : state.hosts()) {
+            try {
+                builder.host(h.host(), h.group(), h.account());
+            } catch (IllegalArgumentException e) {
+                log.warn("routing table version {}: host {} left out: {}", state.version(), h.host(), e.getMessage());
+            }
+        }
+        return builder.build();
+    }
+
+    /**
+     * The first instant after {@code now} at which a window of {@code state} starts or ends, so the table must be
+     * rebuilt then; null when no window lies ahead.
+     */
+    public static Instant nextBoundary(RoutingState state, Instant now) {
+        Instant next = null;
+        for (Group g : state.groups()) {
+            Window w = g.window();
+            if (w == null) {
+                continue;
+            }
+            for (Instant t : new Instant[] {w.start(), w.end()}) {
+                if (t.isAfter(now) && (next == null || t.isBefore(next))) {
+                    next = t;
+                }
+            }
+        }
+        return next;
+    }
+
+    private static List<Backend> resolve(List<net.passerelle.admin.model.Backend> list) {
+        List<Backend> out = new ArrayList<>(list.size());
+        for (net.passerelle.admin.model.Backend b : list) {
+            InetSocketAddress address = new InetSocketAddress(b.host(), b.port());
+            if (address.isUnresolved()) {
+                log.warn("backend {} does not resolve now; connections to it will fail until it does", b);
+            }
+            out.add(new Backend(b.toString(), address));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,199 @@
+package net.passerelle.gateway.metrics;
+
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import net.passerelle.admin.model.Mode;
+import net.passerelle.gateway.proxy.ProxyListener;
+import net.passerelle.gateway.routing.GroupRoute;
+import net.passerelle.gateway.routing.RoutingTable;
+import net.passerelle.gateway.routing.RoutingTableHolder;
+
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The gateway's meters, in one place, on a Prometheus registry. Names (Prometheus spelling):
+ * <ul>
+ *   <li>{@value #REQUESTS} {@code _seconds_count/_sum/_max} and buckets, tags {@code group}, {@code outcome}: every
+ *       exchange by group and outcome ({@code forwarded}, {@code refused}, {@code queued}, {@code unknown_host},
+ *       {@code bad_request}, {@code error}). The {@code group} tag is the configured group name, never a host name:
+ *       requests for an unknown host count under {@value #UNKNOWN_GROUP}, requests that never reached a group
+ *       (malformed) under {@value #NO_GROUP}.</li>
+ *   <li>{@value #UNKNOWN_HOSTS}: requests for a host that is not in the table.</li>
+ *   <li>{@value #DEFAULT_PAGES}: backend answers that carried a default-page fingerprint and were replaced.</li>
+ *   <li>{@value #GROUP_MODE}, tag {@code group}: the mode in force, 0 open, 1 read-only, 2 maintenance.</li>
+ *   <li>{@value #TABLE_VERSION}: the routing-table version applied; {@value #STORE_REACHABLE}: 1 or 0.</li>
+ *   <li>JVM (memory, GC, threads, class loading, CPU, uptime), Netty allocators ({@code netty_allocator_*}),
+ *       HikariCP ({@code hikaricp_*}, through {@link #hikariMetrics()}).</li>
+ * </ul>
+ * {@link #exchangeDone} runs on event loops: it looks meters up in a map keyed by group and outcome and allocates
+ * nothing once a pair has been seen.
+ */
+public final class GatewayMetrics implements ProxyListener, AutoCloseable {
+
+    public static final String REQUESTS = "passerelle.requests";
+    public static final String UNKNOWN_HOSTS = "passerelle.unknown.hosts";
+    public static final String GROUP_MODE = "passerelle.group.mode";
+    public static final String TABLE_VERSION = "passerelle.routing.table.version";
+    public static final String STORE_REACHABLE = "passerelle.store.reachable";
+    public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
+    public static final String UNKNOWN_GROUP = "_unknown";
+    public static final String NO_GROUP = "_none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, EnumMap<Outcome, Timer>> timers = new ConcurrentHashMap<>();
+    private final Counter unknownHosts;
+    private final Map<String, Meter> modeGauges = new ConcurrentHashMap<>();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile RoutingTableHolder routes;
+    private volatile BooleanSupplier storeReachable = () -> false;
+    private final Counter defaultPages;
+
+    public GatewayMetrics() {
+        unknownHosts = Counter.builder(UNKNOWN_HOSTS).description("requests for a host that is not in the routing table")
+                .register(registry);
+        defaultPages = Counter.builder(DEFAULT_PAGES).description("backend answers replaced by the notice: a web server's default page")
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        new NettyAllocatorMetrics(UnpooledByteBufAllocator.DEFAULT).bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** For {@code JdbcStore.Options#withMetricsTrackerFactory}: the store's connection pool reports here. */
+    public MetricsTrackerFactory hikariMetrics() {
+        return new MicrometerMetricsTrackerFactory(registry);
+    }
+
+    /** Follows the routing table: version gauge, and one mode gauge per group of the table in force. */
+    public void bindRoutes(RoutingTableHolder holder) {
+        this.routes = holder;
+        Gauge.builder(TABLE_VERSION, holder, h -> h.get().version()).description("routing-table version in force")
+                .register(registry);
+        tableChanged(holder.get());
+    }
+
+    /** Call after every swap (the holder's listener). */
+    public void tableChanged(RoutingTable table) {
+        Set<String> names = new HashSet<>();
+        for (GroupRoute g : table.groups()) {
+            names.add(g.name());
+            modeGauges.computeIfAbsent(g.name(), name -> Gauge.builder(GROUP_MODE, this, m -> m.modeOf(name))
+                    .description("mode in force: 0 open, 1 read-only, 2 maintenance")
+                    .tag("group", name).register(registry));
+        }
+        modeGauges.entrySet().removeIf(e -> {
+            if (!names.contains(e.getKey())) {
+                registry.remove(e.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Store reachability as a 0/1 gauge. */
+    public void bindStore(BooleanSupplier reachable) {
+        // Micrometer holds a gauge's object weakly: the supplier is kept here, the gauge reads it through this.
+        this.storeReachable = reachable;
+        Gauge.builder(STORE_REACHABLE, this, m -> m.storeReachable.getAsBoolean() ? 1 : 0)
+                .description("1 when the store answered the last poll").register(registry);
+    }
+
+    private double modeOf(String group) {
+        RoutingTableHolder h = routes;
+        GroupRoute g = h == null ? null : h.get().group(group);
+        if (g == null) {
+            return Double.NaN;
+        }
+        return modeValue(g.mode());
+    }
+
+    static int modeValue(Mode mode) {
+        return switch (mode) {
+            case OPEN -> 0;
+            case READ_ONLY -> 1;
+            case MAINTENANCE -> 2;
+        };
+    }
+
+    @Override
+    public void exchangeDone(GroupRoute group, Outcome outcome, int status, long durationNanos) {
+        String name;
+        if (group != null) {
+            name = group.name();
+        } else if (outcome == Outcome.UNKNOWN_HOST) {
+            name = UNKNOWN_GROUP;
+        } else {
+            name = NO_GROUP;
+        }
+        if (outcome == Outcome.UNKNOWN_HOST) {
+            unknownHosts.increment();
+        }
+        EnumMap<Outcome, Timer> byOutcome = timers.get(name);
+        Timer timer = byOutcome == null ? null : byOutcome.get(outcome);
+        if (timer == null) {
+            timer = timer(name, outcome);
+        }
+        timer.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized Timer timer(String group, Outcome outcome) {
+        EnumMap<Outcome, Timer> byOutcome = timers.get(group);
+        EnumMap<Outcome, Timer> copy = byOutcome == null ? new EnumMap<>(Outcome.class) : new EnumMap<>(byOutcome);
+        Timer t = copy.get(outcome);
+        if (t == null) {
+            t = Timer.builder(REQUESTS).description("exchanges by group and outcome")
+                    .tag("group", group).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .publishPercentileHistogram(false)
+                    .register(registry);
+            copy.put(outcome, t);
+            timers.put(group, copy);
+        }
+        return t;
+    }
+
+    @Override
+    public void defaultPageBlocked(GroupRoute group, String backend, String fingerprint) {
+        defaultPages.increment();
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

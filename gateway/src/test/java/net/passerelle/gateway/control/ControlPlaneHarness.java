@@ -1,0 +1,119 @@
+package net.passerelle.gateway.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.config.HostPort;
+import net.passerelle.gateway.testing.RawHttp;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Shared helpers of the control-plane tests: gateways on port 0, admin calls, MariaDB databases, waiting for a condition. */
+final class ControlPlaneHarness {
+    static final String TOKEN = "fleet-test-token";
+    static final String MARIADB = setting("PASSERELLE_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
+    static final String MARIADB_USER = setting("PASSERELLE_TEST_MARIADB_USER", "root");
+    static final String MARIADB_PASSWORD = setting("PASSERELLE_TEST_MARIADB_PASSWORD", "");
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private ControlPlaneHarness() {
+    }
+
+    static String setting(String name, String fallback) {
+        String value = System.getProperty(name, System.getenv(name));
+        return value == null ? fallback : value;
+    }
+
+    static String createMariaDb() throws Exception {
+        String db = "passerelle_gw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (Connection c = DriverManager.getConnection(MARIADB, MARIADB_USER, MARIADB_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4");
+        }
+        return db;
+    }
+
+    static String mariaDbUrl(String db) {
+        return (MARIADB.endsWith("/") ? MARIADB : MARIADB + "/") + db;
+    }
+
+    static void dropMariaDb(String db) throws Exception {
+        try (Connection c = DriverManager.getConnection(MARIADB, MARIADB_USER, MARIADB_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + db);
+        }
+    }
+
+    /** A configuration on ephemeral ports of 127.0.0.1 with its own snapshot file. */
+    static GatewayConfig config(String id, String storeUrl, String user, String password, Path dir, boolean admin) {
+        GatewayConfig c = GatewayConfig.defaults()
+                .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
+                .withAdmin(new GatewayConfig.AdminConfig(admin, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
+                .withStore(new GatewayConfig.StoreConfig(storeUrl, user, password, Duration.ofMillis(200),
+                        dir.resolve("routing-snapshot.json").toString()))
+                .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
+                .withServer(new GatewayConfig.ServerConfig(1, "auto", id, Duration.ofSeconds(1)));
+        return c;
+    }
+
+    record Answer(int status, JsonNode json, String body) {
+    }
+
+    static Answer admin(Passerelle p, String method, String path, String body) throws Exception {
+        InetSocketAddress a = p.adminAddress();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.headers().firstValue("content-type").orElse("").startsWith("application/json") ? JSON.readTree(r.body()) : null;
+        return new Answer(r.statusCode(), json, r.body());
+    }
+
+    static InetSocketAddress ipv4(Passerelle p) {
+        return p.listeners().stream().filter(x -> x.getAddress() instanceof Inet4Address).findFirst().orElseThrow();
+    }
+
+    /** A write (a Piwigo comment post) through the gateway; one connection per request. */
+    static RawHttp.Response post(Passerelle p, String host) throws Exception {
+        try (RawHttp c = new RawHttp(ipv4(p))) {
+            return c.send("POST /comments.php HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\ncontent=x").read();
+        }
+    }
+
+    static RawHttp.Response get(Passerelle p, String host) throws Exception {
+        try (RawHttp c = new RawHttp(ipv4(p))) {
+            return c.send("GET /index.php HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").read();
+        }
+    }
+
+    /** Waits for a condition up to a deadline, checking every few milliseconds; fails with {@code what} at the deadline. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package net.passerelle.gateway.metrics;
+
+import net.passerelle.admin.model.Mode;
+import net.passerelle.admin.model.WritePolicy;
+import net.passerelle.gateway.proxy.ProxyListener.Outcome;
+import net.passerelle.gateway.routing.GroupRoute;
+import net.passerelle.gateway.routing.RoutingTable;
+import net.passerelle.gateway.routing.RoutingTableHolder;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GatewayMetricsTest {
+
+    private static RoutingTable table(long version, Mode mode) {
+        return RoutingTable.builder(version)
+                .group(new GroupRoute("srv-12", List.of(), List.of(), mode, WritePolicy.REJECT, null, 300, Map.of(), "piwigo"))
+                .host("alice.gallery.example", "srv-12", "alice").build();
+    }
+
+    @Test
+    void exchangesAreCountedByGroupAndOutcomeNeverByHost() {
+        try (GatewayMetrics m = new GatewayMetrics()) {
+            RoutingTableHolder holder = new RoutingTableHolder(table(7, Mode.READ_ONLY));
+            holder.onSwap(m::tableChanged);
+            m.bindRoutes(holder);
+            boolean[] reachable = {true};
+            m.bindStore(() -> reachable[0]);
+            GroupRoute g = holder.get().group("srv-12");
+            m.exchangeDone(g, Outcome.FORWARDED, 200, 1_000_000);
+            m.exchangeDone(g, Outcome.REFUSED, 503, 1_000_000);
+            m.exchangeDone(null, Outcome.UNKNOWN_HOST, 404, 1_000_000);
+            m.exchangeDone(null, Outcome.UNKNOWN_HOST, 404, 1_000_000);
+            m.exchangeDone(null, Outcome.BAD_REQUEST, 400, 1_000_000);
+            System.gc();
+            String text = m.scrape();
+            assertTrue(text.contains("passerelle_requests_seconds_count{group=\"srv-12\",outcome=\"forwarded\"} 1"), text);
+            assertTrue(text.contains("passerelle_requests_seconds_count{group=\"srv-12\",outcome=\"refused\"} 1"), text);
+            assertTrue(text.contains("passerelle_requests_seconds_count{group=\"_unknown\",outcome=\"unknown_host\"} 2"), text);
+            assertTrue(text.contains("passerelle_requests_seconds_count{group=\"_none\",outcome=\"bad_request\"} 1"), text);
+            assertTrue(text.contains("passerelle_unknown_hosts_total 2.0"), text);
+            assertTrue(text.contains("passerelle_group_mode{group=\"srv-12\"} 1.0"), text);
+            assertTrue(text.contains("passerelle_routing_table_version 7.0"), text);
+            assertTrue(text.contains("passerelle_store_reachable 1.0"), "held strongly, survives a GC: " + text);
+            assertTrue(text.contains("jvm_memory_used_bytes"), "JVM binders");
+            assertTrue(text.contains("netty_allocator"), "Netty allocator binder");
+            assertFalse(text.contains("alice.gallery.example"), "no host name in any metric");
+
+            holder.swap(table(8, Mode.MAINTENANCE));
+            reachable[0] = false;
+            text = m.scrape();
+            assertTrue(text.contains("passerelle_group_mode{group=\"srv-12\"} 2.0"), text);
+            assertTrue(text.contains("passerelle_routing_table_version 8.0"), text);
+            assertTrue(text.contains("passerelle_store_reachable 0.0"), text);
+            holder.swap(RoutingTable.empty());
+            assertFalse(m.scrape().contains("passerelle_group_mode{group=\"srv-12\"}"), "a deleted group's gauge goes");
+        }
+    }
+}
