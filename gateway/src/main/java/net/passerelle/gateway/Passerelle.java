@@ -8,7 +8,13 @@ import net.passerelle.admin.api.Router;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
+import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.http.ForwardingHeaders;
+import net.passerelle.gateway.spool.Replayer;
+import net.passerelle.gateway.spool.ReplayTrigger;
+import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.spool.SpoolApi;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
@@ -48,9 +54,13 @@ public final class Passerelle implements AutoCloseable {
     private final RoutingTableHolder routes;
     private final AdminServer admin;
     private final FleetConfirmer confirmer;
+    private final Spool spool;
+    private final Replayer replayer;
 
     private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
-                       AdminServer admin, FleetConfirmer confirmer) {
+                       AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer) {
+        this.spool = spool;
+        this.replayer = replayer;
         this.metrics = metrics;
         this.sync = sync;
         this.server = server;
@@ -84,13 +94,29 @@ public final class Passerelle implements AutoCloseable {
             StoreSync sync = new StoreSync(opener, routes, new SnapshotFile(Path.of(sc.snapshot())),
                     SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()), gatewayId, sc.pollInterval(),
                     Clock.systemUTC(), () -> info(serverRef[0]));
-            routes.onSwap(metrics::tableChanged);
+            Spool spool = openSpool(config);
+            Replayer replayer = null;
+            ReplayTrigger trigger = null;
+            if (spool != null) {
+                started.add(0, spool);
+                List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
+                replayer = new Replayer(spool, new ForwardingHeaders(trusted, config.forwarding().via()));
+                started.add(0, replayer);
+                trigger = new ReplayTrigger(spool, replayer, routes);
+            }
+            ReplayTrigger replayOnOpen = trigger;
+            routes.onSwap(table -> {
+                metrics.tableChanged(table);
+                if (replayOnOpen != null) {
+                    replayOnOpen.accept(table);
+                }
+            });
             started.add(0, sync);
             sync.start();
             metrics.bindRoutes(routes);
             metrics.bindStore(sync::storeReachable);
 
-            GatewayServer server = new GatewayServer(config, routes, metrics).start();
+            GatewayServer server = new GatewayServer(config, routes, metrics, spool).start();
             serverRef[0] = server;
             started.add(0, server);
 
@@ -105,6 +131,9 @@ public final class Passerelle implements AutoCloseable {
                 new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC()).register(router);
                 GatewayServer s = server;
                 HealthRoutes.register(router, () -> notReady(s, sync), metrics::scrape);
+                if (spool != null) {
+                    new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
+                }
                 admin = new AdminServer(config.admin().listen().toSocketAddress(), token, router);
                 admin.start();
                 started.add(0, admin);
@@ -112,7 +141,7 @@ public final class Passerelle implements AutoCloseable {
             log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
                     routes.get().version(), routes.get().hostCount(), routes.get().groups().size(),
                     sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
-            return new Passerelle(metrics, sync, server, routes, admin, confirmer);
+            return new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer);
         } catch (RuntimeException | InterruptedException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -123,6 +152,25 @@ public final class Passerelle implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The spool lives on local disk, not in the store, so it opens even when the store is away. A spool that
+     * cannot open does not stop the gateway: queued writes are then refused with 503, never acknowledged.
+     */
+    private static Spool openSpool(GatewayConfig config) {
+        try {
+            return Spool.open(config.spool().toSettings());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.error("the spool at {} cannot be opened; writes to queue-mode groups will be refused: {}",
+                    config.spool().dir(), e.toString());
+            return null;
+        }
+    }
+
+    /** The write spool, or null when it could not be opened. */
+    public Spool spool() {
+        return spool;
     }
 
     private static Store requireStore(StoreSync sync) {
@@ -210,6 +258,12 @@ public final class Passerelle implements AutoCloseable {
             confirmer.close();
         }
         server.close();
+        if (replayer != null) {
+            replayer.close();
+        }
+        if (spool != null) {
+            spool.close();
+        }
         sync.close();
         metrics.close();
     }

@@ -549,6 +549,17 @@ public final class JdbcStore implements Store {
         T run(Connection c) throws SQLException;
     }
 
+    @Override
+    public void recordEvent(String actor, String action, String target, String before, String after) {
+        if (actor == null || actor.isBlank()) {
+            throw new IllegalArgumentException("an audit entry needs an actor");
+        }
+        tx("record " + action, c -> {
+            audit(c, readVersion(c, false), actor, action, target, before, after);
+            return null;
+        });
+    }
+
     private interface Mutation {
         /** Runs with the version row locked; {@code version} is its value. Returns the version after. */
         long run(Connection c, long version) throws SQLException;

@@ -59,6 +59,12 @@ public interface Store extends AutoCloseable {
     /** The newest {@code limit} audit entries (1 to 10000), newest first. */
     List<AuditEntry> audit(int limit);
 
+    /**
+     * Records an operation that changes something outside the routing table (a queued write discarded, a spool
+     * replayed): an audit entry at the current version, which it does not increment.
+     */
+    void recordEvent(String actor, String action, String target, String before, String after);
+
     // ---- groups ------------------------------------------------------------------------------------------
 
     /** Creates the group, or replaces every field of an existing one (backends, mode, window, …). */

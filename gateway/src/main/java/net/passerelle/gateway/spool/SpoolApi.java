@@ -1,0 +1,105 @@
+package net.passerelle.gateway.spool;
+
+import net.passerelle.admin.api.ApiException;
+import net.passerelle.admin.api.ApiRequest;
+import net.passerelle.admin.api.ApiResponse;
+import net.passerelle.admin.api.Handler;
+import net.passerelle.admin.api.Router;
+import net.passerelle.admin.store.Store;
+import net.passerelle.gateway.routing.RoutingTableHolder;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The spool's admin routes. What they show of a queued write is its method, path (never the query string),
+ * arrival, size and replay outcome: never its body, cookies or credentials.
+ * <ul>
+ *   <li>{@code GET /v1/groups/{group}/spool}: count, bytes, oldest, and every entry with its status</li>
+ *   <li>{@code POST /v1/groups/{group}/spool/replay}: replays now (202; progress shows in the GET)</li>
+ *   <li>{@code DELETE /v1/groups/{group}/spool/{ref}}: discards one entry, with an audit entry</li>
+ * </ul>
+ */
+public final class SpoolApi {
+    private final Spool spool;
+    private final ReplayTrigger trigger;
+    private final RoutingTableHolder routes;
+    private final Supplier<Store> store;
+
+    public SpoolApi(Spool spool, ReplayTrigger trigger, RoutingTableHolder routes, Supplier<Store> store) {
+        this.spool = spool;
+        this.trigger = trigger;
+        this.routes = routes;
+        this.store = store;
+    }
+
+    public void register(Router router) {
+        router.add("GET", "/v1/groups/{group}/spool", Handler.sync(this::summary));
+        router.add("POST", "/v1/groups/{group}/spool/replay", Handler.sync(this::replay));
+        router.add("DELETE", "/v1/groups/{group}/spool/{ref}", Handler.sync(this::discard));
+    }
+
+    private String knownGroup(ApiRequest r) {
+        String group = r.param("group");
+        if (routes.get().group(group) == null && !spool.groups().contains(group)) {
+            throw ApiException.notFound("no group named '" + group + "'");
+        }
+        return group;
+    }
+
+    private ApiResponse summary(ApiRequest r) {
+        return ApiResponse.ok(describe(spool.summary(knownGroup(r))));
+    }
+
+    private ApiResponse replay(ApiRequest r) {
+        String group = knownGroup(r);
+        boolean started = trigger.replay(group, "asked by " + r.actor());
+        Map<String, Object> body = describe(spool.summary(group));
+        body.put("replayStarted", started);
+        return ApiResponse.of(202, body);
+    }
+
+    private ApiResponse discard(ApiRequest r) throws Exception {
+        String group = knownGroup(r);
+        String ref = r.param("ref");
+        Optional<EntryView> discarded = spool.discard(group, ref, r.actor());
+        if (discarded.isEmpty()) {
+            throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
+        }
+        Map<String, Object> before = entry(discarded.get());
+        store.get().recordEvent(r.actor(), "spool.discard", group + "/" + ref,
+                net.passerelle.admin.api.Json.STRICT.writeValueAsString(before), null);
+        return ApiResponse.ok(Map.of("discarded", before));
+    }
+
+    private static Map<String, Object> describe(SpoolSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("group", s.group());
+        m.put("count", s.waiting());
+        m.put("bytes", s.bytes());
+        m.put("oldest", s.oldestArrival() == null ? null : s.oldestArrival().toString());
+        m.put("failedFinal", s.failedFinal());
+        m.put("setAside", s.setAside());
+        List<Map<String, Object>> entries = s.entries().stream().map(SpoolApi::entry).toList();
+        m.put("entries", entries);
+        return m;
+    }
+
+    private static Map<String, Object> entry(EntryView e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ref", e.referenceId());
+        m.put("method", e.method());
+        m.put("path", e.path());
+        m.put("arrival", e.arrival() == null ? null : e.arrival().toString());
+        m.put("bytes", e.sizeBytes());
+        m.put("status", e.status().wireName());
+        m.put("attempts", e.attempts());
+        m.put("lastStatus", e.lastStatus());
+        m.put("lastReason", e.lastReason());
+        m.put("lastAttemptAt", e.lastAttemptAt() == null ? null : e.lastAttemptAt().toString());
+        return m;
+    }
+}
