@@ -1,0 +1,127 @@
+package net.passerelle.gateway.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway as its users run it: {@code net.passerelle.gateway.Main --config FILE} in a JVM of its own, with the
+ * JVM options the test gives (a small heap, say). The listener's port is the one the kernel chose for
+ * {@code 127.0.0.1:0}, read from the gateway's own "listening on" log line.
+ */
+final class GatewayProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)");
+    private static final int OUTPUT_KEPT = 1 << 20;
+
+    private final Process process;
+    private final Path stderr;
+    /** The log (stdout) so far, filled by a thread that drains the pipe; guarded by itself. */
+    private final StringBuilder stdout;
+    private final InetSocketAddress address;
+
+    private GatewayProcess(Process process, Path stderr, StringBuilder stdout, int port) {
+        this.process = process;
+        this.stderr = stderr;
+        this.stdout = stdout;
+        this.address = new InetSocketAddress("127.0.0.1", port);
+    }
+
+    static GatewayProcess start(Path dir, String yaml, List<String> jvmOptions) throws IOException, InterruptedException {
+        Path config = dir.resolve("passerelle.yml");
+        Files.writeString(config, yaml);
+        Path err = dir.resolve("stderr.log");
+        // Surefire may run tests from a manifest-only jar; it names the real class path in this property.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, "net.passerelle.gateway.Main", "--config", config.toString()));
+        Process p = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        p.getOutputStream().close();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        StringBuilder early = new StringBuilder();
+        Thread drain = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (early) {
+                        if (early.length() < OUTPUT_KEPT) {
+                            early.append(line).append('\n');
+                        }
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process went away; what it said is kept
+            }
+            port.completeExceptionally(new IllegalStateException("the gateway exited without listening"));
+        }, "gateway-process-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        try {
+            return new GatewayProcess(p, err, early, port.get(60, TimeUnit.SECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            String out;
+            synchronized (early) {
+                out = early.toString();
+            }
+            throw new IllegalStateException("gateway did not start: " + e.getMessage() + "\nstdout:\n" + out
+                    + "\nstderr:\n" + Files.readString(err));
+        }
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the gateway wrote so far, stdout (its log) then stderr. */
+    String output() {
+        String out;
+        synchronized (stdout) {
+            out = stdout.toString();
+        }
+        try {
+            return out + Files.readString(stderr);
+        } catch (IOException e) {
+            return out;
+        }
+    }
+
+    /** Stops the gateway (SIGTERM, as a service manager would) and returns its exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
