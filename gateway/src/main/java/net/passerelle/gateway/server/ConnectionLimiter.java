@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ChannelHandler.Sharable
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+    private static final String MESSAGE = "Too many connections from your address; please retry in a moment.\n";
     private static final byte[] REFUSAL = ("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: 38\r\nConnection: close\r\nRetry-After: 5\r\n\r\nToo many connections from your address\n")
-            .getBytes(StandardCharsets.US_ASCII);
+            + "Content-Length: " + MESSAGE.length() + "\r\nConnection: close\r\nRetry-After: 5\r\n"
+            + "Cache-Control: no-store\r\n\r\n" + MESSAGE).getBytes(StandardCharsets.US_ASCII);
 
     private final int maxPerClient;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
