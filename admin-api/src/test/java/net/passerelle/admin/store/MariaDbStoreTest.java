@@ -1,9 +1,6 @@
 package net.passerelle.admin.store;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import java.util.UUID;
+import net.passerelle.testing.MariaDbDatabases;
 
 /**
  * The store contract on a real MariaDB server: a database {@code passerelle_test_<random>} per test, dropped after.
@@ -15,31 +12,17 @@ import java.util.UUID;
  */
 class MariaDbStoreTest extends StoreContractTest {
 
-    private static final String SERVER = setting("PASSERELLE_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
-    private static final String USER = setting("PASSERELLE_TEST_MARIADB_USER", "root");
-    private static final String PASSWORD = setting("PASSERELLE_TEST_MARIADB_PASSWORD", "");
-
     private String database;
-
-    private static String setting(String name, String fallback) {
-        String value = System.getProperty(name, System.getenv(name));
-        return value == null ? fallback : value;
-    }
 
     @Override
     protected String createDatabase() throws Exception {
-        database = "passerelle_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        try (Connection c = DriverManager.getConnection(SERVER, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database + " CHARACTER SET utf8mb4");
-        }
-        return (SERVER.endsWith("/") ? SERVER : SERVER + "/") + database;
+        database = MariaDbDatabases.create("passerelle_test");
+        return MariaDbDatabases.url(database);
     }
 
     @Override
     protected void dropDatabase() throws Exception {
-        try (Connection c = DriverManager.getConnection(SERVER, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database);
-        }
+        MariaDbDatabases.drop(database);
     }
 
     @Override
@@ -49,12 +32,12 @@ class MariaDbStoreTest extends StoreContractTest {
 
     @Override
     protected String user() {
-        return USER;
+        return MariaDbDatabases.USER;
     }
 
     @Override
     protected String password() {
-        return PASSWORD;
+        return MariaDbDatabases.PASSWORD;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package net.passerelle.gateway.control;
 
+import net.passerelle.testing.MariaDbDatabases;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import net.passerelle.gateway.Passerelle;
@@ -27,9 +29,8 @@ import java.util.function.BooleanSupplier;
 /** Shared helpers of the control-plane tests: gateways on port 0, admin calls, MariaDB databases, waiting for a condition. */
 final class ControlPlaneHarness {
     static final String TOKEN = "fleet-test-token";
-    static final String MARIADB = setting("PASSERELLE_TEST_MARIADB_URL", "jdbc:mariadb://127.0.0.1:3306/");
-    static final String MARIADB_USER = setting("PASSERELLE_TEST_MARIADB_USER", "root");
-    static final String MARIADB_PASSWORD = setting("PASSERELLE_TEST_MARIADB_PASSWORD", "");
+    static final String MARIADB_USER = MariaDbDatabases.USER;
+    static final String MARIADB_PASSWORD = MariaDbDatabases.PASSWORD;
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -42,21 +43,15 @@ final class ControlPlaneHarness {
     }
 
     static String createMariaDb() throws Exception {
-        String db = "passerelle_gw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        try (Connection c = DriverManager.getConnection(MARIADB, MARIADB_USER, MARIADB_PASSWORD); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + db + " CHARACTER SET utf8mb4");
-        }
-        return db;
+        return MariaDbDatabases.create("passerelle_gw");
     }
 
     static String mariaDbUrl(String db) {
-        return (MARIADB.endsWith("/") ? MARIADB : MARIADB + "/") + db;
+        return MariaDbDatabases.url(db);
     }
 
     static void dropMariaDb(String db) throws Exception {
-        try (Connection c = DriverManager.getConnection(MARIADB, MARIADB_USER, MARIADB_PASSWORD); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + db);
-        }
+        MariaDbDatabases.drop(db);
     }
 
     /** A configuration on ephemeral ports of 127.0.0.1 with its own snapshot file. */
