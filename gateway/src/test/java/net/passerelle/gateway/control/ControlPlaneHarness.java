@@ -37,11 +37,6 @@ final class ControlPlaneHarness {
     private ControlPlaneHarness() {
     }
 
-    static String setting(String name, String fallback) {
-        String value = System.getProperty(name, System.getenv(name));
-        return value == null ? fallback : value;
-    }
-
     static String createMariaDb() throws Exception {
         return MariaDbDatabases.create("passerelle_gw");
     }
