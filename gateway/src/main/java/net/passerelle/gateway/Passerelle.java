@@ -118,6 +118,7 @@ public final class Passerelle implements AutoCloseable {
 
             GatewayServer server = new GatewayServer(config, routes, metrics, spool).start();
             serverRef[0] = server;
+            metrics.bindNoticeCache(server.notices().cache());
             started.add(0, server);
 
             AdminServer admin = null;

@@ -120,6 +120,11 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         });
     }
 
+    /** The notice renderer's template cache: size, hits, misses, evictions. */
+    public void bindNoticeCache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache) {
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, "notice_templates");
+    }
+
     /** Store reachability as a 0/1 gauge. */
     public void bindStore(BooleanSupplier reachable) {
         // Micrometer holds a gauge's object weakly: the supplier is kept here, the gauge reads it through this.

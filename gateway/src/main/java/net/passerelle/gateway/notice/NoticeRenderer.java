@@ -71,7 +71,13 @@ public final class NoticeRenderer {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterAccess(Duration.ofMinutes(30))
+                .recordStats()
                 .build();
+    }
+
+    /** The compiled-template cache, for its metrics (hit rate, size, evictions). */
+    public Cache<?, ?> cache() {
+        return cache;
     }
 
     /**

@@ -40,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final List<Channel> serverChannels = new ArrayList<>();
     private UpstreamPools upstreams;
+    private final NoticeRenderer notices = new NoticeRenderer(Clock.systemUTC());
     private final Spool spool;
 
     public GatewayServer(GatewayConfig config, RoutingTableHolder routes, ProxyListener listener) {
@@ -63,7 +64,7 @@ public final class GatewayServer implements AutoCloseable {
         upstreams = new UpstreamPools(transport, config.upstream());
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
-        ProxySettings settings = ProxySettings.from(config, routes, forwarding, new NoticeRenderer(Clock.systemUTC()),
+        ProxySettings settings = ProxySettings.from(config, routes, forwarding, notices,
                 upstreams, listener, Clock.systemUTC(), spool);
         ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -120,6 +121,11 @@ public final class GatewayServer implements AutoCloseable {
     /** The addresses actually bound (with the ports the kernel chose for port 0). */
     public List<InetSocketAddress> boundAddresses() {
         return serverChannels.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    /** The notice renderer of this gateway (its template cache is reported in the metrics). */
+    public NoticeRenderer notices() {
+        return notices;
     }
 
     public UpstreamPools upstreams() {
