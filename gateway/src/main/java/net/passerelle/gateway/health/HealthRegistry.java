@@ -332,7 +332,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
                     return;
                 }
             }
-            probe.get(address, checkHost, settings.path(), settings.timeout(), 0).whenComplete((r, e) -> {
+            java.util.concurrent.CompletableFuture<HttpProbe.Result> f;
+            try {
+                f = probe.get(address, checkHost, settings.path(), settings.timeout(), 0);
+            } catch (RuntimeException shuttingDown) {
+                return;
+            }
+            f.whenComplete((r, e) -> {
                 HttpProbe.Result result = r != null ? r : HttpProbe.Result.failed(String.valueOf(e));
                 long next = onResult(result);
                 if (next >= 0) {
