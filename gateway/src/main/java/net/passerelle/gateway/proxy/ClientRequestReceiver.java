@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import net.passerelle.gateway.health.BackendSelector;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.http.Rejection;
 import net.passerelle.gateway.http.RequestIds;
@@ -248,6 +249,24 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         abortSpool();
         abandonUpstream();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Graceful drain ({@link DrainEvent}): close now when between requests; otherwise finish the current exchange
+     * and close after it ({@code Connection: close} when the response head has not gone out yet).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof DrainEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (state == State.AWAIT_REQUEST) {
+            closeClient();
+        } else {
+            clientKeepAlive = false;
+            closeAfterResponse |= responseStarted;
+        }
     }
 
     @Override
@@ -647,7 +666,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- forwarding
 
     private void forward() {
-        backend = group.nextBackend();
+        backend = BackendSelector.select(group, px.health()); // health: failover to spares
         if (backend == null) {
             answerLocally(NoticeKind.BAD_GATEWAY, false, Outcome.ERROR);
             return;
@@ -683,6 +702,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         if (!f.isSuccess()) {
             log.debug("cannot connect to backend {} of group {}: {}", backend, group.name(), f.cause().toString());
+            px.health().connectFailed(backend); // health: passive detection
             NoticeKind kind = f.cause() instanceof ConnectTimeoutException ? NoticeKind.GATEWAY_TIMEOUT : NoticeKind.BAD_GATEWAY;
             answerLocally(kind, false, Outcome.ERROR);
             return;
@@ -856,6 +876,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         responseStarted = true;
         responseStatus = status;
+        px.health().responded(backend, status); // health: passive detection (consecutive 5xx)
         cancelTimerIfBodyComplete();
         originKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders h = response.headers();
@@ -985,6 +1006,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         log.debug("backend {} of group {} closed before answering", backend, group.name());
+        px.health().closedBeforeResponse(backend); // health: passive detection
         answerLocally(NoticeKind.BAD_GATEWAY, !requestComplete, Outcome.ERROR);
     }
 

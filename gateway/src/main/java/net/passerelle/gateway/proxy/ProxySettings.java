@@ -2,6 +2,7 @@ package net.passerelle.gateway.proxy;
 
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.health.BackendHealth;
 import net.passerelle.gateway.policy.ClassifierProfiles;
 import net.passerelle.gateway.policy.DefaultPageGuard;
 import net.passerelle.gateway.policy.OpsBypass;
@@ -18,7 +19,8 @@ import net.passerelle.gateway.routing.RoutingTableHolder;
 /**
  * Everything a client connection's handler needs that is shared by all connections: built once at start, read-only
  * afterwards (the routing table inside the holder is swapped, never mutated). {@code spool} is null when queueing is
- * unavailable; queued writes are then rejected, never acknowledged.
+ * unavailable; queued writes are then rejected, never acknowledged. {@code health} decides which backends take new
+ * requests ({@link BackendHealth#NONE} without health checks).
  */
 public record ProxySettings(
         RoutingTableHolder routes,
@@ -37,11 +39,19 @@ public record ProxySettings(
         long idleTimeoutNanos,
         long responseTimeoutNanos,
         long maxBodySize,
-        String scheme) {
+        String scheme,
+        BackendHealth health) {
 
+    /** Without health checks: every backend counts as available. */
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
                                      NoticeRenderer notices, UpstreamPools upstreams, ProxyListener listener,
                                      Clock clock, Spool spool) {
+        return from(config, routes, forwarding, notices, upstreams, listener, clock, spool, BackendHealth.NONE);
+    }
+
+    public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
+                                     NoticeRenderer notices, UpstreamPools upstreams, ProxyListener listener,
+                                     Clock clock, Spool spool, BackendHealth health) {
         GatewayConfig.LimitsConfig limits = config.limits();
         GatewayConfig.MaintenanceConfig m = config.maintenance();
         OpsBypass bypass = new OpsBypass(m.allowNetworks().stream().map(Cidr::parse).toList(), m.opsHeader(), m.opsSecret());
@@ -55,6 +65,6 @@ public record ProxySettings(
                 ClassifierProfiles.fromConfig(config.classification()), bypass, guard, clock, spool,
                 limits.headerReadTimeout().toNanos(), limits.keepAliveTimeout().toNanos(),
                 limits.idleTimeout().toNanos(), config.upstream().responseTimeout().toNanos(),
-                limits.maxBodySize().bytes(), "http");
+                limits.maxBodySize().bytes(), "http", health);
     }
 }

@@ -17,7 +17,16 @@ import net.passerelle.gateway.spool.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import net.passerelle.gateway.health.BackendHealth;
+import net.passerelle.gateway.health.HealthRegistry;
+import net.passerelle.gateway.proxy.DrainEvent;
+
 import java.net.Inet6Address;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +51,9 @@ public final class GatewayServer implements AutoCloseable {
     private UpstreamPools upstreams;
     private final NoticeRenderer notices = new NoticeRenderer(Clock.systemUTC());
     private final Spool spool;
+    /** Graceful drain: every open client connection, and the health the proxy selects backends with. */
+    private final ChannelGroup clients = new DefaultChannelGroup("passerelle-clients", GlobalEventExecutor.INSTANCE);
+    private BackendHealth health = BackendHealth.NONE;
 
     public GatewayServer(GatewayConfig config, RoutingTableHolder routes, ProxyListener listener) {
         this(config, routes, listener, null);
@@ -65,13 +77,17 @@ public final class GatewayServer implements AutoCloseable {
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
         ProxySettings settings = ProxySettings.from(config, routes, forwarding, notices,
-                upstreams, listener, Clock.systemUTC(), spool);
+                upstreams, listener, Clock.systemUTC(), spool, health);
+        if (health instanceof HealthRegistry registry) {
+            registry.closeIdleWith(upstreams::closeIdle);
+        }
         ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ClientTracker(clients))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -134,6 +150,72 @@ public final class GatewayServer implements AutoCloseable {
 
     public String transportName() {
         return transport.name();
+    }
+
+    /**
+     * Health-aware backend selection (failover to spares); call before {@link #start()}. Without it every backend
+     * counts as available. A {@link HealthRegistry} also gets the upstream pools, to close idle connections to
+     * backends that leave the table.
+     */
+    public GatewayServer withHealth(BackendHealth backendHealth) {
+        this.health = java.util.Objects.requireNonNull(backendHealth);
+        return this;
+    }
+
+    /** Open client connections (for metrics and tests). */
+    public int openClientConnections() {
+        return clients.size();
+    }
+
+    /**
+     * Graceful drain, for SIGTERM: stops accepting, closes idle kept-alive connections at once, lets every busy one
+     * finish its current exchange (its response says {@code Connection: close}) and close, and waits for that at most
+     * {@code timeout}; whatever is still open then is closed. Event loops keep running: {@link #close()} follows.
+     *
+     * @return how many connections had to be closed at the deadline
+     */
+    public int drain(Duration timeout) {
+        stopAccepting();
+        ChannelGroupFuture allClosed = clients.newCloseFuture();
+        int busy = clients.size();
+        for (Channel ch : clients) {
+            ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        log.info("draining {} client connection(s), for at most {}", busy, timeout);
+        boolean done = allClosed.awaitUninterruptibly(timeout.toMillis());
+        int left = done ? 0 : clients.size();
+        if (left > 0) {
+            log.warn("drain timeout: closing {} connection(s) still busy", left);
+            clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        } else {
+            log.info("drained");
+        }
+        return left;
+    }
+
+    /**
+     * Sits on the listening channels and adds every accepted connection to the group, before the acceptor hands it
+     * to the pipeline of {@link GatewayChannelInitializer}.
+     */
+    private static final class ClientTracker extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private final ChannelGroup clients;
+
+        ClientTracker(ChannelGroup clients) {
+            this.clients = clients;
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child) {
+                clients.add(child);
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /** Stops accepting new connections; connections already open go on. */

@@ -1,0 +1,449 @@
+package net.passerelle.gateway.health;
+
+import io.netty.util.concurrent.ScheduledFuture;
+import net.passerelle.gateway.routing.Backend;
+import net.passerelle.gateway.routing.GroupRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The health of every backend of the current routing table, by address: active checks on a dedicated
+ * single-threaded client ({@link HttpProbe}), passive detection from real traffic, and ops' admin state.
+ *
+ * <p>The request path reads one immutable map and a few volatile fields ({@link #available}); it never blocks.
+ * State changes (check results, passive thresholds, admin calls) take the backend's own monitor, which only the
+ * checker and the rare transition contend for.
+ *
+ * <p>A backend starts {@code up} when first tracked (a fresh table routes at once) and is checked right away; a
+ * backend the table does not know (not tracked yet) counts as available.
+ */
+public final class HealthRegistry implements BackendHealth, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
+
+    private final HealthSettings settings;
+    private final HttpProbe probe;
+    private final Clock clock;
+    private final boolean checksEnabled;
+    private volatile Map<InetSocketAddress, State> states = Map.of();
+    /** Admin states survive a backend leaving and re-entering the table. */
+    private final Map<InetSocketAddress, AdminState> adminStates = new ConcurrentHashMap<>();
+    private final List<Consumer<HealthTransition>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong upCount = new AtomicLong();
+    private final AtomicLong downCount = new AtomicLong();
+    private volatile Consumer<Predicate<InetSocketAddress>> idleCloser = p -> { };
+    private volatile boolean closed;
+
+    public HealthRegistry(HealthSettings settings) {
+        this(settings, Clock.systemUTC(), true);
+    }
+
+    /** @param checksEnabled false for tests of passive detection and admin states alone */
+    public HealthRegistry(HealthSettings settings, Clock clock, boolean checksEnabled) {
+        this.settings = Objects.requireNonNull(settings);
+        this.clock = clock;
+        this.checksEnabled = checksEnabled;
+        this.probe = new HttpProbe("passerelle-health");
+    }
+
+    public HealthSettings settings() {
+        return settings;
+    }
+
+    /** The checker's client, shared with cutover verification (never a data-plane loop). */
+    public HttpProbe probe() {
+        return probe;
+    }
+
+    /**
+     * Where idle pooled connections of backends that left the table get closed; typically
+     * {@code upstreamPools::closeIdle}.
+     */
+    public void closeIdleWith(Consumer<Predicate<InetSocketAddress>> closer) {
+        this.idleCloser = Objects.requireNonNull(closer);
+    }
+
+    /** Called on every health or admin transition (on the thread that caused it; must not block). */
+    public void onTransition(Consumer<HealthTransition> listener) {
+        listeners.add(Objects.requireNonNull(listener));
+    }
+
+    /** Transitions to up and to down since start, for metrics. */
+    public long transitionsUp() {
+        return upCount.get();
+    }
+
+    public long transitionsDown() {
+        return downCount.get();
+    }
+
+    // ---------------------------------------------------------------- tracking the table
+
+    /** {@link #track(Collection, Function)} with checks sent with the configured Host, or each backend's own name. */
+    public Set<InetSocketAddress> track(Collection<GroupRoute> groups) {
+        return track(groups, g -> null);
+    }
+
+    /**
+     * (Re)starts checks for the backends and spares of the current table, stops them for backends that left it
+     * and closes the idle pooled connections to those. Call after each table swap (cheap when nothing changed).
+     *
+     * @param checkHost the Host header to check a group's backends with (its first host), or null for the
+     *                  configured {@code health.host} or else the backend's own name
+     * @return the addresses that left the table
+     */
+    public synchronized Set<InetSocketAddress> track(Collection<GroupRoute> groups, Function<GroupRoute, String> checkHost) {
+        if (closed) {
+            return Set.of();
+        }
+        Map<InetSocketAddress, State> old = states;
+        Map<InetSocketAddress, State> next = new HashMap<>();
+        for (GroupRoute g : groups) {
+            String host = settings.host() != null ? settings.host() : checkHost.apply(g);
+            for (List<Backend> list : List.of(g.backends(), g.spares())) {
+                for (Backend b : list) {
+                    if (next.containsKey(b.address())) {
+                        continue;
+                    }
+                    State s = old.get(b.address());
+                    if (s == null) {
+                        s = new State(b, adminStates.getOrDefault(b.address(), AdminState.READY), clock.instant());
+                    }
+                    s.checkHost = host != null ? host : hostOf(b);
+                    s.name = b.name();
+                    next.put(b.address(), s);
+                }
+            }
+        }
+        states = Map.copyOf(next);
+        Set<InetSocketAddress> removed = new HashSet<>(old.keySet());
+        removed.removeAll(next.keySet());
+        for (InetSocketAddress a : removed) {
+            old.get(a).stop();
+        }
+        for (State s : next.values()) {
+            if (!old.containsKey(s.address)) {
+                s.schedule(0);
+            }
+        }
+        if (!removed.isEmpty()) {
+            log.info("no longer in the routing table: {}; closing their idle connections", removed);
+            idleCloser.accept(Set.copyOf(removed)::contains);
+        }
+        return removed;
+    }
+
+    private static String hostOf(Backend b) {
+        String n = b.name();
+        if (n.startsWith("[")) {
+            int end = n.indexOf(']');
+            return end > 0 ? n.substring(0, end + 1) : n;
+        }
+        int colon = n.lastIndexOf(':');
+        return colon > 0 && n.indexOf(':') == colon ? n.substring(0, colon) : n;
+    }
+
+    // ---------------------------------------------------------------- the request path
+
+    @Override
+    public boolean available(Backend backend) {
+        State s = states.get(backend.address());
+        return s == null || s.available;
+    }
+
+    @Override
+    public boolean lastResort(Backend backend) {
+        State s = states.get(backend.address());
+        return s == null || s.admin == AdminState.READY;
+    }
+
+    @Override
+    public void connectFailed(Backend backend) {
+        passiveError(backend, "connect failed");
+    }
+
+    @Override
+    public void closedBeforeResponse(Backend backend) {
+        passiveError(backend, "closed before a response");
+    }
+
+    @Override
+    public void responded(Backend backend, int status) {
+        if (status >= 500) {
+            passiveError(backend, "HTTP " + status);
+            return;
+        }
+        State s = states.get(backend.address());
+        if (s != null && s.passiveErrors.get() != 0) {
+            s.passiveErrors.set(0);
+        }
+    }
+
+    private void passiveError(Backend backend, String what) {
+        int limit = settings.passiveFailures();
+        State s = states.get(backend.address());
+        if (limit == 0 || s == null) {
+            return;
+        }
+        int n = s.passiveErrors.incrementAndGet();
+        if (n >= limit && s.up) {
+            s.markDown("passive: " + n + " consecutive errors, last " + what);
+        }
+    }
+
+    // ---------------------------------------------------------------- ops
+
+    /**
+     * Sets a backend's admin state. Applies to the backend with this address wherever the table uses it.
+     *
+     * @return its status afterwards
+     * @throws IllegalArgumentException when no backend of the current table has this address
+     */
+    public BackendStatus setAdminState(InetSocketAddress address, AdminState admin) {
+        State s = states.get(address);
+        if (s == null) {
+            throw new IllegalArgumentException("no backend " + format(address) + " in the routing table");
+        }
+        adminStates.put(address, admin);
+        s.setAdmin(admin);
+        return s.status();
+    }
+
+    /** The backend of the current table named {@code nameOrAddress} (as configured, or as {@code ip:port}). */
+    public InetSocketAddress find(String nameOrAddress) {
+        for (State s : states.values()) {
+            if (s.name.equals(nameOrAddress) || format(s.address).equals(nameOrAddress)) {
+                return s.address;
+            }
+        }
+        return null;
+    }
+
+    public BackendStatus status(InetSocketAddress address) {
+        State s = states.get(address);
+        return s == null ? null : s.status();
+    }
+
+    /** Every tracked backend by address ({@code 127.0.0.1:8081}, {@code [::1]:8081}), sorted. */
+    public Map<String, BackendStatus> snapshot() {
+        Map<String, BackendStatus> out = new java.util.TreeMap<>();
+        for (State s : states.values()) {
+            BackendStatus st = s.status();
+            out.put(st.address(), st);
+        }
+        return new LinkedHashMap<>(out);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (State s : states.values()) {
+            s.stop();
+        }
+        states = Map.of();
+        probe.close();
+    }
+
+    static String format(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    private void emit(HealthTransition t) {
+        for (Consumer<HealthTransition> l : listeners) {
+            try {
+                l.accept(t);
+            } catch (RuntimeException e) {
+                log.warn("health transition listener failed", e);
+            }
+        }
+    }
+
+    /** One backend address. Health fields change under its monitor; the request path reads the volatiles. */
+    private final class State {
+        final InetSocketAddress address;
+        volatile String name;
+        volatile String checkHost;
+        volatile boolean up = true;
+        volatile AdminState admin;
+        volatile boolean available;
+        final AtomicInteger passiveErrors = new AtomicInteger();
+        // under the monitor
+        int successes;
+        int failures;
+        String lastCheck;
+        Instant lastCheckAt;
+        Instant since;
+        String reason = "not checked yet";
+        long transitions;
+        ScheduledFuture<?> task;
+        boolean stopped;
+
+        State(Backend b, AdminState admin, Instant now) {
+            this.address = b.address();
+            this.name = b.name();
+            this.admin = admin;
+            this.since = now;
+            this.available = admin == AdminState.READY;
+            if (admin == AdminState.MAINT) {
+                up = false;
+                reason = "maint";
+            }
+        }
+
+        synchronized void schedule(long delayMillis) {
+            if (stopped || !checksEnabled || admin == AdminState.MAINT) {
+                return;
+            }
+            task = probe.loop().schedule(this::check, delayMillis, TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void stop() {
+            stopped = true;
+            if (task != null) {
+                task.cancel(false);
+                task = null;
+            }
+        }
+
+        private void check() {
+            synchronized (this) {
+                task = null;
+                if (stopped || admin == AdminState.MAINT) {
+                    return;
+                }
+            }
+            java.util.concurrent.CompletableFuture<HttpProbe.Result> f;
+            try {
+                f = probe.get(address, checkHost, settings.path(), settings.timeout(), 0);
+            } catch (RuntimeException shuttingDown) {
+                return;
+            }
+            f.whenComplete((r, e) -> {
+                HttpProbe.Result result = r != null ? r : HttpProbe.Result.failed(String.valueOf(e));
+                long next = onResult(result);
+                if (next >= 0) {
+                    schedule(next);
+                }
+            });
+        }
+
+        /** @return the delay to the next check, or -1 when checks stopped */
+        private long onResult(HttpProbe.Result r) {
+            HealthTransition t = null;
+            long delay;
+            synchronized (this) {
+                if (stopped || admin == AdminState.MAINT) {
+                    return -1;
+                }
+                boolean ok = r.answered() && settings.expects(r.status());
+                String what = !r.answered() ? r.error() : ok ? "HTTP " + r.status() : "HTTP " + r.status() + " not expected";
+                lastCheck = what;
+                lastCheckAt = clock.instant();
+                if (ok) {
+                    failures = 0;
+                    successes++;
+                    if (!up && successes >= settings.rise()) {
+                        t = setUp(true, "check: " + what + " (" + successes + " in a row)");
+                    }
+                } else {
+                    successes = 0;
+                    failures++;
+                    if (up && failures >= settings.fall()) {
+                        t = setUp(false, "check: " + what + " (" + failures + " in a row)");
+                    }
+                }
+                boolean changing = up ? failures > 0 : successes > 0;
+                delay = (changing ? settings.fastInterval() : settings.interval()).toMillis();
+            }
+            if (t != null) {
+                emit(t);
+            }
+            return delay;
+        }
+
+        void markDown(String why) {
+            HealthTransition t;
+            synchronized (this) {
+                if (!up || stopped) {
+                    return;
+                }
+                successes = 0;
+                t = setUp(false, why);
+            }
+            emit(t);
+        }
+
+        /** Under the monitor. */
+        private HealthTransition setUp(boolean nowUp, String why) {
+            up = nowUp;
+            available = nowUp && admin == AdminState.READY;
+            passiveErrors.set(0);
+            since = clock.instant();
+            reason = why;
+            transitions++;
+            (nowUp ? upCount : downCount).incrementAndGet();
+            log.info("backend {} ({}) is {}: {}", format(address), name, nowUp ? "UP" : "DOWN", why);
+            return new HealthTransition(format(address), name, "health", nowUp ? "down" : "up", nowUp ? "up" : "down", why, since);
+        }
+
+        void setAdmin(AdminState next) {
+            HealthTransition t;
+            boolean restartChecks;
+            synchronized (this) {
+                AdminState before = admin;
+                if (before == next) {
+                    return;
+                }
+                admin = next;
+                restartChecks = before == AdminState.MAINT;
+                if (next == AdminState.MAINT) {
+                    if (task != null) {
+                        task.cancel(false);
+                        task = null;
+                    }
+                    up = false;
+                    reason = "maint";
+                } else if (restartChecks) {
+                    // Out of maintenance: unknown health, so down until it passes `rise` checks.
+                    up = !checksEnabled;
+                    successes = 0;
+                    failures = 0;
+                    since = clock.instant();
+                    reason = checksEnabled ? "back from maint, waiting for checks" : "back from maint";
+                }
+                available = up && next == AdminState.READY;
+                log.info("backend {} ({}) admin state {} -> {}", format(address), name, before.wireName(), next.wireName());
+                t = new HealthTransition(format(address), name, "admin", before.wireName(), next.wireName(), "admin", clock.instant());
+            }
+            emit(t);
+            if (restartChecks) {
+                schedule(0);
+            }
+        }
+
+        synchronized BackendStatus status() {
+            return new BackendStatus(format(address), name, up ? "up" : "down", admin.wireName(), available, lastCheck,
+                    lastCheckAt, since, reason, transitions);
+        }
+    }
+}
