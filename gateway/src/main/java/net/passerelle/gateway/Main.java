@@ -47,8 +47,8 @@ public final class Main implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            app.close();
+            log.info("shutting down: draining connections");
+            app.shutdown();
             stopped.countDown();
         }, "passerelle-shutdown"));
         stopped.await();

@@ -10,6 +10,11 @@ import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.cutover.Cutover;
+import net.passerelle.gateway.cutover.CutoverApi;
+import net.passerelle.gateway.cutover.CutoverVerifier;
+import net.passerelle.gateway.health.BackendStatus;
+import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.ReplayTrigger;
@@ -56,9 +61,16 @@ public final class Passerelle implements AutoCloseable {
     private final FleetConfirmer confirmer;
     private final Spool spool;
     private final Replayer replayer;
+    private final HealthRegistry health;
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
+    private final Duration drainTimeout;
 
     private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
-                       AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer) {
+                       AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer,
+                       HealthRegistry health, java.util.concurrent.atomic.AtomicBoolean draining, Duration drainTimeout) {
+        this.health = health;
+        this.draining = draining;
+        this.drainTimeout = drainTimeout;
         this.spool = spool;
         this.replayer = replayer;
         this.metrics = metrics;
@@ -77,6 +89,7 @@ public final class Passerelle implements AutoCloseable {
      * @throws IllegalArgumentException when the seed is not valid
      */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
         GatewayMetrics metrics = new GatewayMetrics();
         RoutingTableHolder routes = new RoutingTableHolder(RoutingTable.empty());
         List<AutoCloseable> started = new ArrayList<>();
@@ -105,8 +118,14 @@ public final class Passerelle implements AutoCloseable {
                 trigger = new ReplayTrigger(spool, replayer, routes);
             }
             ReplayTrigger replayOnOpen = trigger;
+            HealthRegistry health = new HealthRegistry(config.health());
+            started.add(0, health);
+            metrics.bindHealth(health);
             routes.onSwap(table -> {
                 metrics.tableChanged(table);
+                // Checks follow the table: new backends are checked, removed ones forgotten (and their idle
+                // pooled connections closed), each with one of its group's host names as Host.
+                health.track(table.groups(), g -> table.anyHostOf(g.name()));
                 if (replayOnOpen != null) {
                     replayOnOpen.accept(table);
                 }
@@ -116,7 +135,9 @@ public final class Passerelle implements AutoCloseable {
             metrics.bindRoutes(routes);
             metrics.bindStore(sync::storeReachable);
 
-            GatewayServer server = new GatewayServer(config, routes, metrics, spool).start();
+            GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
+            RoutingTable current = routes.get();
+            health.track(current.groups(), g -> current.anyHostOf(g.name()));
             serverRef[0] = server;
             metrics.bindNoticeCache(server.notices().cache());
             started.add(0, server);
@@ -129,9 +150,19 @@ public final class Passerelle implements AutoCloseable {
                 confirmer.setNudge(sync::reloadNow);
                 started.add(0, confirmer);
                 Router router = new Router();
-                new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC()).register(router);
+                ControlApi control = new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC());
+                control.register(router);
+                control.setHealthView((group, backend) -> {
+                    java.net.InetSocketAddress address = health.find(backend.toString());
+                    BackendStatus st = address == null ? null : health.status(address);
+                    return st == null ? "unknown" : st.admin().equals("ready") ? st.health() : st.health() + " (" + st.admin() + ")";
+                });
+                CutoverVerifier verifier = new CutoverVerifier(health.probe(), CutoverVerifier.guard(config.defaultPageGuard()),
+                        health, CutoverVerifier.SYSTEM_RESOLVER, config.cutover().timeout(), Clock.systemUTC());
+                new CutoverApi(() -> requireStore(sync), confirmer, new Cutover(verifier, Clock.systemUTC()), health,
+                        routes, config.cutover().path()).register(router);
                 GatewayServer s = server;
-                HealthRoutes.register(router, () -> notReady(s, sync), metrics::scrape);
+                HealthRoutes.register(router, () -> notReady(s, sync, draining), metrics::scrape);
                 if (spool != null) {
                     new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
                 }
@@ -142,7 +173,8 @@ public final class Passerelle implements AutoCloseable {
             log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
                     routes.get().version(), routes.get().hostCount(), routes.get().groups().size(),
                     sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
-            return new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer);
+            return new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer, health, draining,
+                    config.server().drainTimeout());
         } catch (RuntimeException | InterruptedException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -182,8 +214,11 @@ public final class Passerelle implements AutoCloseable {
         return s;
     }
 
-    private static List<String> notReady(GatewayServer server, StoreSync sync) {
+    private static List<String> notReady(GatewayServer server, StoreSync sync, java.util.concurrent.atomic.AtomicBoolean draining) {
         List<String> reasons = new ArrayList<>();
+        if (draining.get()) {
+            reasons.add("draining: shutting down");
+        }
         if (server.boundAddresses().isEmpty()) {
             reasons.add("no listener is bound");
         }
@@ -250,6 +285,24 @@ public final class Passerelle implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The SIGTERM path: {@code /readyz} turns 503 so load balancers stop sending, listeners stop accepting,
+     * in-flight requests finish (up to {@code server.drainTimeout}) and kept-alive connections close between
+     * requests; queued writes still being written are committed before the spool closes; then everything stops.
+     */
+    public void shutdown() {
+        draining.set(true);
+        int cut = server.drain(drainTimeout);
+        if (cut > 0) {
+            log.warn("{} connection(s) still busy after the drain timeout ({}) were closed", cut, drainTimeout);
+        }
+        close();
+    }
+
+    public HealthRegistry health() {
+        return health;
+    }
+
     @Override
     public void close() {
         if (admin != null) {
@@ -259,6 +312,7 @@ public final class Passerelle implements AutoCloseable {
             confirmer.close();
         }
         server.close();
+        health.close();
         if (replayer != null) {
             replayer.close();
         }

@@ -1,5 +1,6 @@
 package net.passerelle.gateway.config;
 
+import net.passerelle.gateway.health.HealthSettings;
 import net.passerelle.gateway.policy.ClassificationConfig;
 
 import java.time.Duration;
@@ -22,6 +23,8 @@ public record GatewayConfig(
         MaintenanceConfig maintenance,
         GuardConfig defaultPageGuard,
         ClassificationConfig classification,
+        HealthSettings health,
+        CutoverConfig cutover,
         SeedConfig seed) {
 
     public GatewayConfig {
@@ -39,62 +42,64 @@ public record GatewayConfig(
         maintenance = maintenance == null ? new MaintenanceConfig(null, null, null) : maintenance;
         defaultPageGuard = defaultPageGuard == null ? new GuardConfig(null, null, null) : defaultPageGuard;
         classification = classification == null ? ClassificationConfig.defaults() : classification;
+        health = health == null ? new HealthSettings(null, null, null, null, null, null, null, null, null) : health;
+        cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
     public static GatewayConfig defaults() {
-        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, newSeed);
+                defaultPageGuard, classification, health, cutover, newSeed);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, seed);
+                defaultPageGuard, classification, health, cutover, seed);
     }
 
     /**
@@ -339,6 +344,20 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("a host needs a group");
             }
             account = account == null ? "" : account;
+        }
+    }
+
+    /**
+     * Cutover verification: every host of the group is requested at {@code path} from each new backend, over each
+     * address family it has, within {@code timeout}.
+     */
+    public record CutoverConfig(Duration timeout, String path) {
+        public CutoverConfig {
+            timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
+            path = path == null || path.isBlank() ? "/" : path;
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("cutover.path must start with /, got '" + path + "'");
+            }
         }
     }
 }

@@ -67,6 +67,8 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     private final Map<String, Meter> modeGauges = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile RoutingTableHolder routes;
+    // Micrometer holds gauge objects weakly: keep the registry reachable from here.
+    private volatile Object healthRef;
     private volatile BooleanSupplier storeReachable = () -> false;
     private final Counter defaultPages;
 
@@ -118,6 +120,22 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
             }
             return false;
         });
+    }
+
+    /** Backend health: transitions up and down, and how many backends are available now. */
+    public void bindHealth(net.passerelle.gateway.health.HealthRegistry health) {
+        io.micrometer.core.instrument.FunctionCounter.builder("passerelle_backend_transitions", health,
+                net.passerelle.gateway.health.HealthRegistry::transitionsUp).tag("to", "up")
+                .description("backend health transitions").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("passerelle_backend_transitions", health,
+                net.passerelle.gateway.health.HealthRegistry::transitionsDown).tag("to", "down")
+                .description("backend health transitions").register(registry);
+        Gauge.builder("passerelle_backends_available", health,
+                h -> h.snapshot().values().stream().filter(net.passerelle.gateway.health.BackendStatus::available).count())
+                .description("backends that take new requests").register(registry);
+        Gauge.builder("passerelle_backends", health, h -> h.snapshot().size())
+                .description("backends known to the health checker").register(registry);
+        this.healthRef = health;
     }
 
     /** The notice renderer's template cache: size, hits, misses, evictions. */

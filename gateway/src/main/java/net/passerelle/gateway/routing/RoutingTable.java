@@ -13,15 +13,18 @@ public final class RoutingTable {
     private final long version;
     private final Map<String, HostRoute> hosts;
     private final Map<String, GroupRoute> groups;
+    private final Map<String, String> firstHosts;
 
-    private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups) {
+    private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups,
+                         Map<String, String> firstHosts) {
         this.version = version;
         this.hosts = hosts;
         this.groups = groups;
+        this.firstHosts = firstHosts;
     }
 
     public static RoutingTable empty() {
-        return new RoutingTable(0, Map.of(), Map.of());
+        return new RoutingTable(0, Map.of(), Map.of(), Map.of());
     }
 
     public static Builder builder(long version) {
@@ -41,6 +44,14 @@ public final class RoutingTable {
         return groups.values();
     }
 
+    /**
+     * One host name of the group (the first registered), which health checks send as their Host header so that a
+     * backend's virtual hosts answer them as they answer visitors; null for a group without hosts.
+     */
+    public String anyHostOf(String group) {
+        return firstHosts.get(group);
+    }
+
     public int hostCount() {
         return hosts.size();
     }
@@ -53,6 +64,7 @@ public final class RoutingTable {
         private final long version;
         private final Map<String, GroupRoute> groups = new HashMap<>();
         private final Map<String, HostRoute> hosts = new HashMap<>();
+        private final Map<String, String> firstHosts = new HashMap<>();
 
         private Builder(long version) {
             this.version = version;
@@ -74,11 +86,12 @@ public final class RoutingTable {
                 throw new IllegalArgumentException("host " + host + ": unknown group '" + groupName + "'");
             }
             hosts.put(normalized, new HostRoute(normalized, account, group));
+            firstHosts.putIfAbsent(groupName, normalized);
             return this;
         }
 
         public RoutingTable build() {
-            return new RoutingTable(version, Map.copyOf(hosts), Map.copyOf(groups));
+            return new RoutingTable(version, Map.copyOf(hosts), Map.copyOf(groups), Map.copyOf(firstHosts));
         }
     }
 }
