@@ -1,5 +1,7 @@
 package net.passerelle.gateway.config;
 
+import net.passerelle.gateway.policy.ClassificationConfig;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ public record GatewayConfig(
         ForwardingConfig forwarding,
         MaintenanceConfig maintenance,
         GuardConfig defaultPageGuard,
+        ClassificationConfig classification,
         SeedConfig seed) {
 
     public GatewayConfig {
@@ -35,47 +38,48 @@ public record GatewayConfig(
         forwarding = forwarding == null ? new ForwardingConfig(null, null) : forwarding;
         maintenance = maintenance == null ? new MaintenanceConfig(null, null, null) : maintenance;
         defaultPageGuard = defaultPageGuard == null ? new GuardConfig(null, null, null) : defaultPageGuard;
+        classification = classification == null ? ClassificationConfig.defaults() : classification;
         seed = seed == null ? new SeedConfig(null, null) : seed;
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
     public static GatewayConfig defaults() {
-        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, newSeed);
+                defaultPageGuard, classification, newSeed);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, seed);
+                defaultPageGuard, classification, seed);
     }
 
     /** The admin API listener; {@code enabled: false} runs a pure data-plane gateway. */

@@ -1,5 +1,6 @@
 package net.passerelle.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -25,11 +26,20 @@ import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.http.Rejection;
 import net.passerelle.gateway.http.RequestIds;
 import net.passerelle.gateway.http.RequestValidator;
+import net.passerelle.admin.model.Mode;
 import net.passerelle.gateway.notice.Language;
 import net.passerelle.gateway.notice.NoticeContext;
 import net.passerelle.gateway.notice.NoticeFormat;
 import net.passerelle.gateway.notice.NoticeKind;
 import net.passerelle.gateway.notice.NoticeNegotiator;
+import net.passerelle.gateway.policy.AccessPolicy;
+import net.passerelle.gateway.policy.Action;
+import net.passerelle.gateway.policy.BodyPeek;
+import net.passerelle.gateway.policy.Decided;
+import net.passerelle.gateway.policy.HeadVerdict;
+import net.passerelle.gateway.policy.NeedsBody;
+import net.passerelle.gateway.policy.RequestClass;
+import net.passerelle.gateway.policy.WriteClassifier;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
@@ -40,6 +50,10 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,7 +74,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     /** Bodies of refused requests up to this size are read and dropped to keep the connection; larger ones close it. */
     private static final long DRAIN_LIMIT = 64 * 1024;
 
-    private enum State { AWAIT_REQUEST, CONNECTING, FORWARDING, DISCARDING, CLOSED }
+    private enum State { AWAIT_REQUEST, PEEKING, CONNECTING, FORWARDING, DISCARDING, CLOSED }
 
     private final ProxySettings px;
     private final ClientActivity activity;
@@ -101,6 +115,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private boolean awaitingOriginWritable;
     private boolean awaitingClientWritable;
     private int responseStatus;
+    private String hostHeader;
+    /** Body chunks read while classifying (PEEKING), to be forwarded first if the request turns out to be a read. */
+    private List<HttpContent> heldRequest;
+    private BodyPeek peek;
+    /** A response head held back while the default-page guard looks at the start of the body. */
+    private HttpResponse heldResponse;
+    private List<HttpContent> heldResponseBody;
+    private int heldResponseBytes;
 
     ClientRequestReceiver(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder) {
         this.px = px;
@@ -147,6 +169,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                     closeClient();
                 }
             }
+            case PEEKING -> onPeekContent(msg);
             case DISCARDING -> {
                 boolean last = msg instanceof LastHttpContent;
                 if (!(msg instanceof HttpContent) || ((HttpContent) msg).decoderResult().isFailure()) {
@@ -188,15 +211,22 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.read();
     }
 
-    private void readOrigin() {
-        upstream.pipeline().get(OriginResponseReceiver.class).read(upstream);
+    void onOriginReadComplete(Channel ch) {
+        if (ch != upstream || state != State.FORWARDING) {
+            return;
+        }
+        if (ctx.channel().isWritable()) {
+            ch.read();
+        } else {
+            awaitingClientWritable = true;
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && awaitingClientWritable && upstream != null) {
             awaitingClientWritable = false;
-            readOrigin();
+            upstream.read();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -205,6 +235,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
         cancelTimer();
+        releaseHeld();
         abandonUpstream();
         ctx.fireChannelInactive();
     }
@@ -257,14 +288,130 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         expectContinue = HttpUtil.is100ContinueExpected(req);
         hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
 
-        String hostHeader = headers.get(HttpHeaderNames.HOST);
+        hostHeader = headers.get(HttpHeaderNames.HOST);
         HostRoute route = px.routes().get().route(HostNormalizer.normalize(hostHeader));
         if (route == null) {
             answerLocally(NoticeKind.UNKNOWN_HOST, false, Outcome.UNKNOWN_HOST);
             return;
         }
+        // The snapshot's group is this request's group from here on: a mode change after this point applies to
+        // the next request, never half-way through this one.
         group = route.group();
-        forward(hostHeader);
+        Mode mode = group.mode();
+        boolean ops = mode == Mode.MAINTENANCE && px.opsBypass().allows(clientAddress, headers);
+        RequestClass requestClass = null;
+        NeedsBody needsBody = null;
+        if (AccessPolicy.needsClassification(mode)) {
+            HeadVerdict verdict = classifierFor(group).classify(req);
+            if (verdict instanceof Decided decided) {
+                requestClass = decided.requestClass();
+            } else {
+                needsBody = (NeedsBody) verdict;
+            }
+        }
+        act(AccessPolicy.decide(mode, group.writes(), requestClass, ops), needsBody);
+    }
+
+    private WriteClassifier classifierFor(GroupRoute g) {
+        // An unknown profile name (a store edited by hand) falls back to the default rather than to "everything reads".
+        return px.profiles().find(g.profile()).orElseGet(px.profiles()::defaultClassifier);
+    }
+
+    private void act(Action action, NeedsBody needsBody) {
+        switch (action) {
+            case FORWARD -> {
+                px.opsBypass().strip(request.headers());
+                forward();
+            }
+            case PEEK_BODY -> startPeek(needsBody);
+            case REJECT_READ_ONLY, QUEUE -> answerNotice(NoticeKind.READ_ONLY);
+            case MAINTENANCE -> answerNotice(NoticeKind.MAINTENANCE);
+            case REFUSE_METHOD -> answerLocally(NoticeKind.METHOD_NOT_ALLOWED, false, Outcome.REFUSED);
+        }
+    }
+
+    /** A read-only or maintenance notice, with Retry-After and the expected end. */
+    private void answerNotice(NoticeKind kind) {
+        Instant now = px.clock().instant();
+        Instant endsAt = group.modeEndsAt() != null ? group.modeEndsAt() : now.plusSeconds(group.retryAfterSeconds());
+        long retryAfter = Math.max(0, Duration.between(now, endsAt).getSeconds());
+        boolean close = closeNeededForUnreadBody();
+        FullHttpResponse response = render(kind, (int) Math.min(Integer.MAX_VALUE, retryAfter), endsAt);
+        finishLocal(response, close, Outcome.REFUSED);
+    }
+
+    // ---------------------------------------------------------------- body peek (read-only classification)
+
+    private void startPeek(NeedsBody needsBody) {
+        state = State.PEEKING;
+        peek = needsBody.newPeek();
+        heldRequest = new ArrayList<>(4);
+        bodyBytes = 0;
+        if (expectContinue) {
+            // The client waits for our go-ahead before sending the body we need to see. We give it ourselves and
+            // the backend, if it gets the request at all, gets it without the expectation.
+            expectContinue = false;
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        armProgressTimer();
+        readClient();
+    }
+
+    private void onPeekContent(Object msg) {
+        if (!(msg instanceof HttpContent content) || content.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            releaseHeld();
+            answerLocally(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            return;
+        }
+        progress();
+        boolean last = content instanceof LastHttpContent;
+        heldRequest.add(content);
+        bodyBytes += content.content().readableBytes();
+        RequestClass decided = peek.offer(content.content());
+        if (last) {
+            clientLastSeen = true;
+            if (decided == null) {
+                decided = peek.finish();
+            }
+        }
+        if (decided == null) {
+            readClient();
+            return;
+        }
+        peek = null;
+        Action action = AccessPolicy.decide(group.mode(), group.writes(), decided, false);
+        if (action == Action.FORWARD) {
+            forward();
+        } else {
+            releaseHeldRequest();
+            act(action, null);
+        }
+    }
+
+    private void releaseHeldRequest() {
+        if (heldRequest != null) {
+            for (HttpContent c : heldRequest) {
+                c.release();
+            }
+            heldRequest = null;
+        }
+    }
+
+    private void releaseHeld() {
+        releaseHeldRequest();
+        releaseHeldResponse();
+    }
+
+    private void releaseHeldResponse() {
+        heldResponse = null;
+        if (heldResponseBody != null) {
+            for (HttpContent c : heldResponseBody) {
+                c.release();
+            }
+            heldResponseBody = null;
+        }
     }
 
     private static NoticeKind noticeFor(Rejection rejection) {
@@ -285,22 +432,37 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
      * yet because it waits for 100-continue) closes the connection after the answer.
      */
     private void answerLocally(NoticeKind kind, boolean forceClose, Outcome outcome) {
-        boolean close = forceClose || !clientKeepAlive || state == State.CLOSED
-                || hasBody && (expectContinue || HttpUtil.isTransferEncodingChunked(request)
-                || HttpUtil.getContentLength(request, 0L) > DRAIN_LIMIT);
-        FullHttpResponse response = render(kind, null);
+        boolean close = forceClose || closeNeededForUnreadBody();
+        FullHttpResponse response = render(kind, null, null);
         finishLocal(response, close, outcome);
     }
 
-    private FullHttpResponse render(NoticeKind kind, Integer retryAfter) {
+    /**
+     * Whether answering now means closing: the client does not want to keep the connection, or the rest of the
+     * body is too large or of unknown length to drop cheaply, or the client waits for 100-continue and might send
+     * it or not.
+     */
+    private boolean closeNeededForUnreadBody() {
+        if (!clientKeepAlive || state == State.CLOSED) {
+            return true;
+        }
+        if (!hasBody || clientLastSeen) {
+            return false;
+        }
+        return expectContinue || HttpUtil.isTransferEncodingChunked(request)
+                || HttpUtil.getContentLength(request, 0L) - bodyBytes > DRAIN_LIMIT;
+    }
+
+    private FullHttpResponse render(NoticeKind kind, Integer retryAfter, Instant endsAt) {
         NoticeFormat format = NoticeNegotiator.format(request);
         Language language = NoticeNegotiator.language(request == null ? null : request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
         NoticeContext context = new NoticeContext(kind, group == null ? null : group.name(),
-                group == null ? null : group.message(), group == null ? null : group.modeEndsAt(), retryAfter, null, requestId);
+                group == null ? null : group.message(), endsAt, retryAfter, null, requestId);
         return px.notices().render(context, format, language, ctx.alloc(), headRequest);
     }
 
     private void finishLocal(FullHttpResponse response, boolean close, Outcome outcome) {
+        releaseHeld();
         responseStatus = response.status().code();
         HttpHeaders h = response.headers();
         if (close) {
@@ -330,7 +492,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- forwarding
 
-    private void forward(String hostHeader) {
+    private void forward() {
         backend = group.nextBackend();
         if (backend == null) {
             answerLocally(NoticeKind.BAD_GATEWAY, false, Outcome.ERROR);
@@ -381,26 +543,45 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void sendHead() {
+        // A synchronous write failure can close and detach the connection under us: work on a local reference.
+        Channel ch = upstream;
         state = State.FORWARDING;
         awaitingOriginWritable = false;
         awaitingClientWritable = false;
         if (hasBody) {
-            upstream.write(request, upstream.voidPromise());
-            upstream.flush();
+            ch.write(request, ch.voidPromise());
+            if (heldRequest != null) {
+                // What the classifier read goes first; the body is unchanged.
+                for (HttpContent c : heldRequest) {
+                    ch.write(c).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                }
+                heldRequest = null;
+                requestComplete = clientLastSeen;
+            }
+            ch.flush();
             armProgressTimer();
-            readClient();
+            if (!requestComplete) {
+                if (ch.isWritable()) {
+                    readClient();
+                } else {
+                    awaitingOriginWritable = true;
+                }
+            }
         } else {
             // A body-less request is complete already: send it whole, so it can be sent again on a fresh
             // connection if a pooled one turns out to be closed. The client's empty LastHttpContent is dropped.
-            upstream.write(request, upstream.voidPromise());
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            releaseHeldRequest();
+            ch.write(request, ch.voidPromise());
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             requestComplete = true;
             armProgressTimer();
             if (!clientLastSeen) {
                 readClient();
             }
         }
-        readOrigin();
+        if (ch == upstream) {
+            ch.read();
+        }
     }
 
     private void onRequestContent(HttpContent content) {
@@ -481,7 +662,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 if (content instanceof LastHttpContent) {
                     interim = false;
                 }
-                readOrigin();
+                return;
+            }
+            if (heldResponse != null) {
+                holdForGuard(content);
                 return;
             }
             if (content instanceof LastHttpContent) {
@@ -489,11 +673,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.writeAndFlush(content);
-        }
-        if (ctx.channel().isWritable()) {
-            readOrigin();
-        } else {
-            awaitingClientWritable = true;
         }
     }
 
@@ -551,9 +730,65 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (px.guard().appliesTo(response, headRequest)) {
+            heldResponse = response;
+            heldResponseBody = new ArrayList<>(2);
+            heldResponseBytes = 0;
+            return true;
+        }
+        writeResponseHead(response);
+        return true;
+    }
+
+    private void writeResponseHead(HttpResponse response) {
+        responseStarted = true;
         encoder.answeringHead(headRequest);
         ctx.write(response);
-        return true;
+    }
+
+    // ---------------------------------------------------------------- default-page guard
+
+    private void holdForGuard(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        heldResponseBody.add(content);
+        heldResponseBytes += content.content().readableBytes();
+        if (!last && heldResponseBytes < px.guard().scanBytes()) {
+            return;
+        }
+        String encoding = heldResponse.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        String fingerprint;
+        ByteBuf start = ctx.alloc().heapBuffer(heldResponseBytes);
+        try {
+            for (HttpContent c : heldResponseBody) {
+                start.writeBytes(c.content(), c.content().readerIndex(), c.content().readableBytes());
+            }
+            fingerprint = px.guard().match(start, encoding);
+        } finally {
+            start.release();
+        }
+        if (fingerprint != null) {
+            log.warn("backend {} of group {} answered host {} with a default page ('{}'); the visitor got the notice",
+                    backend, group.name(), hostHeader, fingerprint);
+            px.listener().defaultPageBlocked(group, backend.name(), fingerprint);
+            releaseHeldResponse();
+            abandonUpstream();
+            answerLocally(NoticeKind.DEFAULT_PAGE, !requestComplete, Outcome.ERROR);
+            return;
+        }
+        HttpResponse head = heldResponse;
+        List<HttpContent> body = heldResponseBody;
+        heldResponse = null;
+        heldResponseBody = null;
+        writeResponseHead(head);
+        for (int i = 0; i < body.size(); i++) {
+            HttpContent c = body.get(i);
+            if (c instanceof LastHttpContent) {
+                onResponseComplete(ctx.writeAndFlush(c));
+                return;
+            }
+            ctx.write(c);
+        }
+        ctx.flush();
     }
 
     private void onResponseComplete(ChannelFuture lastWrite) {
@@ -579,6 +814,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         detachUpstream();
+        releaseHeldResponse();
         if (state != State.FORWARDING) {
             return;
         }
@@ -717,7 +953,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         hasBody = false;
         requestId = RequestIds.next();
         startNanos = System.nanoTime();
-        FullHttpResponse response = render(NoticeKind.REQUEST_TIMEOUT, null);
+        FullHttpResponse response = render(NoticeKind.REQUEST_TIMEOUT, null, null);
         finishLocal(response, true, Outcome.BAD_REQUEST);
     }
 }

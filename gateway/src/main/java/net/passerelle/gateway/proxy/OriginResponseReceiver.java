@@ -18,7 +18,6 @@ final class OriginResponseReceiver extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(OriginResponseReceiver.class);
 
     private ClientRequestReceiver exchange;
-    private boolean readWanted;
     private final UpstreamPool pool;
 
     OriginResponseReceiver(UpstreamPool pool) {
@@ -31,27 +30,10 @@ final class OriginResponseReceiver extends ChannelInboundHandlerAdapter {
 
     void detach() {
         this.exchange = null;
-        this.readWanted = false;
-    }
-
-    /** Asks for the next message of the backend's response. */
-    void read(io.netty.channel.Channel ch) {
-        readWanted = true;
-        ch.read();
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        // A read cycle that ended without a whole message (a head split over TCP segments) spent our read.
-        if (readWanted && exchange != null) {
-            ctx.read();
-        }
-        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readWanted = false;
         ClientRequestReceiver current = exchange;
         if (current == null) {
             ReferenceCountUtil.release(msg);
@@ -59,6 +41,19 @@ final class OriginResponseReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         current.onOriginMessage(ctx.channel(), msg);
+    }
+
+    /**
+     * Backpressure towards the backend works per read cycle: everything one socket read decoded has been passed on;
+     * the exchange reads again only when the client connection can take more.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ClientRequestReceiver current = exchange;
+        if (current != null) {
+            current.onOriginReadComplete(ctx.channel());
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -14,4 +14,8 @@ public interface ProxyListener {
 
     /** @param group the group, or null when the request never reached one */
     void exchangeDone(GroupRoute group, Outcome outcome, int status, long durationNanos);
+
+    /** A backend answered a known host with a web server's default page, and the visitor got the notice instead. */
+    default void defaultPageBlocked(GroupRoute group, String backend, String fingerprint) {
+    }
 }

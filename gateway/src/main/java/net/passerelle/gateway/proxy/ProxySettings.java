@@ -1,6 +1,14 @@
 package net.passerelle.gateway.proxy;
 
+import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.policy.ClassifierProfiles;
+import net.passerelle.gateway.policy.DefaultPageGuard;
+import net.passerelle.gateway.policy.OpsBypass;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.http.RequestValidator;
 import net.passerelle.gateway.notice.NoticeRenderer;
@@ -17,6 +25,10 @@ public record ProxySettings(
         NoticeRenderer notices,
         UpstreamPools upstreams,
         ProxyListener listener,
+        ClassifierProfiles profiles,
+        OpsBypass opsBypass,
+        DefaultPageGuard guard,
+        Clock clock,
         long headerReadTimeoutNanos,
         long keepAliveTimeoutNanos,
         long idleTimeoutNanos,
@@ -25,11 +37,19 @@ public record ProxySettings(
         String scheme) {
 
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
-                                     NoticeRenderer notices, UpstreamPools upstreams, ProxyListener listener) {
+                                     NoticeRenderer notices, UpstreamPools upstreams, ProxyListener listener,
+                                     Clock clock) {
         GatewayConfig.LimitsConfig limits = config.limits();
+        GatewayConfig.MaintenanceConfig m = config.maintenance();
+        OpsBypass bypass = new OpsBypass(m.allowNetworks().stream().map(Cidr::parse).toList(), m.opsHeader(), m.opsSecret());
+        GatewayConfig.GuardConfig g = config.defaultPageGuard();
+        List<String> fingerprints = new ArrayList<>(GatewayConfig.GuardConfig.BUILT_IN);
+        fingerprints.addAll(g.fingerprints());
+        DefaultPageGuard guard = new DefaultPageGuard(g.enabled(), fingerprints, g.scanBytes().intBytes());
         return new ProxySettings(routes,
                 new RequestValidator(limits.maxHeaderCount(), limits.maxBodySize().bytes()),
                 forwarding, notices, upstreams, listener,
+                ClassifierProfiles.fromConfig(config.classification()), bypass, guard, clock,
                 limits.headerReadTimeout().toNanos(), limits.keepAliveTimeout().toNanos(),
                 limits.idleTimeout().toNanos(), config.upstream().responseTimeout().toNanos(),
                 limits.maxBodySize().bytes(), "http");

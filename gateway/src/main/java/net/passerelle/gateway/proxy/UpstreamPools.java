@@ -7,7 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import net.passerelle.gateway.config.GatewayConfig.UpstreamConfig;
 import net.passerelle.gateway.server.Transport;
@@ -60,7 +59,6 @@ public final class UpstreamPools {
                         .setValidateHeaders(true);
                 ch.pipeline()
                         .addLast("codec", new HttpClientCodec(decoder, false, false))
-                        .addLast("flow", new FlowControlHandler())
                         .addLast("origin", new OriginResponseReceiver(holder[0]));
             }
         };

@@ -56,7 +56,7 @@ public final class GatewayServer implements AutoCloseable {
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
         ProxySettings settings = ProxySettings.from(config, routes, forwarding, new NoticeRenderer(Clock.systemUTC()),
-                upstreams, listener);
+                upstreams, listener, Clock.systemUTC());
         ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -74,7 +75,8 @@ public final class StubBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
-                        ch.pipeline().addLast(new HttpServerCodec()).addLast(new Recorder());
+                        ch.pipeline().addLast(new HttpServerCodec()).addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new Recorder());
                     }
                 }).bind(bind).sync().channel();
     }
@@ -138,12 +140,13 @@ public final class StubBackend implements AutoCloseable {
 
     /** Writes these exact bytes, then leaves the connection as it is. */
     public static Responder raw(String bytes) {
-        return (ctx, req) -> ctx.writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+        // Written below the HTTP encoder, which would refuse bytes that are not an HTTP message.
+        return (ctx, req) -> ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
     }
 
     /** Writes these bytes and closes the connection. */
     public static Responder rawThenClose(String bytes) {
-        return (ctx, req) -> ctx.writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1))
+        return (ctx, req) -> ctx.pipeline().firstContext().writeAndFlush(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
