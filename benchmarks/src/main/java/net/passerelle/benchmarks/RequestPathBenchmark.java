@@ -99,7 +99,10 @@ public class RequestPathBenchmark {
         }
     }
 
-    /** Response size from the backend: 1 KiB page or 100 KiB photo. */
+    /**
+     * Response size from the backend: a 1 KiB HTML page (which the default-page guard scans) or a 100 KiB JPEG photo
+     * (which it does not).
+     */
     @Param({"1024", "102400"})
     public int responseBytes;
 
@@ -107,6 +110,7 @@ public class RequestPathBenchmark {
     private ByteBuf getRequest;
     private ByteBuf postRequest;
     private ByteBuf unknownHostRequest;
+    private ByteBuf readOnlyPost;
     private ByteBuf response;
     private long bytesOut;
 
@@ -132,10 +136,13 @@ public class RequestPathBenchmark {
         GatewayConfig config = GatewayConfig.defaults();
         GroupRoute group = new GroupRoute("g", List.of(new Backend("127.0.0.1:18081", BACKEND)), List.of(),
                 Mode.OPEN, WritePolicy.REJECT, null, 120, Map.of(), "piwigo");
-        RoutingTable.Builder b = RoutingTable.builder(1).group(group);
+        GroupRoute readOnly = new GroupRoute("ro", List.of(new Backend("127.0.0.1:18081", BACKEND)), List.of(),
+                Mode.READ_ONLY, WritePolicy.REJECT, null, 420, Map.of(), "piwigo");
+        RoutingTable.Builder b = RoutingTable.builder(1).group(group).group(readOnly);
         for (int n = 0; n < 10_000; n++) {
             b.host(RoutingBenchmark.hostName(n), "g", "acct-" + n);
         }
+        b.host("readonly.photos.example.net", "ro", "ro");
         RoutingTableHolder routes = new RoutingTableHolder(b.build());
         Transport real = Transport.select("nio");
         Transport embedded = new Transport("embedded", real.ioHandlerFactory(), real.serverChannelClass(),
@@ -148,7 +155,7 @@ public class RequestPathBenchmark {
         ((io.netty.bootstrap.Bootstrap) template.get(pools)).disableResolver();
         ProxySettings settings = ProxySettings.from(config, routes,
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
-                pools, ProxyListener.NOOP);
+                pools, ProxyListener.NOOP, Clock.systemUTC());
 
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.limits().maxRequestLine().intBytes())
@@ -176,11 +183,14 @@ public class RequestPathBenchmark {
         String form = "method=pwg.categories.getImages&cat_id=12&per_page=100&page=0";
         postRequest = ascii("POST /ws.php?format=json HTTP/1.1\r\n" + browserHeaders(host)
                 + "Content-Type: application/x-www-form-urlencoded; charset=UTF-8\r\nContent-Length: " + form.length() + "\r\n\r\n" + form);
+        String write = "method=pwg.images.setInfo&image_id=1234&name=Sunset";
+        readOnlyPost = ascii("POST /ws.php?format=json HTTP/1.1\r\n" + browserHeaders("readonly.photos.example.net")
+                + "Content-Type: application/x-www-form-urlencoded; charset=UTF-8\r\nContent-Length: " + write.length() + "\r\n\r\n" + write);
         unknownHostRequest = ascii("GET / HTTP/1.1\r\n" + browserHeaders("nobody.example.org") + "\r\n");
         byte[] body = new byte[responseBytes];
         java.util.Arrays.fill(body, (byte) 'x');
         String head = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Tue, 12 May 2026 08:00:00 GMT\r\n"
-                + "Content-Type: image/jpeg\r\nContent-Length: " + responseBytes + "\r\n"
+                + "Content-Type: " + (responseBytes <= 1024 ? "text/html" : "image/jpeg") + "\r\nContent-Length: " + responseBytes + "\r\n"
                 + "Last-Modified: Mon, 11 May 2026 08:00:00 GMT\r\nConnection: keep-alive\r\n"
                 + "ETag: \"6640a3c0-400\"\r\nAccept-Ranges: bytes\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
@@ -196,6 +206,18 @@ public class RequestPathBenchmark {
             throw new IllegalStateException("request path did not proxy: " + (bytesOut - before) + " bytes out, "
                     + OPENED.size() + " backend connections");
         }
+        expect(readOnlyPost, "HTTP/1.1 503 Service Unavailable");
+        expect(unknownHostRequest, "HTTP/1.1 404 Not Found");
+    }
+
+    private String firstLine(ByteBuf request) {
+        client.writeInbound(request.duplicate());
+        client.runPendingTasks();
+        ByteBuf out = client.readOutbound();
+        String text = out.toString(StandardCharsets.ISO_8859_1);
+        out.release();
+        drain(client);
+        return text.substring(0, text.indexOf('\r'));
     }
 
     private long drain(EmbeddedChannel ch) {
@@ -208,6 +230,13 @@ public class RequestPathBenchmark {
             ReferenceCountUtil.release(o);
         }
         return n;
+    }
+
+    private void expect(ByteBuf request, String statusLine) {
+        String got = firstLine(request);
+        if (!got.equals(statusLine)) {
+            throw new IllegalStateException("expected " + statusLine + ", got " + got);
+        }
     }
 
     private long exchange(ByteBuf request) {
@@ -245,6 +274,17 @@ public class RequestPathBenchmark {
     @Benchmark
     public long unknownHost() {
         client.writeInbound(unknownHostRequest.duplicate());
+        client.runPendingTasks();
+        return drain(client);
+    }
+
+    /**
+     * Piwigo ws.php write (urlencoded) to a read-only group, reject policy: classified from the body, answered with
+     * the 503 JSON notice by the gateway, nothing forwarded.
+     */
+    @Benchmark
+    public long readOnlyRejected() {
+        client.writeInbound(readOnlyPost.duplicate());
         client.runPendingTasks();
         return drain(client);
     }
