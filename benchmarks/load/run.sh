@@ -21,7 +21,7 @@ LOAD_CPU="${LOAD_CPU:-1}"
 IDLE_CONNS="${IDLE_CONNS:-10000}"
 SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts idle}"
 JAVA="${JAVA:-java}"
-JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:TieredStopAtLevel=4 -Dio.netty.leakDetection.level=disabled}"
+JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
 JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run
 
 WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
@@ -73,6 +73,10 @@ if [ "$(ulimit -n)" -lt $((IDLE_CONNS + 1000)) ]; then
     IDLE_CONNS=$(( $(ulimit -n) - 1000 ))
 fi
 
+# HAProxy wants 2 descriptors per connection below its maxconn.
+HAPROXY_MAXCONN=$(( ($(ulimit -n) - 500) / 2 ))
+[ "$HAPROXY_MAXCONN" -gt 30000 ] && HAPROXY_MAXCONN=30000
+
 # ------------------------------------------------------------------ ports, files
 # Free ports chosen now by the kernel (never 3306/5432/6379/5672/1883/4222, which other services may hold).
 read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE < <(python3 - <<'EOF'
@@ -88,6 +92,7 @@ print(*ports)
 EOF
 )
 mkdir -p "$WORK/www" "$WORK/nginx-backend" "$WORK/nginx-proxy" "$RESULTS"
+chmod 755 "$WORK" "$WORK/www"   # nginx workers started by root run as an unprivileged user
 head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$WORK/www/page.html"
 head -c 102400 /dev/urandom > "$WORK/www/photo.jpg"
 cat > "$WORK/www/readonly.html" <<'EOF'
@@ -209,7 +214,7 @@ EOF
 cat > "$WORK/haproxy.cfg" <<EOF
 global
     nbthread 1
-    maxconn 30000
+    maxconn $HAPROXY_MAXCONN
     log stdout format raw local0 emerg
 defaults
     mode http
@@ -221,7 +226,7 @@ defaults
     http-reuse always
 frontend fe
     bind 127.0.0.1:$P_HAPROXY
-    maxconn 30000
+    maxconn $HAPROXY_MAXCONN
     acl known hdr(host),lower,field(1,:) -m str -f $WORK/hosts.txt
     acl readonly hdr(host),lower,field(1,:) -m str $RO_HOST
     http-request return status 503 content-type "text/html; charset=utf-8" file $WORK/www/readonly.html hdr Retry-After 420 hdr Cache-Control no-store if readonly !METH_GET !METH_HEAD !METH_OPTIONS
@@ -414,7 +419,9 @@ for scenario in $SCENARIOS; do
         PID[passerelle-idle]=$(cat "$WORK/passerelle-idle.pid")
         for t in passerelle-idle nginx haproxy; do
             before=$(rss_kib "${PID[$t]}")
-            python3 "$HERE/idle_conns.py" "${PORT[$t]}" "$ONE_HOST" "$IDLE_CONNS" "$WORK/idle-$t.ready" &
+            n=$IDLE_CONNS
+            [ "$t" = haproxy ] && [ "$n" -gt $((HAPROXY_MAXCONN - 100)) ] && n=$((HAPROXY_MAXCONN - 100))
+            python3 "$HERE/idle_conns.py" "${PORT[$t]}" "$ONE_HOST" "$n" "$WORK/idle-$t.ready" &
             client=$!
             PIDS+=("$client")
             for _ in $(seq 1 600); do [ -f "$WORK/idle-$t.ready" ] && break; sleep 0.1; done
