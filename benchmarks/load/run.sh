@@ -248,10 +248,11 @@ start() {  # $1 = name, $2 = cpu, rest = command; the pid of the command is reco
 
 wait_port() {  # $1 = port, $2 = name
     local i
-    for i in $(seq 1 200); do
-        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2).close()" "$1" 2>/dev/null; then
+    for i in $(seq 1 600); do   # up to a minute: a busy machine starts a JVM slowly
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
             return 0
         fi
+        kill -0 "$(cat "$WORK/$2.pid")" 2>/dev/null || break
         sleep 0.1
     done
     log "$2 did not start on port $1:"; cat "$WORK/$2.out" >&2 || true
