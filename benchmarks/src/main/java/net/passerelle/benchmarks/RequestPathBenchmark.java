@@ -148,14 +148,9 @@ public class RequestPathBenchmark {
         Transport embedded = new Transport("embedded", real.ioHandlerFactory(), real.serverChannelClass(),
                 (Class<? extends SocketChannel>) (Class) UpstreamChannel.class);
         UpstreamPools pools = new UpstreamPools(embedded, config.upstream());
-        // Backend addresses are resolved when the table is built; Netty's resolver cannot run on an EmbeddedEventLoop
-        // (it asks for its terminationFuture). The gateway could call disableResolver() itself (see README).
-        java.lang.reflect.Field template = UpstreamPools.class.getDeclaredField("template");
-        template.setAccessible(true);
-        ((io.netty.bootstrap.Bootstrap) template.get(pools)).disableResolver();
         ProxySettings settings = ProxySettings.from(config, routes,
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
-                pools, ProxyListener.NOOP, Clock.systemUTC());
+                pools, ProxyListener.NOOP, Clock.systemUTC(), null);
 
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.limits().maxRequestLine().intBytes())

@@ -28,7 +28,9 @@ public final class UpstreamPools {
 
     public UpstreamPools(Transport transport, UpstreamConfig config) {
         this.config = config;
+        // Backend addresses are resolved when the routing table is built, off the request path: no resolver here.
         this.template = new Bootstrap()
+                .disableResolver()
                 .channel(transport.clientChannelClass())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
