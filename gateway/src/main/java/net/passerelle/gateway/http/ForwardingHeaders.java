@@ -48,9 +48,39 @@ public final class ForwardingHeaders {
         return false;
     }
 
+    /**
+     * A client as the forwarding headers describe it, computed once per connection rather than once per request
+     * (the address text and the {@code for=} element, and the last {@code Forwarded} value built with them).
+     */
+    public static final class Client {
+        final InetAddress address;
+        final String text;
+        final String forElement;
+        private String lastHost;
+        private String lastScheme;
+        private String lastForwarded;
+
+        public Client(InetAddress address) {
+            this.address = address;
+            this.text = addressText(address);
+            this.forElement = address instanceof Inet6Address ? "for=\"[" + text + "]\"" : "for=" + text;
+        }
+
+        String forwarded(String host, String scheme) {
+            if (!host.equals(lastHost) || !scheme.equals(lastScheme)) {
+                String hostValue = host.indexOf(':') >= 0 || host.indexOf('"') >= 0 ? quote(host) : host;
+                lastForwarded = forElement + ";host=" + hostValue + ";proto=" + scheme;
+                lastHost = host;
+                lastScheme = scheme;
+            }
+            return lastForwarded;
+        }
+    }
+
     /** Removes the hop-by-hop headers, including every header the Connection header names. */
     public static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         if (!connection.isEmpty()) {
             List<String> named = new ArrayList<>(2);
             for (String value : connection) {
@@ -85,12 +115,18 @@ public final class ForwardingHeaders {
      */
     public void prepareRequest(HttpHeaders headers, InetAddress clientAddress, boolean trustedPeer, String host,
                                String scheme, String requestId) {
+        prepareRequest(headers, new Client(clientAddress), trustedPeer, host, scheme, requestId);
+    }
+
+    /** As above, for a client whose description is kept for its connection's life. */
+    public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
+                               String scheme, String requestId) {
         boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true);
         removeHopByHop(headers);
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
-        String client = addressText(clientAddress);
+        String client = clientInfo.text;
         if (trustedPeer) {
             String xff = joinAll(headers, X_FORWARDED_FOR);
             headers.set(X_FORWARDED_FOR, xff == null ? client : xff + ", " + client);
@@ -101,7 +137,7 @@ public final class ForwardingHeaders {
                 headers.set(X_FORWARDED_HOST, host);
             }
             String forwarded = joinAll(headers, FORWARDED);
-            String ours = forwardedElement(clientAddress, host, scheme);
+            String ours = clientInfo.forwarded(host, scheme);
             headers.set(FORWARDED, forwarded == null ? ours : forwarded + ", " + ours);
         } else {
             headers.remove(X_FORWARDED_PORT);
@@ -109,7 +145,7 @@ public final class ForwardingHeaders {
             headers.set(X_FORWARDED_FOR, client);
             headers.set(X_FORWARDED_PROTO, scheme);
             headers.set(X_FORWARDED_HOST, host);
-            headers.set(FORWARDED, forwardedElement(clientAddress, host, scheme));
+            headers.set(FORWARDED, clientInfo.forwarded(host, scheme));
         }
         String via = joinAll(headers, HttpHeaderNames.VIA);
         headers.set(HttpHeaderNames.VIA, via == null ? viaValue : via + ", " + viaValue);
@@ -131,6 +167,9 @@ public final class ForwardingHeaders {
     }
 
     private static String joinAll(HttpHeaders headers, CharSequence name) {
+        if (!headers.contains(name)) {
+            return null;
+        }
         List<String> all = headers.getAll(name);
         if (all.isEmpty()) {
             return null;
@@ -140,9 +179,7 @@ public final class ForwardingHeaders {
 
     /** RFC 7239: IPv6 addresses are quoted and bracketed; the host is quoted when it carries a port. */
     static String forwardedElement(InetAddress client, String host, String scheme) {
-        String forValue = client instanceof Inet6Address ? "\"[" + addressText(client) + "]\"" : addressText(client);
-        String hostValue = host.indexOf(':') >= 0 || host.indexOf('"') >= 0 ? quote(host) : host;
-        return "for=" + forValue + ";host=" + hostValue + ";proto=" + scheme;
+        return new Client(client).forwarded(host, scheme);
     }
 
     private static String quote(String s) {

@@ -22,6 +22,7 @@ public final class DefaultPageGuard {
     private final boolean enabled;
     private final byte[][] fingerprints;
     private final int scanBytes;
+    private final io.netty.util.ByteProcessor firstBytes;
 
     public DefaultPageGuard(boolean enabled, List<String> fingerprints, int scanBytes) {
         this.enabled = enabled && !fingerprints.isEmpty();
@@ -33,6 +34,12 @@ public final class DefaultPageGuard {
         }
         this.fingerprints = list.toArray(new byte[0][]);
         this.scanBytes = scanBytes;
+        boolean[] starts = new boolean[256];
+        for (byte[] f : this.fingerprints) {
+            starts[f[0] & 0xff] = true;
+        }
+        // Stops (returns false) on a byte that starts a fingerprint.
+        this.firstBytes = value -> !starts[value & 0xff];
     }
 
     public int scanBytes() {
@@ -68,6 +75,11 @@ public final class DefaultPageGuard {
      * @return the fingerprint found, or null
      */
     public String match(ByteBuf start, String encoding) {
+        if (encoding == null || encoding.trim().equalsIgnoreCase("identity")) {
+            // The common case, on the hot path: one pass over the buffer in place, no copy.
+            int length = Math.min(start.readableBytes(), scanBytes);
+            return matchInPlace(start, start.readerIndex(), start.readerIndex() + length);
+        }
         byte[] text = readable(start, encoding);
         for (byte[] f : fingerprints) {
             if (indexOf(text, f) >= 0) {
@@ -75,6 +87,34 @@ public final class DefaultPageGuard {
             }
         }
         return null;
+    }
+
+    /** Scans [from, to) once: a byte that starts some fingerprint is checked against the fingerprints it starts. */
+    private String matchInPlace(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int candidate = buf.forEachByte(i, to - i, firstBytes);
+            if (candidate < 0) {
+                return null;
+            }
+            byte b = buf.getByte(candidate);
+            for (byte[] f : fingerprints) {
+                if (f[0] == b && candidate + f.length <= to && regionMatches(buf, candidate, f)) {
+                    return new String(f, StandardCharsets.UTF_8);
+                }
+            }
+            i = candidate + 1;
+        }
+        return null;
+    }
+
+    private static boolean regionMatches(ByteBuf buf, int at, byte[] f) {
+        for (int j = 1; j < f.length; j++) {
+            if (buf.getByte(at + j) != f[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private byte[] readable(ByteBuf start, String encoding) {

@@ -89,11 +89,13 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private UpstreamPool pool;
     private InetAddress clientAddress;
     private boolean trustedPeer;
+    private ForwardingHeaders.Client clientInfo;
 
     private State state = State.AWAIT_REQUEST;
     private boolean clientReadWanted;
     private long waitStartNanos;
     private ScheduledFuture<?> timer;
+    private long timerDeadline;
     private long lastProgressNanos;
 
     // The current exchange.
@@ -181,6 +183,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             case PEEKING -> onPeekContent(msg);
             case QUEUEING -> onQueueContent(msg);
             case DISCARDING -> {
+                progress();
                 boolean last = msg instanceof LastHttpContent;
                 if (!(msg instanceof HttpContent) || ((HttpContent) msg).decoderResult().isFailure()) {
                     ReferenceCountUtil.release(msg);
@@ -278,8 +281,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- request head
 
     private void onRequest(HttpRequest req) {
-        cancelTimer();
         activity.stop();
+        progress();
         startNanos = System.nanoTime();
         request = req;
         group = null;
@@ -659,6 +662,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         } else {
             // The rest of this request (at least its LastHttpContent) still has to be read and dropped.
             state = State.DISCARDING;
+            progress();
+            schedule(px.idleTimeoutNanos());
             readClient();
         }
     }
@@ -672,7 +677,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpRequest req = request;
-        px.forwarding().prepareRequest(req.headers(), clientAddress, trustedPeer, hostHeader, px.scheme(), requestId);
+        if (clientInfo == null) {
+            clientInfo = new ForwardingHeaders.Client(clientAddress);
+        }
+        px.forwarding().prepareRequest(req.headers(), clientInfo, trustedPeer, hostHeader, px.scheme(), requestId);
         req.setUri(RequestValidator.originForm(req.uri()));
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         state = State.CONNECTING;
@@ -932,14 +940,20 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         String encoding = heldResponse.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         String fingerprint;
-        ByteBuf start = ctx.alloc().heapBuffer(heldResponseBytes);
-        try {
-            for (HttpContent c : heldResponseBody) {
-                start.writeBytes(c.content(), c.content().readerIndex(), c.content().readableBytes());
+        if (heldResponseBody.size() == 1) {
+            // Usually the start of the page came in one piece: scanned where it lies.
+            fingerprint = px.guard().match(heldResponseBody.get(0).content(), encoding);
+        } else {
+            ByteBuf[] parts = new ByteBuf[heldResponseBody.size()];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = heldResponseBody.get(i).content().retainedDuplicate();
             }
-            fingerprint = px.guard().match(start, encoding);
-        } finally {
-            start.release();
+            ByteBuf start = io.netty.buffer.Unpooled.wrappedBuffer(parts);
+            try {
+                fingerprint = px.guard().match(start, encoding);
+            } finally {
+                start.release();
+            }
         }
         if (fingerprint != null) {
             log.warn("backend {} of group {} answered host {} with a default page ('{}'); the visitor got the notice",
@@ -967,7 +981,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseComplete(ChannelFuture lastWrite) {
-        cancelTimer();
         px.listener().exchangeDone(group, Outcome.FORWARDED, responseStatus, System.nanoTime() - startNanos);
         Channel used = upstream;
         detachUpstream();
@@ -1063,8 +1076,20 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * One timer per connection, never more: asking for a later deadline than the pending timer's keeps the pending
+     * one, which re-arms itself from the state it finds when it fires (every state's check recomputes its own
+     * deadline). That saves a schedule and a cancel per request, which showed in the profiles.
+     */
     private void schedule(long delayNanos) {
-        cancelTimer();
+        long deadline = System.nanoTime() + Math.max(delayNanos, 1);
+        if (timer != null) {
+            if (timerDeadline - deadline <= 0) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerDeadline = deadline;
         timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
     }
 
@@ -1097,7 +1122,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                     }
                 }
             }
-            case PEEKING, QUEUEING -> {
+            case PEEKING, QUEUEING, DISCARDING -> {
                 long deadline = lastProgressNanos + px.idleTimeoutNanos();
                 if (committing || now - deadline < 0) {
                     schedule(committing ? px.idleTimeoutNanos() : deadline - now);
