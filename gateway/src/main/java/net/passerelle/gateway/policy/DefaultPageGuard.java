@@ -22,7 +22,7 @@ public final class DefaultPageGuard {
     private final boolean enabled;
     private final byte[][] fingerprints;
     private final int scanBytes;
-    private final io.netty.util.ByteProcessor firstBytes;
+    private final byte[] distinctFirstBytes;
 
     public DefaultPageGuard(boolean enabled, List<String> fingerprints, int scanBytes) {
         this.enabled = enabled && !fingerprints.isEmpty();
@@ -34,12 +34,15 @@ public final class DefaultPageGuard {
         }
         this.fingerprints = list.toArray(new byte[0][]);
         this.scanBytes = scanBytes;
-        boolean[] starts = new boolean[256];
+        java.io.ByteArrayOutputStream firsts = new java.io.ByteArrayOutputStream();
+        boolean[] seen = new boolean[256];
         for (byte[] f : this.fingerprints) {
-            starts[f[0] & 0xff] = true;
+            if (!seen[f[0] & 0xff]) {
+                seen[f[0] & 0xff] = true;
+                firsts.write(f[0]);
+            }
         }
-        // Stops (returns false) on a byte that starts a fingerprint.
-        this.firstBytes = value -> !starts[value & 0xff];
+        this.distinctFirstBytes = firsts.toByteArray();
     }
 
     public int scanBytes() {
@@ -89,21 +92,22 @@ public final class DefaultPageGuard {
         return null;
     }
 
-    /** Scans [from, to) once: a byte that starts some fingerprint is checked against the fingerprints it starts. */
+    /**
+     * Looks for each distinct first byte of the fingerprints with {@link ByteBuf#indexOf} (which compares eight bytes
+     * at a time), and checks the fingerprints that start with it at each hit. The built-in fingerprints start with
+     * upper-case letters, which ordinary HTML has few of, so a page costs a few fast passes and a handful of checks.
+     */
     private String matchInPlace(ByteBuf buf, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int candidate = buf.forEachByte(i, to - i, firstBytes);
-            if (candidate < 0) {
-                return null;
-            }
-            byte b = buf.getByte(candidate);
-            for (byte[] f : fingerprints) {
-                if (f[0] == b && candidate + f.length <= to && regionMatches(buf, candidate, f)) {
-                    return new String(f, StandardCharsets.UTF_8);
+        for (byte first : distinctFirstBytes) {
+            int at = from;
+            while (at < to && (at = buf.indexOf(at, to, first)) >= 0) {
+                for (byte[] f : fingerprints) {
+                    if (f[0] == first && at + f.length <= to && regionMatches(buf, at, f)) {
+                        return new String(f, StandardCharsets.UTF_8);
+                    }
                 }
+                at++;
             }
-            i = candidate + 1;
         }
         return null;
     }
