@@ -96,7 +96,7 @@ public final class StubBackend implements AutoCloseable {
         this.responder = r;
     }
 
-    /** The next request seen, waiting at most a few seconds. */
+    /** The next request seen (health checks aside), waiting at most a few seconds. */
     public Seen take() throws InterruptedException {
         Seen s = seen.poll(10, TimeUnit.SECONDS);
         if (s == null) {
@@ -110,8 +110,13 @@ public final class StubBackend implements AutoCloseable {
         return List.copyOf(all);
     }
 
+    /** Requests seen, not counting the gateway's health checks (User-Agent passerelle-check). */
     public int requestCount() {
-        return all.size();
+        return (int) all.stream().filter(s -> !isHealthCheck(s)).count();
+    }
+
+    private static boolean isHealthCheck(Seen s) {
+        return "passerelle-check".equals(s.header("User-Agent"));
     }
 
     public int connectionCount() {
@@ -189,7 +194,9 @@ public final class StubBackend implements AutoCloseable {
                             HexFormat.of().formatHex(digest.digest()), text.toString(),
                             (InetSocketAddress) ctx.channel().remoteAddress());
                     all.add(s);
-                    seen.add(s);
+                    if (!isHealthCheck(s)) {
+                        seen.add(s);
+                    }
                     responder.respond(ctx, s);
                 }
             }
