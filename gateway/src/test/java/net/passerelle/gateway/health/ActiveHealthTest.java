@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Health checks and passive detection end to end: a real gateway, a backend and a spare, real sockets. */
 class ActiveHealthTest {
     private static final String HOST = "alice.gallery.example";
-    private static final Duration INTERVAL = Duration.ofMillis(400);
+    // Long enough that "within two intervals" keeps its meaning on a loaded 2-core CI machine: a fall of 3 takes one
+    // interval plus two fast intervals (a quarter each), which leaves half an interval of slack.
+    private static final Duration INTERVAL = Duration.ofMillis(1000);
 
     private final StubBackend home;
     private final StubBackend spare;
