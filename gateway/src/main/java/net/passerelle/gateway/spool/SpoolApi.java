@@ -65,7 +65,13 @@ public final class SpoolApi {
     private ApiResponse discard(ApiRequest r) throws Exception {
         String group = knownGroup(r);
         String ref = r.param("ref");
-        Optional<EntryView> discarded = spool.discard(group, ref, r.actor());
+        Optional<EntryView> discarded;
+        try {
+            discarded = spool.discard(group, ref, r.actor());
+        } catch (IllegalStateException e) {
+            // being replayed right now, or already delivered or discarded
+            throw new ApiException(409, "conflict", e.getMessage());
+        }
         if (discarded.isEmpty()) {
             throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
         }
