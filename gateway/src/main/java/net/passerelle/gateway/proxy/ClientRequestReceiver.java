@@ -62,11 +62,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The client-facing end of the proxy: one instance per client connection, one exchange at a time.
  *
- * <p>Reading is explicit ({@code AUTO_READ} off, {@link io.netty.handler.flow.FlowControlHandler} in front): the
- * handler asks for the next message only when it can use it. That single rule gives backpressure both ways (a
- * body chunk is read only once the backend connection can take it; a response chunk is read from the backend only
- * once the client can take it), serialises pipelined requests, and keeps a request's body in the kernel while the
- * gateway decides what to do with it.
+ * <p>The exchange takes the client's messages one at a time, asking for the next only when it can use it
+ * ({@link #readClient()}); what arrives before that waits in a small backlog while the channel stops reading. That
+ * single rule gives backpressure both ways (a body chunk is taken only once the backend connection can take it;
+ * the backend's connection stops reading while the client cannot take more), serialises pipelined requests, and
+ * keeps a request's body in the kernel while the gateway decides what to do with it. Both channels read on their
+ * own otherwise ({@code AUTO_READ} on): pausing costs an epoll interest change only when there is pressure.
  *
  * <p>The backend connection of an exchange runs on this connection's event loop, so both handlers' state is touched
  * by one thread only, with no locks or volatiles.
@@ -93,6 +94,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
 
     private State state = State.AWAIT_REQUEST;
     private boolean clientReadWanted;
+    private java.util.ArrayDeque<Object> backlog;
+    private boolean clientPaused;
+    private boolean dispatching;
     private long waitStartNanos;
     private ScheduledFuture<?> timer;
     private long timerDeadline;
@@ -159,8 +163,26 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    /**
+     * Messages reach the exchange one at a time, when it asks for the next ({@link #readClient()}). The channel reads
+     * on its own (AUTO_READ on, so no interest change per request); a message that arrives while the exchange is
+     * not ready for it (a pipelined request, a body chunk the backend cannot take yet) is held here and the channel
+     * stops reading until the backlog is taken: backpressure costs a syscall only when it is needed.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!clientReadWanted || (backlog != null && !backlog.isEmpty())) {
+            if (backlog == null) {
+                backlog = new java.util.ArrayDeque<>(2);
+            }
+            backlog.add(msg);
+            pauseClient();
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
         clientReadWanted = false;
         switch (state) {
             case AWAIT_REQUEST -> {
@@ -207,31 +229,50 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * A read cycle can end without a whole message (a request head split over several TCP segments); the read we
-     * asked for is then spent, and has to be asked for again (see FlowControlHandler's read accounting).
-     */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (clientReadWanted && state != State.CLOSED) {
-            ctx.read();
-        }
-        ctx.fireChannelReadComplete();
-    }
-
+    /** The exchange is ready for the client's next message: from the backlog, or from the socket. */
     private void readClient() {
         clientReadWanted = true;
-        ctx.read();
+        if (dispatching) {
+            return; // the loop below, further up the stack, takes the next one
+        }
+        dispatching = true;
+        try {
+            while (clientReadWanted && backlog != null && !backlog.isEmpty() && state != State.CLOSED) {
+                dispatch(backlog.poll());
+            }
+        } finally {
+            dispatching = false;
+        }
+        if (clientReadWanted && clientPaused && state != State.CLOSED) {
+            clientPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
+    private void pauseClient() {
+        if (!clientPaused) {
+            clientPaused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void releaseBacklog() {
+        if (backlog != null) {
+            Object m;
+            while ((m = backlog.poll()) != null) {
+                ReferenceCountUtil.release(m);
+            }
+        }
+    }
+
+    /** Backpressure towards the backend, per read cycle: it stops reading while the client cannot take more. */
     void onOriginReadComplete(Channel ch) {
         if (ch != upstream || state != State.FORWARDING) {
             return;
         }
-        if (ctx.channel().isWritable()) {
-            ch.read();
-        } else {
+        if (!ctx.channel().isWritable()) {
             awaitingClientWritable = true;
+            ch.config().setAutoRead(false);
         }
     }
 
@@ -239,7 +280,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable() && awaitingClientWritable && upstream != null) {
             awaitingClientWritable = false;
-            upstream.read();
+            upstream.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -249,6 +290,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         cancelTimer();
         releaseHeld();
+        releaseBacklog();
         abortSpool();
         abandonUpstream();
         ctx.fireChannelInactive();
@@ -761,9 +803,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
                 readClient();
             }
         }
-        if (ch == upstream) {
-            ch.read();
-        }
     }
 
     private void onRequestContent(HttpContent content) {
@@ -1026,6 +1065,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private void detachUpstream() {
         if (upstream != null) {
             upstream.pipeline().get(OriginResponseReceiver.class).detach();
+            if (awaitingClientWritable) {
+                // paused for this client's sake: a pooled connection reads on its own again (to notice a close)
+                awaitingClientWritable = false;
+                upstream.config().setAutoRead(true);
+            }
             upstream = null;
         }
     }

@@ -32,7 +32,6 @@ public final class UpstreamPools {
         this.template = new Bootstrap()
                 .disableResolver()
                 .channel(transport.clientChannelClass())
-                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));

@@ -36,6 +36,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         if (address != null) {
             int n = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
             if (n > maxPerClient) {
+                ctx.channel().config().setAutoRead(false);
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(REFUSAL)).addListener(ChannelFutureListener.CLOSE);
                 return;
             }

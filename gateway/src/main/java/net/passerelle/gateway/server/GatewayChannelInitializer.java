@@ -3,7 +3,6 @@ package net.passerelle.gateway.server;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
 import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.proxy.ClientPipeline;
@@ -16,7 +15,6 @@ import net.passerelle.gateway.proxy.ProxySettings;
  *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
  *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
  *   <li>{@code encoder}: HTTP/1.1 responses</li>
- *   <li>{@code flow}: hands one decoded message per read, so the proxy reads only what it can pass on</li>
  *   <li>{@code proxy}: routing, policy, forwarding ({@link net.passerelle.gateway.proxy.ClientRequestReceiver})</li>
  * </ol>
  */
@@ -47,7 +45,6 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .addLast("activity", proxy.activity())
                 .addLast("decoder", new StrictRequestDecoder(decoderConfig))
                 .addLast("encoder", proxy.encoder())
-                .addLast("flow", new FlowControlHandler())
                 .addLast("proxy", proxy.receiver());
     }
 }
