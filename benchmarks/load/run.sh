@@ -394,6 +394,9 @@ for scenario in $SCENARIOS; do
         log "scenario readonly: POST to a read-only group, $CONNS connections (direct: backend GET 1 KiB, backend alone on CPU $PROXY_CPU)"
         for t in passerelle nginx haproxy; do
             log "  $t answers the POST with: $(curl -s -o /dev/null -w '%{http_code}' -H "Host: $RO_HOST" -d "$FORM" "http://127.0.0.1:${PORT[$t]}/ws.php?format=json")"
+            # unmeasured, like the GET warm-up: this path (classification, notice) is not warm yet in any target
+            WRK_HOSTS="$ROHOSTS" WRK_NHOSTS=1 WRK_METHOD=POST WRK_BODY="$FORM" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d3s \
+                -s "$LUA_DIR/hosts.lua" "http://127.0.0.1:${PORT[$t]}/ws.php?format=json" >/dev/null 2>&1 || true
         done
         for r in $(seq 1 "$ROUNDS"); do
             for t in passerelle nginx haproxy; do
