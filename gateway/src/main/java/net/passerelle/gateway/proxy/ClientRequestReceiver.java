@@ -302,11 +302,14 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (!(evt instanceof DrainEvent)) {
+        boolean halfClosed = evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent;
+        if (!(evt instanceof DrainEvent) && !halfClosed) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (state == State.AWAIT_REQUEST) {
+        // Draining, or a client that sent its request and shut its side (`printf … | nc`, some HTTP/1.0 tools):
+        // the exchange under way is answered, then the connection closes.
+        if (state == State.AWAIT_REQUEST && (backlog == null || backlog.isEmpty())) {
             closeClient();
         } else {
             clientKeepAlive = false;

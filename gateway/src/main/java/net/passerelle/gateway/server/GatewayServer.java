@@ -89,6 +89,8 @@ public final class GatewayServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new ClientTracker(clients))
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client that shuts its sending side still gets its answer (see ClientRequestReceiver)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter));
 

@@ -240,6 +240,20 @@ class ProxyBehaviourTest {
     }
 
     @Test
+    void aClientThatShutsItsSendingSideStillGetsItsAnswer() throws Exception {
+        try (RawHttp c = gateway.connect()) {
+            c.send(get("alice.gallery.example"));
+            c.shutdownOutput();
+            assertEquals("alice's gallery", c.read().bodyText());
+            assertTrue(c.isClosedByPeer());
+        }
+        try (RawHttp c = gateway.connect()) {
+            c.shutdownOutput();
+            assertTrue(c.isClosedByPeer(), "an idle half-closed connection is closed");
+        }
+    }
+
+    @Test
     void connectionCloseIsHonoured() throws Exception {
         try (RawHttp c = gateway.connect()) {
             RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: alice.gallery.example\r\nConnection: close\r\n\r\n").read();
