@@ -1026,7 +1026,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         px.listener().exchangeDone(group, Outcome.FORWARDED, responseStatus, System.nanoTime() - startNanos);
         Channel used = upstream;
         detachUpstream();
-        if (originKeepAlive && requestComplete && used.isActive()) {
+        if (originKeepAlive && requestComplete && used.isActive() && px.routes().get().usesBackend(backend.address())) {
             pool.release(used);
         } else {
             used.close();

@@ -14,6 +14,7 @@ public final class RoutingTable {
     private final Map<String, HostRoute> hosts;
     private final Map<String, GroupRoute> groups;
     private final Map<String, String> firstHosts;
+    private final java.util.Set<java.net.InetSocketAddress> backendAddresses;
 
     private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups,
                          Map<String, String> firstHosts) {
@@ -21,6 +22,20 @@ public final class RoutingTable {
         this.hosts = hosts;
         this.groups = groups;
         this.firstHosts = firstHosts;
+        java.util.Set<java.net.InetSocketAddress> addresses = new java.util.HashSet<>();
+        for (GroupRoute g : groups.values()) {
+            g.backends().forEach(b -> addresses.add(b.address()));
+            g.spares().forEach(b -> addresses.add(b.address()));
+        }
+        this.backendAddresses = java.util.Set.copyOf(addresses);
+    }
+
+    /**
+     * Whether some group of this table still uses the backend: a connection to one that left the table (a cutover)
+     * is closed after its last exchange instead of going back to the pool.
+     */
+    public boolean usesBackend(java.net.InetSocketAddress address) {
+        return backendAddresses.contains(address);
     }
 
     public static RoutingTable empty() {

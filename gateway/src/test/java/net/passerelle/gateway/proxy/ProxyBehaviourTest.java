@@ -369,6 +369,28 @@ class ProxyBehaviourTest {
     }
 
     @Test
+    void aRequestInFlightAtACutoverFinishesOnTheOldBackendWhoseConnectionIsThenClosed() throws Exception {
+        java.util.concurrent.CompletableFuture<io.netty.channel.ChannelHandlerContext> held = new java.util.concurrent.CompletableFuture<>();
+        alice.respondWith((ctx, req) -> held.complete(ctx));
+        try (RawHttp c = gateway.connect()) {
+            c.send(get("alice.gallery.example"));
+            io.netty.channel.ChannelHandlerContext inFlight = held.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // the group moves to bob's server while alice's is still answering
+            gateway.routes().swap(RoutingTable.builder(2)
+                    .group(Tables.open("srv-12", bob.address()))
+                    .host("alice.gallery.example", "srv-12", "alice").build());
+            inFlight.executor().execute(() -> StubBackend.text("finished where it started").respond(inFlight, null));
+            assertEquals("finished where it started", c.read().bodyText());
+            assertEquals("bob's gallery", c.send(get("alice.gallery.example")).read().bodyText());
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (alice.openConnections() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(0, alice.openConnections(), "the old backend's connection must not go back to the pool");
+    }
+
+    @Test
     void oversizedBodyGets413WithoutContactingTheBackend() throws Exception {
         gateway.close();
         gateway = gateway(GatewayConfig.defaults().withLimits(new GatewayConfig.LimitsConfig(null, null, null,

@@ -63,6 +63,7 @@ public final class StubBackend implements AutoCloseable {
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
     private final List<Seen> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private volatile Responder responder = text("hello from backend");
 
     public StubBackend() throws InterruptedException {
@@ -75,6 +76,8 @@ public final class StubBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        open.incrementAndGet();
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec()).addLast(new HttpServerExpectContinueHandler())
                                 .addLast(new Recorder());
                     }
@@ -121,6 +124,11 @@ public final class StubBackend implements AutoCloseable {
 
     public int connectionCount() {
         return connections.get();
+    }
+
+    /** Connections open right now. */
+    public int openConnections() {
+        return open.get();
     }
 
     public static Responder text(String body) {
