@@ -89,8 +89,8 @@ public final class ControlApi {
         router.add("DELETE", "/v1/groups/{group}/window", this::deleteWindow);
         router.add("GET", "/v1/hosts", Handler.sync(this::listHosts));
         router.add("GET", "/v1/hosts/{host}", Handler.sync(this::getHost));
-        router.add("PUT", "/v1/hosts/{host}", Handler.sync(this::putHost));
-        router.add("DELETE", "/v1/hosts/{host}", Handler.sync(this::deleteHost));
+        router.add("PUT", "/v1/hosts/{host}", this::putHost);
+        router.add("DELETE", "/v1/hosts/{host}", this::deleteHost);
         router.add("GET", "/v1/audit", Handler.sync(this::audit));
         router.add("GET", "/v1/gateways", Handler.sync(r -> gateways()));
         return router;
@@ -220,7 +220,8 @@ public final class ControlApi {
                 .orElseThrow(() -> ApiException.notFound("host '" + host + "' is not mapped")));
     }
 
-    private ApiResponse putHost(ApiRequest r) {
+    /** Maps a host; like every table change, answers once the fleet routes it (so the host works when ops hear so). */
+    private CompletableFuture<ApiResponse> putHost(ApiRequest r) {
         String host = requireHost(r.param("host"));
         HostBody b = r.json(HostBody.class);
         if (b.group() == null) {
@@ -231,8 +232,9 @@ public final class ControlApi {
         }
         HostMapping mapping = new HostMapping(host, b.group(), b.account());
         long version;
+        Store s = store.get();
         try {
-            version = store.get().putHost(r.actor(), mapping);
+            version = s.putHost(r.actor(), mapping);
         } catch (NotFoundException e) {
             if ("group".equals(e.kind())) {
                 throw new ApiException(422, "unknown group", e.getMessage());
@@ -243,14 +245,16 @@ public final class ControlApi {
         answer.put("host", mapping.host());
         answer.put("group", mapping.group());
         answer.put("account", mapping.account());
-        answer.put("version", version);
-        return ApiResponse.ok(answer);
+        return confirmed(version, answer, s);
     }
 
-    private ApiResponse deleteHost(ApiRequest r) {
+    private CompletableFuture<ApiResponse> deleteHost(ApiRequest r) {
         String host = requireHost(r.param("host"));
-        long version = store.get().deleteHost(r.actor(), host);
-        return ApiResponse.ok(Map.of("deleted", host, "version", version));
+        Store s = store.get();
+        long version = s.deleteHost(r.actor(), host);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("deleted", host);
+        return confirmed(version, answer, s);
     }
 
     // ---- audit, fleet ------------------------------------------------------------------------------------
