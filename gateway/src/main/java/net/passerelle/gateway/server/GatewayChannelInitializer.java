@@ -2,6 +2,7 @@ package net.passerelle.gateway.server;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
 import net.passerelle.gateway.http.StrictRequestDecoder;
@@ -35,7 +36,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .setMaxInitialLineLength(limits.maxRequestLine().intBytes())
                 .setMaxHeaderSize(limits.maxHeaderSize().intBytes())
                 .setMaxChunkSize(65536)
-                .setValidateHeaders(true)
+                // Header values are checked by StrictRequestDecoder's scan of the header block (control characters,
+                // bare CR, obs-fold), which is stricter than Netty's value check; names are still checked by Netty.
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false))
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);
