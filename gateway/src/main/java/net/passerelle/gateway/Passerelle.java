@@ -126,6 +126,7 @@ public final class Passerelle implements AutoCloseable {
                 // Checks follow the table: new backends are checked, removed ones forgotten (and their idle
                 // pooled connections closed), each with one of its group's host names as Host.
                 health.track(table.groups(), g -> table.anyHostOf(g.name()));
+                health.applyAdminStates(table.backendStates());
                 if (replayOnOpen != null) {
                     replayOnOpen.accept(table);
                 }
@@ -138,6 +139,7 @@ public final class Passerelle implements AutoCloseable {
             GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
             RoutingTable current = routes.get();
             health.track(current.groups(), g -> current.anyHostOf(g.name()));
+            health.applyAdminStates(current.backendStates());
             serverRef[0] = server;
             metrics.bindNoticeCache(server.notices().cache());
             started.add(0, server);

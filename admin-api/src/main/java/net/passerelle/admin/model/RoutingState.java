@@ -7,10 +7,16 @@ import java.util.Optional;
  * The whole routing table at one version, as one immutable value: what the gateway holds in memory.
  * Groups are ordered by name, hosts by host name.
  */
-public record RoutingState(long version, List<Group> groups, List<HostMapping> hosts) {
+public record RoutingState(long version, List<Group> groups, List<HostMapping> hosts,
+                           java.util.Map<String, String> backendStates) {
 
     /** The empty table at version 0, before anything was written. */
     public static final RoutingState EMPTY = new RoutingState(0, List.of(), List.of());
+
+    /** A table where every backend is ready. */
+    public RoutingState(long version, List<Group> groups, List<HostMapping> hosts) {
+        this(version, groups, hosts, null);
+    }
 
     public RoutingState {
         if (version < 0) {
@@ -18,6 +24,8 @@ public record RoutingState(long version, List<Group> groups, List<HostMapping> h
         }
         groups = groups == null ? List.of() : List.copyOf(groups);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        // backend address ("10.0.0.21:80") -> "drain" or "maint"; a backend that is not named is ready
+        backendStates = backendStates == null ? java.util.Map.of() : java.util.Map.copyOf(backendStates);
     }
 
     /** The group named {@code name} (linear search; build a map for the request path). */

@@ -244,9 +244,10 @@ public final class JdbcStore implements Store {
                 long before = readVersion(c, false);
                 List<Group> groups = readGroups(c, null);
                 List<HostMapping> hosts = readHosts(c, null);
+                Map<String, String> states = readBackendStates(c);
                 long after = readVersion(c, false);
                 if (before == after) {
-                    return new RoutingState(after, groups, hosts);
+                    return new RoutingState(after, groups, hosts, states);
                 }
                 if (attempt >= 20) {
                     throw new StoreException("store " + description + ": no consistent read after " + attempt
@@ -438,6 +439,47 @@ public final class JdbcStore implements Store {
             audit(c, next, actor, "host.delete", normal, toJson(before), null);
             return next;
         });
+    }
+
+    @Override
+    public long setBackendState(String actor, String address, String state) {
+        requireActor(actor);
+        if (!List.of("ready", "drain", "maint").contains(state)) {
+            throw new IllegalArgumentException("state must be ready, drain or maint, not '" + state + "'");
+        }
+        String key = net.passerelle.admin.model.Backend.parse(address).toString();
+        return mutate("setBackendState", (c, version) -> {
+            boolean used = false;
+            for (Group g : readGroups(c, null)) {
+                used |= g.backends().stream().anyMatch(b -> b.toString().equals(key))
+                        || g.spares().stream().anyMatch(b -> b.toString().equals(key));
+            }
+            if (!used) {
+                throw new NotFoundException("backend", key);
+            }
+            String before = readBackendStates(c).getOrDefault(key, "ready");
+            if (before.equals(state)) {
+                return version;
+            }
+            update(c, "DELETE FROM backend_state WHERE address = ?", key);
+            if (!state.equals("ready")) {
+                update(c, "INSERT INTO backend_state (address, state, updated_ms) VALUES (?, ?, ?)", key, state, clock.millis());
+            }
+            long next = bump(c, version);
+            audit(c, next, actor, "backend.state", key, "{\"state\":\"" + before + "\"}", "{\"state\":\"" + state + "\"}");
+            return next;
+        });
+    }
+
+    private static Map<String, String> readBackendStates(Connection c) throws SQLException {
+        Map<String, String> states = new java.util.TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT address, state FROM backend_state");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                states.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return states;
     }
 
     // ---- seed --------------------------------------------------------------------------------------------

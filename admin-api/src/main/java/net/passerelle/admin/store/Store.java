@@ -56,6 +56,16 @@ public interface Store extends AutoCloseable {
     /** The hosts mapped to {@code group}, by host name; all hosts when {@code group} is null. */
     List<HostMapping> hosts(String group);
 
+    /**
+     * Sets a backend's administrative state for the whole fleet: {@code ready}, {@code drain} (no new requests, in-flight
+     * ones finish) or {@code maint} (out, not checked). A change of the table: it bumps the version, so every gateway
+     * applies it, and it is audited.
+     *
+     * @param address the backend as groups write it ({@code host:port}, IPv6 in brackets)
+     * @throws NotFoundException when no group uses the backend
+     */
+    long setBackendState(String actor, String address, String state);
+
     /** The newest {@code limit} audit entries (1 to 10000), newest first. */
     List<AuditEntry> audit(int limit);
 

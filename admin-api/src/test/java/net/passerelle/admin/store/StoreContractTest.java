@@ -111,6 +111,23 @@ abstract class StoreContractTest {
     // ---- migrations --------------------------------------------------------------------------------------
 
     @Test
+    void backendStatesAreChangesOfTheTableSharedByTheFleet() {
+        store.putGroup("ops", group("g", "10.0.0.1:80"));
+        long v = store.version();
+        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", "drain"));
+        assertEquals(Map.of("10.0.0.1:80", "drain"), store.load().backendStates());
+        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", "drain"), "the same state again is no change");
+        assertEquals(v + 2, store.setBackendState("ops", "10.0.0.1:80", "ready"));
+        assertEquals(Map.of(), store.load().backendStates());
+        assertThrows(NotFoundException.class, () -> store.setBackendState("ops", "10.9.9.9:80", "maint"));
+        assertThrows(IllegalArgumentException.class, () -> store.setBackendState("ops", "10.0.0.1:80", "sleep"));
+        assertEquals(v + 2, store.version(), "refused calls change nothing");
+        AuditEntry last = store.audit(1).get(0);
+        assertEquals("backend.state", last.action());
+        assertEquals("10.0.0.1:80", last.target());
+    }
+
+    @Test
     void aFreshStoreIsMigratedAndEmptyAtVersionZero() {
         assertEquals(0, store.version());
         RoutingState state = store.load();

@@ -35,6 +35,7 @@ public final class RoutingTables {
                     g.effectiveWrites(now), inForce == null ? null : inForce.end(), g.retryAfterSeconds(), g.message(),
                     g.profile()));
         }
+        state.backendStates().forEach(builder::backendState);
         for (HostMapping h : state.hosts()) {
             try {
                 builder.host(h.host(), h.group(), h.account());

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *       fleet: 200 with {@code switchedAt} (and {@code applied}/{@code gateways}), or 409 with the report and
  *       nothing changed. Rolling back is a cutover to the old backends.</li>
  *   <li>{@code PUT /v1/groups/{group}/backends/{backend}/state} {@code {"state": "ready" | "drain" | "maint"}}: the
- *       HAProxy-style administrative state of one backend on this gateway.</li>
+ *       HAProxy-style administrative state of one backend, for the whole fleet (kept in the store).</li>
  *   <li>{@code GET /v1/groups/{group}/health}: every backend and spare of the group with its health.</li>
  * </ul>
  */
@@ -62,7 +62,7 @@ public final class CutoverApi {
 
     public void register(Router router) {
         router.add("POST", "/v1/groups/{group}/cutover", this::cutover);
-        router.add("PUT", "/v1/groups/{group}/backends/{backend}/state", Handler.sync(this::setState));
+        router.add("PUT", "/v1/groups/{group}/backends/{backend}/state", this::setState);
         router.add("GET", "/v1/groups/{group}/health", Handler.sync(this::groupHealth));
     }
 
@@ -128,7 +128,11 @@ public final class CutoverApi {
         }
     }
 
-    private ApiResponse setState(ApiRequest r) {
+    /**
+     * The state goes to the store, as a change of the table: every gateway of the fleet applies it (the answer
+     * comes once they all have), and it survives restarts.
+     */
+    private CompletableFuture<ApiResponse> setState(ApiRequest r) {
         String name = r.param("group");
         GroupRoute group = routes.get().group(name);
         if (group == null) {
@@ -142,13 +146,28 @@ public final class CutoverApi {
             throw ApiException.badRequest("state must be ready, drain or maint");
         }
         InetSocketAddress address = health.find(r.param("backend"));
-        if (address == null || !belongs(group, address)) {
+        Backend backend = address == null ? null : concat(group.backends(), group.spares()).stream()
+                .filter(b -> b.address().equals(address)).findFirst().orElse(null);
+        if (backend == null) {
             throw ApiException.notFound("group " + name + " has no backend '" + r.param("backend") + "'");
         }
-        BackendStatus status = health.setAdminState(address, state);
-        store.get().recordEvent(r.actor(), "backend.state", name + "/" + r.param("backend"), null,
-                "{\"state\":\"" + body.state() + "\"}");
-        return ApiResponse.ok(status);
+        String wire = state.name().toLowerCase(java.util.Locale.ROOT);
+        Store s = store.get();
+        long version = s.setBackendState(r.actor(), backend.name(), wire);
+        return confirmer.await(version).thenApply(c -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("applied", c.applied());
+            answer.put("gateways", c.gateways());
+            answer.put("version", version);
+            answer.put("backend", backend.name());
+            answer.put("admin", wire);
+            answer.put("status", health.status(address));
+            if (!c.complete()) {
+                answer.put("laggards", c.laggards());
+                return ApiResponse.of(202, answer);
+            }
+            return ApiResponse.ok(answer);
+        });
     }
 
     private ApiResponse groupHealth(ApiRequest r) {

@@ -229,6 +229,24 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     }
 
     /** The backend of the current table named {@code nameOrAddress} (as configured, or as {@code ip:port}). */
+    /**
+     * Applies the fleet's administrative states from the routing table: every tracked backend named there takes its
+     * state, every other one is ready. Called after each table swap, after {@link #track}.
+     */
+    public synchronized void applyAdminStates(Map<String, String> byName) {
+        for (State s : states.values()) {
+            String wanted = byName.get(s.name);
+            if (wanted == null) {
+                wanted = byName.get(format(s.address));
+            }
+            AdminState admin = wanted == null ? AdminState.READY : AdminState.parse(wanted);
+            if (adminStates.getOrDefault(s.address, AdminState.READY) != admin) {
+                log.info("backend {} ({}) is now {} (fleet state)", s.name, format(s.address), admin.name().toLowerCase(java.util.Locale.ROOT));
+                setAdminState(s.address, admin);
+            }
+        }
+    }
+
     public InetSocketAddress find(String nameOrAddress) {
         for (State s : states.values()) {
             if (s.name.equals(nameOrAddress) || format(s.address).equals(nameOrAddress)) {

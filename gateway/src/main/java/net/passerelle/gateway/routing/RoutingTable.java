@@ -15,10 +15,12 @@ public final class RoutingTable {
     private final Map<String, GroupRoute> groups;
     private final Map<String, String> firstHosts;
     private final java.util.Set<java.net.InetSocketAddress> backendAddresses;
+    private final Map<String, String> backendStates;
 
     private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups,
-                         Map<String, String> firstHosts) {
+                         Map<String, String> firstHosts, Map<String, String> backendStates) {
         this.version = version;
+        this.backendStates = backendStates;
         this.hosts = hosts;
         this.groups = groups;
         this.firstHosts = firstHosts;
@@ -39,7 +41,7 @@ public final class RoutingTable {
     }
 
     public static RoutingTable empty() {
-        return new RoutingTable(0, Map.of(), Map.of(), Map.of());
+        return new RoutingTable(0, Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     public static Builder builder(long version) {
@@ -67,6 +69,11 @@ public final class RoutingTable {
         return firstHosts.get(group);
     }
 
+    /** Backend name ({@code host:port}) to its administrative state, for the backends that are not ready. */
+    public Map<String, String> backendStates() {
+        return backendStates;
+    }
+
     public int hostCount() {
         return hosts.size();
     }
@@ -80,6 +87,7 @@ public final class RoutingTable {
         private final Map<String, GroupRoute> groups = new HashMap<>();
         private final Map<String, HostRoute> hosts = new HashMap<>();
         private final Map<String, String> firstHosts = new HashMap<>();
+        private final Map<String, String> backendStates = new HashMap<>();
 
         private Builder(long version) {
             this.version = version;
@@ -105,8 +113,15 @@ public final class RoutingTable {
             return this;
         }
 
+        /** A backend's administrative state for the fleet ({@code drain} or {@code maint}; unnamed backends are ready). */
+        public Builder backendState(String backend, String state) {
+            backendStates.put(backend, state);
+            return this;
+        }
+
         public RoutingTable build() {
-            return new RoutingTable(version, Map.copyOf(hosts), Map.copyOf(groups), Map.copyOf(firstHosts));
+            return new RoutingTable(version, Map.copyOf(hosts), Map.copyOf(groups), Map.copyOf(firstHosts),
+                    Map.copyOf(backendStates));
         }
     }
 }

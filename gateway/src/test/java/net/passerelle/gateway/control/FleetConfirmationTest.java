@@ -15,6 +15,7 @@ import static net.passerelle.gateway.control.ControlPlaneHarness.admin;
 import static net.passerelle.gateway.control.ControlPlaneHarness.config;
 import static net.passerelle.gateway.control.ControlPlaneHarness.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two gateways on one MariaDB database, a stub backend, and the admin API of the first: every mode change answered
@@ -58,10 +59,8 @@ class FleetConfirmationTest {
         assertEquals(2, group.json().get("gateways").asInt(), group.body());
         var host = admin(a, "PUT", "/v1/hosts/" + HOST, "{\"group\": \"srv-12\", \"account\": \"alice\"}");
         assertEquals(200, host.status(), host.body());
-        // A host mapping is not confirmed by the API: wait for it (once) before the loop.
-        long hostVersion = host.json().get("version").asLong();
-        ControlPlaneHarness.await("both gateways apply the host", java.time.Duration.ofSeconds(5),
-                () -> a.routes().get().version() >= hostVersion && b.routes().get().version() >= hostVersion);
+        // A host mapping is confirmed by the fleet too: both gateways route it at the answer.
+        assertEquals(2, host.json().get("applied").asInt(), host.body());
         assertEquals(200, post(a, HOST).status());
         assertEquals(200, post(b, HOST).status());
 
@@ -84,6 +83,24 @@ class FleetConfirmationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aBackendDrainedThroughOneGatewayIsDrainedOnEvery() throws Exception {
+        assertEquals(200, admin(a, "PUT", "/v1/groups/srv-12", "{\"backends\": [\"" + backend.hostPort() + "\"]}").status());
+        var drained = admin(a, "PUT", "/v1/groups/srv-12/backends/" + backend.hostPort() + "/state", "{\"state\": \"drain\"}");
+        assertEquals(200, drained.status(), drained.body());
+        assertEquals(2, drained.json().get("applied").asInt(), drained.body());
+        for (Passerelle p : new Passerelle[] {a, b}) {
+            assertEquals("drain", p.health().snapshot().get(backend.hostPort()).admin(), p.gatewayId());
+        }
+        var ready = admin(a, "PUT", "/v1/groups/srv-12/backends/" + backend.hostPort() + "/state", "{\"state\": \"ready\"}");
+        assertEquals(200, ready.status(), ready.body());
+        for (Passerelle p : new Passerelle[] {a, b}) {
+            assertEquals("ready", p.health().snapshot().get(backend.hostPort()).admin(), p.gatewayId());
+        }
+        var audit = admin(a, "GET", "/v1/audit?limit=2", null);
+        assertTrue(audit.body().contains("backend.state"), audit.body());
     }
 
     @Test
