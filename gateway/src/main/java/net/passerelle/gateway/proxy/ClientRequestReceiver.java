@@ -1,6 +1,5 @@
 package net.passerelle.gateway.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +20,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import net.passerelle.gateway.health.BackendSelector;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.http.Rejection;
@@ -57,7 +55,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing end of the proxy: one instance per client connection, one exchange at a time.
@@ -98,8 +95,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private boolean clientPaused;
     private boolean dispatching;
     private long waitStartNanos;
-    private ScheduledFuture<?> timer;
-    private long timerDeadline;
+    private ConnectionTimer timer;
     private long lastProgressNanos;
 
     // The current exchange.
@@ -132,9 +128,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     private List<HttpContent> heldRequest;
     private BodyPeek peek;
     /** A response head held back while the default-page guard looks at the start of the body. */
-    private HttpResponse heldResponse;
-    private List<HttpContent> heldResponseBody;
-    private int heldResponseBytes;
+    private HeldResponse heldResponse;
     /** The spool entry being written for a queued write (QUEUEING). */
     private SpoolWriter spoolWriter;
     private boolean committing;
@@ -150,6 +144,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer);
     }
 
     @Override
@@ -622,12 +617,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseHeldResponse() {
-        heldResponse = null;
-        if (heldResponseBody != null) {
-            for (HttpContent c : heldResponseBody) {
-                c.release();
-            }
-            heldResponseBody = null;
+        if (heldResponse != null) {
+            heldResponse.release();
+            heldResponse = null;
         }
     }
 
@@ -956,9 +948,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (px.guard().appliesTo(response, headRequest)) {
-            heldResponse = response;
-            heldResponseBody = new ArrayList<>(2);
-            heldResponseBytes = 0;
+            heldResponse = new HeldResponse(response);
             return true;
         }
         writeResponseHead(response);
@@ -974,29 +964,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- default-page guard
 
     private void holdForGuard(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        heldResponseBody.add(content);
-        heldResponseBytes += content.content().readableBytes();
-        if (!last && heldResponseBytes < px.guard().scanBytes()) {
+        if (!heldResponse.add(content, px.guard().scanBytes())) {
             return;
         }
-        String encoding = heldResponse.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        String fingerprint;
-        if (heldResponseBody.size() == 1) {
-            // Usually the start of the page came in one piece: scanned where it lies.
-            fingerprint = px.guard().match(heldResponseBody.get(0).content(), encoding);
-        } else {
-            ByteBuf[] parts = new ByteBuf[heldResponseBody.size()];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = heldResponseBody.get(i).content().retainedDuplicate();
-            }
-            ByteBuf start = io.netty.buffer.Unpooled.wrappedBuffer(parts);
-            try {
-                fingerprint = px.guard().match(start, encoding);
-            } finally {
-                start.release();
-            }
-        }
+        String fingerprint = heldResponse.match(px.guard());
         if (fingerprint != null) {
             log.warn("backend {} of group {} answered host {} with a default page ('{}'); the visitor got the notice",
                     backend, group.name(), hostHeader, fingerprint);
@@ -1006,11 +977,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
             answerLocally(NoticeKind.DEFAULT_PAGE, !requestComplete, Outcome.ERROR);
             return;
         }
-        HttpResponse head = heldResponse;
-        List<HttpContent> body = heldResponseBody;
+        HeldResponse held = heldResponse;
         heldResponse = null;
-        heldResponseBody = null;
-        writeResponseHead(head);
+        List<HttpContent> body = held.body();
+        writeResponseHead(held.head());
         for (int i = 0; i < body.size(); i++) {
             HttpContent c = body.get(i);
             if (c instanceof LastHttpContent) {
@@ -1123,32 +1093,15 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * One timer per connection, never more: asking for a later deadline than the pending timer's keeps the pending
-     * one, which re-arms itself from the state it finds when it fires (every state's check recomputes its own
-     * deadline). That saves a schedule and a cancel per request, which showed in the profiles.
-     */
     private void schedule(long delayNanos) {
-        long deadline = System.nanoTime() + Math.max(delayNanos, 1);
-        if (timer != null) {
-            if (timerDeadline - deadline <= 0) {
-                return;
-            }
-            timer.cancel(false);
-        }
-        timerDeadline = deadline;
-        timer = ctx.executor().schedule(this::onTimer, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+        timer.atMost(delayNanos);
     }
 
     private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.cancel();
     }
 
     private void onTimer() {
-        timer = null;
         long now = System.nanoTime();
         switch (state) {
             case AWAIT_REQUEST -> {
