@@ -184,11 +184,6 @@ public final class ConfigLoader {
         return mapper;
     }
 
-    /** The YAML mapper configured strictly, for other parts of the gateway that read configuration fragments. */
-    public static ObjectMapper mapper() {
-        return MAPPER;
-    }
-
     private static <T> JsonDeserializer<T> scalar(String expected, Function<String, T> parse) {
         return new JsonDeserializer<>() {
             @Override

@@ -177,10 +177,6 @@ public final class ForwardingHeaders {
         return all.size() == 1 ? all.get(0) : String.join(", ", all);
     }
 
-    /** RFC 7239: IPv6 addresses are quoted and bracketed; the host is quoted when it carries a port. */
-    static String forwardedElement(InetAddress client, String host, String scheme) {
-        return new Client(client).forwarded(host, scheme);
-    }
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";

@@ -37,10 +37,6 @@ final class UpstreamPool {
         this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
-    EventLoop loop() {
-        return loop;
-    }
-
     /** An idle, open connection to the backend, or null. */
     Channel poll(InetSocketAddress backend) {
         ArrayDeque<Channel> channels = idle.get(backend);
@@ -106,13 +102,5 @@ final class UpstreamPool {
                 }
             }
         }
-    }
-
-    int idleCount() {
-        int n = 0;
-        for (ArrayDeque<Channel> d : idle.values()) {
-            n += d.size();
-        }
-        return n;
     }
 }

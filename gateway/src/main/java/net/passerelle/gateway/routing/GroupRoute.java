@@ -42,17 +42,4 @@ public record GroupRoute(
                       Instant modeEndsAt, int retryAfterSeconds, Map<String, String> message, String profile) {
         this(name, backends, spares, mode, writes, modeEndsAt, retryAfterSeconds, message, profile, null);
     }
-
-    /** Picks the next backend round robin; null when the group has none. */
-    public Backend nextBackend() {
-        List<Backend> list = backends;
-        int n = list.size();
-        if (n == 0) {
-            return null;
-        }
-        if (n == 1) {
-            return list.get(0);
-        }
-        return list.get(Math.floorMod(cursor.getAndIncrement(), n));
-    }
 }

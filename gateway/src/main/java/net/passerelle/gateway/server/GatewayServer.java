@@ -149,10 +149,6 @@ public final class GatewayServer implements AutoCloseable {
         return upstreams;
     }
 
-    public String transportName() {
-        return transport.name();
-    }
-
     /**
      * Health-aware backend selection (failover to spares); call before {@link #start()}. Without it every backend
      * counts as available. A {@link HealthRegistry} also gets the upstream pools, to close idle connections to
