@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import net.passerelle.gateway.routing.HostNormalizer;
 
 import java.util.Iterator;
-import java.util.List;
 
 /**
  * The checks a request passes before anything routes it: what Netty's decoder found, then the rules of RFC 9112
@@ -29,8 +28,12 @@ public final class RequestValidator {
         this.maxBodySize = maxBodySize;
     }
 
-    /** @return why the request is refused, or null when it may go on */
-    public Rejection validate(HttpRequest request) {
+    /**
+     * @param normalizedHost the request's (first) Host header through {@link HostNormalizer#normalize}, which the
+     *                       caller needs for routing anyway: normalised once per request
+     * @return why the request is refused, or null when it may go on
+     */
+    public Rejection validate(HttpRequest request, String normalizedHost) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             return decoderRejection(result.cause());
@@ -48,18 +51,18 @@ public final class RequestValidator {
         if (method == HttpMethod.CONNECT || method == HttpMethod.TRACE) {
             return Rejection.METHOD_REFUSED;
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.isEmpty()) {
+        Iterator<String> hosts = headers.valueStringIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
             return Rejection.MISSING_HOST;
         }
-        if (hosts.size() > 1) {
+        hosts.next();
+        if (hosts.hasNext()) {
             return Rejection.SEVERAL_HOSTS;
         }
-        String host = HostNormalizer.normalize(hosts.get(0));
-        if (host == null) {
+        if (normalizedHost == null) {
             return Rejection.INVALID_HOST;
         }
-        Rejection target = checkTarget(request.uri(), method, host);
+        Rejection target = checkTarget(request.uri(), method, normalizedHost);
         if (target != null) {
             return target;
         }

@@ -185,6 +185,15 @@ public final class ClassifierProfiles {
         return Optional.ofNullable(profiles.get(name));
     }
 
+    /**
+     * The classifier of a group's profile, for the request path: the default one when the name is unknown (a store
+     * edited by hand), never "everything reads". One map lookup, nothing allocated.
+     */
+    public WriteClassifier forGroup(String name) {
+        ProfileClassifier p = profiles.get(name);
+        return p != null ? p : profiles.get(defaultProfile);
+    }
+
     /** The classifier of {@code classification.defaultProfile} ({@code piwigo} unless configured). */
     public WriteClassifier defaultClassifier() {
         return profiles.get(defaultProfile);

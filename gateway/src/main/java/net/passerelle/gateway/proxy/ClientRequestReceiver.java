@@ -38,7 +38,6 @@ import net.passerelle.gateway.policy.Decided;
 import net.passerelle.gateway.policy.HeadVerdict;
 import net.passerelle.gateway.policy.NeedsBody;
 import net.passerelle.gateway.policy.RequestClass;
-import net.passerelle.gateway.policy.WriteClassifier;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
@@ -341,27 +340,25 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         String incomingId = headers.get(ForwardingHeaders.X_REQUEST_ID);
         requestId = trustedPeer && ForwardingHeaders.isAcceptableRequestId(incomingId) ? incomingId : RequestIds.next();
 
-        Rejection rejection = px.validator().validate(req);
+        boolean malformed = req.decoderResult().isFailure();
+        clientKeepAlive = !malformed && HttpUtil.isKeepAlive(req);
+        expectContinue = HttpUtil.is100ContinueExpected(req);
+        hasBody = !malformed && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+        hostHeader = headers.get(HttpHeaderNames.HOST);
+        String host = HostNormalizer.normalize(hostHeader);
+
+        Rejection rejection = px.validator().validate(req, host);
         if (rejection != null) {
-            boolean malformed = req.decoderResult().isFailure();
             if (malformed) {
                 log.debug("malformed request from {}: {}", clientAddress, req.decoderResult().cause().getMessage());
             }
-            clientKeepAlive = !malformed && HttpUtil.isKeepAlive(req);
-            expectContinue = HttpUtil.is100ContinueExpected(req);
-            hasBody = !malformed && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
             // Anything malformed or ambiguous closes the connection: after it, nothing on it can be trusted.
             boolean close = malformed || rejection != Rejection.METHOD_REFUSED;
             answerLocally(noticeFor(rejection), close,
                     rejection == Rejection.METHOD_REFUSED ? Outcome.REFUSED : Outcome.BAD_REQUEST);
             return;
         }
-        clientKeepAlive = HttpUtil.isKeepAlive(req);
-        expectContinue = HttpUtil.is100ContinueExpected(req);
-        hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-
-        hostHeader = headers.get(HttpHeaderNames.HOST);
-        HostRoute route = px.routes().get().route(HostNormalizer.normalize(hostHeader));
+        HostRoute route = px.routes().get().route(host);
         if (route == null) {
             answerLocally(NoticeKind.UNKNOWN_HOST, false, Outcome.UNKNOWN_HOST);
             return;
@@ -374,7 +371,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         RequestClass requestClass = null;
         NeedsBody needsBody = null;
         if (AccessPolicy.needsClassification(mode)) {
-            HeadVerdict verdict = classifierFor(group).classify(req);
+            HeadVerdict verdict = px.profiles().forGroup(group.profile()).classify(req);
             if (verdict instanceof Decided decided) {
                 requestClass = decided.requestClass();
             } else {
@@ -384,10 +381,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         act(AccessPolicy.decide(mode, group.writes(), requestClass, ops), needsBody);
     }
 
-    private WriteClassifier classifierFor(GroupRoute g) {
-        // An unknown profile name (a store edited by hand) falls back to the default rather than to "everything reads".
-        return px.profiles().find(g.profile()).orElseGet(px.profiles()::defaultClassifier);
-    }
 
     private void act(Action action, NeedsBody needsBody) {
         switch (action) {
@@ -919,7 +912,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         responseStarted = true;
         responseStatus = status;
         px.health().responded(backend, status); // health: passive detection (consecutive 5xx)
-        cancelTimerIfBodyComplete();
         originKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders h = response.headers();
         px.forwarding().prepareResponse(h, requestId);
@@ -1086,12 +1078,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter {
         schedule(requestComplete ? px.responseTimeoutNanos() : px.idleTimeoutNanos());
     }
 
-    private void cancelTimerIfBodyComplete() {
-        // Once the response streams, silence on either side is bounded by the idle timeout.
-        if (requestComplete) {
-            progress();
-        }
-    }
 
     private void schedule(long delayNanos) {
         timer.atMost(delayNanos);

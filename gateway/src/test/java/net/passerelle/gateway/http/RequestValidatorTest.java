@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.gateway.routing.HostNormalizer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,7 +35,7 @@ class RequestValidatorTest {
         if (host != null) {
             r.headers().set("host", host);
         }
-        Rejection rejection = validator.validate(r);
+        Rejection rejection = validator.validate(r, HostNormalizer.normalize(host));
         assertEquals(expected, rejection == null ? null : rejection.name());
     }
 
