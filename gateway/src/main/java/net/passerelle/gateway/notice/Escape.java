@@ -30,51 +30,25 @@ final class Escape {
      * line feed, which XML 1.0 forbids, are dropped.
      */
     static String html(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            String rep;
-            switch (c) {
-                case '&' -> rep = "&amp;";
-                case '<' -> rep = "&lt;";
-                case '>' -> rep = "&gt;";
-                case '"' -> rep = "&quot;";
-                case '\'' -> rep = "&#039;";
-                default -> {
-                    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F || c == '\uFFFE' || c == '\uFFFF') {
-                        rep = "";
-                    } else {
-                        rep = null;
-                    }
-                }
-            }
-            if (rep != null) {
-                if (sb == null) {
-                    sb = new StringBuilder(s.length() + 16).append(s, 0, i);
-                }
-                sb.append(rep);
-            } else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        return sb == null ? s : sb.toString();
+        return escape(s, Escape::htmlReplacement);
     }
 
     /** Escapes the inside of a JSON string literal (RFC 8259), also U+2028/U+2029 and {@code < > &} (inert if ever embedded in a page). */
     static String json(String s) {
+        return escape(s, Escape::jsonReplacement);
+    }
+
+    /** Plain text: control characters (line breaks included: no forged lines) become spaces. */
+    static String text(String s) {
+        return escape(s, c -> c < 0x20 || c == 0x7F ? " " : null);
+    }
+
+    /** Copies {@code s} only when some character has a replacement (null: kept as it is). */
+    private static String escape(String s, java.util.function.IntFunction<String> replacement) {
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            String rep;
-            if (c == '"') {
-                rep = "\\\"";
-            } else if (c == '\\') {
-                rep = "\\\\";
-            } else if (c < 0x20 || c == '\u2028' || c == '\u2029' || c == 0x7F || c == '<' || c == '>' || c == '&') {
-                rep = String.format("\\u%04x", (int) c);
-            } else {
-                rep = null;
-            }
+            String rep = replacement.apply(c);
             if (rep != null) {
                 if (sb == null) {
                     sb = new StringBuilder(s.length() + 16).append(s, 0, i);
@@ -87,22 +61,28 @@ final class Escape {
         return sb == null ? s : sb.toString();
     }
 
-    /** Plain text: control characters (line breaks included: no forged lines) become spaces. */
-    static String text(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            char rep = (c < 0x20 || c == 0x7F) ? ' ' : 0;
-            if (rep != 0) {
-                if (sb == null) {
-                    sb = new StringBuilder(s).delete(i, s.length());
-                }
-                sb.append(rep);
-            } else if (sb != null) {
-                sb.append(c);
-            }
+    private static String htmlReplacement(int c) {
+        return switch (c) {
+            case '&' -> "&amp;";
+            case '<' -> "&lt;";
+            case '>' -> "&gt;";
+            case '"' -> "&quot;";
+            case '\'' -> "&#039;";
+            default -> (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F || c == '\uFFFE' || c == '\uFFFF' ? "" : null;
+        };
+    }
+
+    private static String jsonReplacement(int c) {
+        if (c == '"') {
+            return "\\\"";
         }
-        return sb == null ? s : sb.toString();
+        if (c == '\\') {
+            return "\\\\";
+        }
+        if (c < 0x20 || c == '\u2028' || c == '\u2029' || c == 0x7F || c == '<' || c == '>' || c == '&') {
+            return String.format("\\u%04x", c);
+        }
+        return null;
     }
 
     /** Replaces slot markers by U+FFFD in text that does not come from the bundles (a group's message override). */

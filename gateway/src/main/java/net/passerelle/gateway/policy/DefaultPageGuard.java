@@ -83,7 +83,7 @@ public final class DefaultPageGuard {
             int length = Math.min(start.readableBytes(), scanBytes);
             return matchInPlace(start, start.readerIndex(), start.readerIndex() + length);
         }
-        byte[] text = readable(start, encoding);
+        byte[] text = inflated(start, encoding);
         for (byte[] f : fingerprints) {
             if (indexOf(text, f) >= 0) {
                 return new String(f, StandardCharsets.UTF_8);
@@ -121,34 +121,21 @@ public final class DefaultPageGuard {
         return true;
     }
 
-    private byte[] readable(ByteBuf start, String encoding) {
-        if (encoding == null || encoding.trim().equalsIgnoreCase("identity")) {
-            int n = Math.min(start.readableBytes(), scanBytes);
-            byte[] out = new byte[n];
-            start.getBytes(start.readerIndex(), out);
-            return out;
-        }
-        try (InputStream raw = new ByteBufInputStream(start.duplicate());
-             InputStream in = encoding.trim().toLowerCase().contains("gzip") ? new GZIPInputStream(raw)
-                     : new InflaterInputStream(raw)) {
-            return in.readNBytes(scanBytes);
-        } catch (IOException truncatedOrCorrupt) {
-            // We hold only the start of the stream; what could be inflated before it ends is what we scan.
-            return partialInflate(start, encoding);
-        }
-    }
-
-    private byte[] partialInflate(ByteBuf start, String encoding) {
+    /**
+     * The first {@code scanBytes} of a compressed body, inflated from the part we hold: the stream is cut short (or
+     * may be corrupt), so what could be inflated before it ends is what is scanned.
+     */
+    private byte[] inflated(ByteBuf start, String encoding) {
         byte[] buf = new byte[scanBytes];
         int n = 0;
         try (InputStream raw = new ByteBufInputStream(start.duplicate());
-             InputStream in = encoding.trim().toLowerCase().contains("gzip") ? new GZIPInputStream(raw)
-                     : new InflaterInputStream(raw)) {
+             InputStream in = encoding.trim().toLowerCase(java.util.Locale.ROOT).contains("gzip")
+                     ? new GZIPInputStream(raw) : new InflaterInputStream(raw)) {
             int r;
             while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
                 n += r;
             }
-        } catch (IOException e) {
+        } catch (IOException truncatedOrCorrupt) {
             // keep what was inflated
         }
         return java.util.Arrays.copyOf(buf, n);
