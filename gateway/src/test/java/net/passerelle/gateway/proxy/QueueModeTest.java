@@ -131,7 +131,8 @@ class QueueModeTest {
             c.send(photo);
             assertEquals(202, c.read().status());
         }
-        assertEquals(photo.length, spool.summary("srv-12").entries().get(0).sizeBytes() >= photo.length ? photo.length : -1);
+        long stored = spool.summary("srv-12").entries().get(0).sizeBytes();
+        assertTrue(stored > photo.length, "the entry holds the head and the whole body: " + stored);
         assertEquals(0, backend.requestCount());
     }
 }
