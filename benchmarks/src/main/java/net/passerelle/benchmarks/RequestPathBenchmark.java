@@ -7,16 +7,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.ReferenceCountUtil;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.ForwardingHeaders;
-import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.notice.NoticeRenderer;
-import net.passerelle.gateway.proxy.ClientPipeline;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.proxy.ProxySettings;
 import net.passerelle.gateway.proxy.UpstreamPools;
@@ -25,6 +21,7 @@ import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.ConnectionLimiter;
+import net.passerelle.gateway.server.GatewayChannelInitializer;
 import net.passerelle.gateway.server.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -152,25 +149,10 @@ public class RequestPathBenchmark {
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
                 pools, ProxyListener.NOOP, Clock.systemUTC(), null);
 
-        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.limits().maxRequestLine().intBytes())
-                .setMaxHeaderSize(config.limits().maxHeaderSize().intBytes())
-                .setMaxChunkSize(65536)
-                .setValidateHeaders(true)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false)
-                .setUseRfc9112TransferEncoding(true);
-        ClientPipeline proxy = ClientPipeline.create(settings);
         client = new ClientChannel();
-        client.config().setAutoRead(false);
-        // Same order and names as GatewayChannelInitializer.
-        client.pipeline()
-                .addLast("limit", new ConnectionLimiter(config.limits().maxConnectionsPerClient()))
-                .addLast("activity", proxy.activity())
-                .addLast("decoder", new StrictRequestDecoder(decoderConfig))
-                .addLast("encoder", proxy.encoder())
-                .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", proxy.receiver());
+        // The gateway's own initializer: the benchmark runs exactly the production pipeline.
+        client.pipeline().addLast(new GatewayChannelInitializer(settings, config.limits(),
+                new ConnectionLimiter(config.limits().maxConnectionsPerClient())));
         client.register();
 
         String host = RoutingBenchmark.hostName(4242);

@@ -1,7 +1,7 @@
 package net.passerelle.gateway.server;
 
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
@@ -19,7 +19,7 @@ import net.passerelle.gateway.proxy.ProxySettings;
  *   <li>{@code proxy}: routing, policy, forwarding ({@link net.passerelle.gateway.proxy.ClientRequestReceiver})</li>
  * </ol>
  */
-public final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxySettings settings;
     private final LimitsConfig limits;
     private final ConnectionLimiter limiter;
@@ -31,7 +31,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLine().intBytes())
                 .setMaxHeaderSize(limits.maxHeaderSize().intBytes())
