@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
@@ -15,14 +14,14 @@ import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.notice.NoticeRenderer;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.proxy.ProxySettings;
-import net.passerelle.gateway.proxy.UpstreamPools;
+import net.passerelle.gateway.origin.OriginPools;
+import net.passerelle.gateway.origin.OriginSettings;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.ConnectionLimiter;
 import net.passerelle.gateway.server.GatewayChannelInitializer;
-import net.passerelle.gateway.server.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -47,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * the backend, response bytes in from the backend, response bytes out to the client. The client connection carries
  * the gateway's real pipeline (limiter, activity, strict decoder, encoder, flow control, proxy); the backend
  * connection is the gateway's real upstream pipeline (client codec, flow control, origin receiver), made by the
- * gateway's own {@link UpstreamPools} on an {@link EmbeddedChannel} subclass given to it as the transport's client
+ * gateway's own {@link OriginPools} on an {@link EmbeddedChannel} subclass given to it as the transport's client
  * channel class, and kept in the pool between requests as on a real socket. No syscalls: this is the CPU and
  * allocation cost of Passerelle's own code plus Netty's codecs.
  */
@@ -141,10 +140,7 @@ public class RequestPathBenchmark {
         }
         b.host("readonly.photos.example.net", "ro", "ro");
         RoutingTableHolder routes = new RoutingTableHolder(b.build());
-        Transport real = Transport.select("nio");
-        Transport embedded = new Transport("embedded", real.ioHandlerFactory(), real.serverChannelClass(),
-                (Class<? extends SocketChannel>) (Class) UpstreamChannel.class);
-        UpstreamPools pools = new UpstreamPools(embedded, config.upstream());
+        OriginPools pools = new OriginPools(UpstreamChannel.class, OriginSettings.from(config.upstream()));
         ProxySettings settings = ProxySettings.from(config, routes,
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
                 pools, ProxyListener.NOOP, Clock.systemUTC(), null);

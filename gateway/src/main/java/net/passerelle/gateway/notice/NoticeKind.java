@@ -36,7 +36,9 @@ public enum NoticeKind {
     /** TRACE and CONNECT (the response carries an {@code Allow} header). */
     METHOD_NOT_ALLOWED(405, false),
     /** Too many connections from one client address: 429, a per-client limit rather than an overloaded server. */
-    TOO_MANY_CONNECTIONS(429, true);
+    TOO_MANY_CONNECTIONS(429, true),
+    /** The gateway holds as much memory for clients as it may ({@code limits.maxBufferedMemory}): new work waits. */
+    OVERLOADED(503, true);
 
     private final HttpResponseStatus status;
     private final boolean closesConnection;

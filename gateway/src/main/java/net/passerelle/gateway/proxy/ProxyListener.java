@@ -8,7 +8,7 @@ import net.passerelle.gateway.routing.GroupRoute;
  */
 public interface ProxyListener {
     /** How an exchange ended. */
-    enum Outcome { FORWARDED, REFUSED, QUEUED, UNKNOWN_HOST, BAD_REQUEST, ERROR }
+    enum Outcome { FORWARDED, REFUSED, QUEUED, UNKNOWN_HOST, BAD_REQUEST, ERROR, ABORTED }
 
     ProxyListener NOOP = (group, outcome, status, nanos) -> { };
 

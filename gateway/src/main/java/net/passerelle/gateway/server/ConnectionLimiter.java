@@ -5,7 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -13,39 +16,78 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Caps open connections per client address, so one client cannot hold every file descriptor. Shared by all
- * connections; the one piece of per-client state the gateway keeps.
+ * Caps open connections per client address, so one client cannot hold every file descriptor, and in all, so the
+ * gateway refuses cleanly (503) before the kernel refuses for it. Shared by all connections; the one piece of
+ * per-client state the gateway keeps.
  */
 @ChannelHandler.Sharable
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
-    private static final String MESSAGE = "Too many connections from your address; please retry in a moment.\n";
-    private static final byte[] REFUSAL = ("HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: " + MESSAGE.length() + "\r\nConnection: close\r\nRetry-After: 5\r\n"
-            + "Cache-Control: no-store\r\n\r\n" + MESSAGE).getBytes(StandardCharsets.US_ASCII);
+    private static final Logger log = LoggerFactory.getLogger(ConnectionLimiter.class);
+
+    private static final byte[] TOO_MANY_FROM_YOU = refusal("429 Too Many Requests",
+            "Too many connections from your address; please retry in a moment.\n");
+    private static final byte[] TOO_MANY = refusal("503 Service Unavailable",
+            "The gateway has too many open connections; please retry in a moment.\n");
 
     private final int maxPerClient;
+    private final int maxTotal;
+    private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+    private volatile boolean full;
 
     public ConnectionLimiter(int maxPerClient) {
+        this(maxPerClient, 0);
+    }
+
+    /** @param maxTotal open client connections in all; 0 for half the process's file descriptor limit */
+    public ConnectionLimiter(int maxPerClient, int maxTotal) {
         this.maxPerClient = maxPerClient;
+        this.maxTotal = maxTotal > 0 ? maxTotal : fromDescriptorLimit();
+    }
+
+    /** Each client connection may need a backend connection too, and the process needs a few of its own. */
+    static int fromDescriptorLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long fds = unix.getMaxFileDescriptorCount();
+            return (int) Math.max(64, Math.min(Integer.MAX_VALUE, (fds - 256) / 2));
+        }
+        return 10_000;
+    }
+
+    public int maxTotal() {
+        return maxTotal;
+    }
+
+    /** Open client connections (counted from accept to close). */
+    public int open() {
+        return total.get();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        // Both counts go up for every connection, refused or not: channelInactive takes both down again.
+        int n = total.incrementAndGet();
         InetAddress address = address(ctx);
-        if (address != null) {
-            int n = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
-            if (n > maxPerClient) {
-                ctx.channel().config().setAutoRead(false);
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(REFUSAL)).addListener(ChannelFutureListener.CLOSE);
-                return;
+        int mine = address == null ? 0 : open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+        if (n > maxTotal) {
+            if (!full) {
+                full = true;
+                log.warn("{} client connections are open (limits.maxConnections {}): new ones are refused", n - 1, maxTotal);
             }
+            refuse(ctx, TOO_MANY);
+            return;
+        }
+        full = false;
+        if (mine > maxPerClient) {
+            refuse(ctx, TOO_MANY_FROM_YOU);
+            return;
         }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        total.decrementAndGet();
         InetAddress address = address(ctx);
         if (address != null) {
             open.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
@@ -53,7 +95,18 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    private static void refuse(ChannelHandlerContext ctx, byte[] answer) {
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private static InetAddress address(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    }
+
+    private static byte[] refusal(String status, String message) {
+        return ("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + message.length()
+                + "\r\nConnection: close\r\nRetry-After: 5\r\nCache-Control: no-store\r\n\r\n" + message)
+                .getBytes(StandardCharsets.US_ASCII);
     }
 }

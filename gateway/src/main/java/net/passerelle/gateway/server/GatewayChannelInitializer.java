@@ -1,33 +1,42 @@
 package net.passerelle.gateway.server;
 
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import net.passerelle.gateway.client.Http1Connection;
+import net.passerelle.gateway.client.Http1Handlers;
 import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
 import net.passerelle.gateway.http.StrictRequestDecoder;
-import net.passerelle.gateway.proxy.ClientPipeline;
 import net.passerelle.gateway.proxy.ProxySettings;
 
 /**
  * The client connection's pipeline, in order, in one place:
  * <ol>
- *   <li>{@code limit}: connections per client address ({@link ConnectionLimiter})</li>
+ *   <li>{@code limit}: connections per client address and in all ({@link ConnectionLimiter})</li>
  *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
  *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
  *   <li>{@code encoder}: HTTP/1.1 responses</li>
- *   <li>{@code proxy}: routing, policy, forwarding ({@link net.passerelle.gateway.proxy.ClientRequestReceiver})</li>
+ *   <li>{@code http1}: the connection's glue to the exchange of each request
+ *       ({@link net.passerelle.gateway.client.Http1Connection}, which drives {@link net.passerelle.gateway.proxy.Exchange})</li>
  * </ol>
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxySettings settings;
     private final LimitsConfig limits;
     private final ConnectionLimiter limiter;
+    private final Http1Connection.ConnectionFacts facts;
 
     public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter) {
+        this(settings, limits, limiter, Http1Connection.ConnectionFacts.plain(settings, "http"));
+    }
+
+    public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter,
+                                     Http1Connection.ConnectionFacts facts) {
         this.settings = settings;
         this.limits = limits;
         this.limiter = limiter;
+        this.facts = facts;
     }
 
     @Override
@@ -42,12 +51,12 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);
-        ClientPipeline proxy = ClientPipeline.create(settings);
+        Http1Handlers http1 = Http1Handlers.create(settings, facts);
         ch.pipeline()
                 .addLast("limit", limiter)
-                .addLast("activity", proxy.activity())
+                .addLast("activity", http1.activity())
                 .addLast("decoder", new StrictRequestDecoder(decoderConfig))
-                .addLast("encoder", proxy.encoder())
-                .addLast("proxy", proxy.receiver());
+                .addLast("encoder", http1.encoder())
+                .addLast("http1", http1.connection());
     }
 }

@@ -11,7 +11,8 @@ import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.notice.NoticeRenderer;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.proxy.ProxySettings;
-import net.passerelle.gateway.proxy.UpstreamPools;
+import net.passerelle.gateway.origin.OriginPools;
+import net.passerelle.gateway.origin.OriginSettings;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.spool.Spool;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import net.passerelle.gateway.health.BackendHealth;
 import net.passerelle.gateway.health.HealthRegistry;
-import net.passerelle.gateway.proxy.DrainEvent;
+import net.passerelle.gateway.client.DrainEvent;
 
 import java.net.Inet6Address;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final List<Channel> serverChannels = new ArrayList<>();
-    private UpstreamPools upstreams;
+    private OriginPools upstreams;
     private final NoticeRenderer notices = new NoticeRenderer(Clock.systemUTC());
     private final Spool spool;
     /** Graceful drain: every open client connection, and the health the proxy selects backends with. */
@@ -73,7 +74,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds every listener; fails when none could be bound. */
     public GatewayServer start() throws InterruptedException {
-        upstreams = new UpstreamPools(transport, config.upstream());
+        upstreams = new OriginPools(transport.clientChannelClass(), OriginSettings.from(config.upstream()));
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
         ProxySettings settings = ProxySettings.from(config, routes, forwarding, notices,
@@ -81,7 +82,7 @@ public final class GatewayServer implements AutoCloseable {
         if (health instanceof HealthRegistry registry) {
             registry.closeIdleWith(upstreams::closeIdle);
         }
-        ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient());
+        ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient(), config.limits().maxConnections());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
@@ -145,7 +146,7 @@ public final class GatewayServer implements AutoCloseable {
         return notices;
     }
 
-    public UpstreamPools upstreams() {
+    public OriginPools upstreams() {
         return upstreams;
     }
 

@@ -1,11 +1,11 @@
-package net.passerelle.gateway.proxy;
+package net.passerelle.gateway.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Notes when the first byte of a new request arrives, so {@link ClientRequestReceiver} can tell an idle
+ * Notes when the first byte of a new request arrives, so {@link Http1Connection} can tell an idle
  * keep-alive connection (closed quietly) from a client that is slow to send its headers (answered 408).
  * First in the client pipeline: it sees raw bytes before the decoder.
  */

@@ -1,4 +1,4 @@
-package net.passerelle.gateway.proxy;
+package net.passerelle.gateway.client;
 
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;

@@ -1,4 +1,4 @@
-package net.passerelle.gateway.proxy;
+package net.passerelle.gateway.client;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;

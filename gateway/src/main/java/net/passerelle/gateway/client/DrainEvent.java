@@ -1,4 +1,4 @@
-package net.passerelle.gateway.proxy;
+package net.passerelle.gateway.client;
 
 /**
  * Fired down every client connection's pipeline when the gateway drains (graceful shutdown): the connection closes

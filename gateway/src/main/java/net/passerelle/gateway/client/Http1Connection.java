@@ -1,0 +1,385 @@
+package net.passerelle.gateway.client;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import net.passerelle.gateway.notice.NoticeKind;
+import net.passerelle.gateway.origin.OriginPool;
+import net.passerelle.gateway.proxy.ClientInfo;
+import net.passerelle.gateway.proxy.ClientSide;
+import net.passerelle.gateway.proxy.Exchange;
+import net.passerelle.gateway.proxy.ProxySettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The client-facing end of an HTTP/1.1 connection: glue between Netty's HTTP/1.1 codec and the {@link Exchange}
+ * that carries each request. It owns what is HTTP/1.1's own: one exchange at a time (pipelined requests wait),
+ * keep-alive, the header-read and keep-alive timeouts, response framing ({@link Http1Framing}), the rest of a
+ * request body nobody read, half-closed and draining connections.
+ *
+ * <p>Messages reach the exchange one at a time, when it asks ({@link #readRequestBody()}), through a
+ * {@link MessageGate}.
+ */
+public final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
+    private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
+
+    /** Bodies of answered requests up to this size are read and dropped to keep the connection; larger ones close it. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
+
+    private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
+
+    private final ProxySettings px;
+    private final ClientActivity activity;
+    private final ClientResponseEncoder encoder;
+    private final ConnectionFacts facts;
+    private ChannelHandlerContext ctx;
+    private ClientInfo info;
+    private OriginPool pool;
+    private Exchange exchange;
+    private ConnectionTimer timer;
+    private State state = State.AWAIT_HEAD;
+    private long waitStartNanos;
+    private long discarded;
+
+    private MessageGate gate;
+    private boolean closeAfterResponse;
+    private boolean draining;
+    private boolean inputClosed;
+
+    Http1Connection(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder, ConnectionFacts facts) {
+        this.px = px;
+        this.activity = activity;
+        this.encoder = encoder;
+        this.facts = facts;
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer);
+        this.gate = new MessageGate(ctx.channel(), this::dispatch);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        info = facts.describe(ctx.channel());
+        pool = px.origins().get(ctx.channel().eventLoop());
+        awaitRequest();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        gate.offer(msg);
+    }
+
+    private void dispatch(Object msg) {
+        switch (state) {
+            case AWAIT_HEAD -> {
+                if (msg instanceof HttpRequest request) {
+                    startExchange(request);
+                } else {
+                    // The rest of a request already answered: nothing to do with it.
+                    ReferenceCountUtil.release(msg);
+                    readClient();
+                }
+            }
+            case EXCHANGE -> {
+                if (msg instanceof HttpContent content) {
+                    exchange.onRequestContent(content);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                    abort();
+                }
+            }
+            case DISCARDING -> discard(msg);
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void readClient() {
+        gate.request();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && exchange != null) {
+            exchange.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        timer.cancel();
+        gate.close();
+        if (exchange != null) {
+            exchange.onClientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * Graceful drain ({@link DrainEvent}): close now when between requests, otherwise after the current exchange.
+     * A client that shuts its sending side (FIN) after a whole request still gets its answer (`printf … | nc`); one
+     * that does so in the middle of a body abandons it, and everything the exchange holds is released at once.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        boolean drain = evt instanceof DrainEvent;
+        if (!drain && !(evt instanceof ChannelInputShutdownEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (drain) {
+            draining = true;
+        } else {
+            inputClosed = true;
+        }
+        boolean idle = state == State.AWAIT_HEAD && !gate.hasBacklog();
+        if (idle || (state == State.DISCARDING && !drain)) {
+            close();
+        } else if (state == State.EXCHANGE && !drain && exchange.onClientInputClosed()) {
+            log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info.address());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String id = exchange != null && exchange.requestId() != null ? exchange.requestId() : "-";
+        if (cause instanceof IOException) {
+            log.debug("client connection {} (request {}) failed: {}", ctx.channel(), id, cause.toString());
+        } else if (cause instanceof OutOfMemoryError || cause.getCause() instanceof OutOfMemoryError) {
+            log.error("client connection {} (request {}) closed: out of memory: {}", ctx.channel(), id, cause.toString());
+        } else {
+            log.warn("client connection {} (request {}) closed after an unexpected error", ctx.channel(), id, cause);
+        }
+        abort();
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private void startExchange(HttpRequest request) {
+        activity.stop();
+        state = State.EXCHANGE;
+        closeAfterResponse = false;
+        if (exchange == null) {
+            exchange = new Exchange(px, this);
+        }
+        gate.dropNextEmptyLast(request.decoderResult().isSuccess() && !Exchange.hasBody(request));
+        exchange.begin(request);
+    }
+
+    private void awaitRequest() {
+        if (inputClosed && !gate.hasBacklog()) {
+            close();
+            return;
+        }
+        state = State.AWAIT_HEAD;
+        waitStartNanos = System.nanoTime();
+        activity.watch();
+        timer.atMost(Math.min(px.timeouts().headerRead(), px.timeouts().keepAlive()));
+        readClient();
+    }
+
+    private void discard(Object msg) {
+        if (!(msg instanceof HttpContent content) || content.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            close();
+            return;
+        }
+        boolean last = msg instanceof LastHttpContent;
+        discarded += content.content().readableBytes();
+        content.release();
+        waitStartNanos = System.nanoTime();
+        if (last) {
+            awaitRequest();
+        } else if (discarded > DRAIN_LIMIT) {
+            close();
+        } else {
+            readClient();
+        }
+    }
+
+    // ---------------------------------------------------------------- ClientSide: what the exchange asks
+
+    @Override
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    @Override
+    public ClientInfo info() {
+        return info;
+    }
+
+    @Override
+    public OriginPool originPool() {
+        return pool;
+    }
+
+    @Override
+    public void readRequestBody() {
+        readClient();
+    }
+
+    @Override
+    public void sendContinue() {
+        if (!exchange.isHttp10()) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    @Override
+    public void sendHead(HttpResponse head) {
+        closeAfterResponse |= draining || !exchange.keepAlive() || !exchange.requestComplete();
+        closeAfterResponse = Http1Framing.prepare(head, exchange.isHeadRequest(), exchange.isHttp10(), closeAfterResponse);
+        encoder.answeringHead(exchange.isHeadRequest());
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendContent(HttpContent part) {
+        ctx.writeAndFlush(part, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendLast(LastHttpContent last) {
+        afterResponse(ctx.writeAndFlush(last));
+    }
+
+    @Override
+    public void sendLocal(FullHttpResponse response, boolean close) {
+        closeAfterResponse = close || closeAfterResponse || draining || !exchange.keepAlive() || unreadBodyForcesClose();
+        Http1Framing.prepareLocal(response, exchange.isHttp10(), closeAfterResponse);
+        encoder.answeringHead(exchange.isHeadRequest());
+        if (state == State.CLOSED || !ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
+        afterResponse(ctx.writeAndFlush(response));
+    }
+
+    /**
+     * Whether answering now means closing because of the body the client has not sent: too large or of unknown
+     * length to drop cheaply, or held back by a client waiting for 100-continue that might send it or not.
+     */
+    private boolean unreadBodyForcesClose() {
+        if (exchange.requestComplete()) {
+            return false;
+        }
+        if (exchange.awaitsContinue()) {
+            return true;
+        }
+        long left = exchange.bodyBytesLeft();
+        return left < 0 || left > DRAIN_LIMIT;
+    }
+
+    /** The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection. */
+    private void afterResponse(ChannelFuture lastWrite) {
+        if (closeAfterResponse) {
+            state = State.CLOSED;
+            timer.cancel();
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+        } else if (!exchange.requestComplete()) {
+            state = State.DISCARDING;
+            discarded = 0;
+            waitStartNanos = System.nanoTime();
+            timer.atMost(px.timeouts().idle());
+            readClient();
+        } else {
+            awaitRequest();
+        }
+    }
+
+    @Override
+    public void abort() {
+        close();
+    }
+
+    @Override
+    public void schedule(long delayNanos) {
+        timer.atMost(delayNanos);
+    }
+
+    private void close() {
+        state = State.CLOSED;
+        timer.cancel();
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void onTimer() {
+        long now = System.nanoTime();
+        switch (state) {
+            case AWAIT_HEAD -> onIdleTimer(now);
+            case EXCHANGE -> exchange.onTimer(now);
+            case DISCARDING -> {
+                long deadline = waitStartNanos + px.timeouts().idle();
+                if (now - deadline >= 0) {
+                    close();
+                } else {
+                    timer.atMost(deadline - now);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Between requests: a head that is slow to arrive gets 408, a connection idle for too long is closed. */
+    private void onIdleTimer(long now) {
+        long firstByte = activity.firstByteNanos();
+        if (firstByte != 0) {
+            long deadline = firstByte + px.timeouts().headerRead();
+            if (now - deadline >= 0) {
+                state = State.EXCHANGE;
+                if (exchange == null) {
+                    exchange = new Exchange(px, this);
+                }
+                exchange.beginWithoutRequest(NoticeKind.REQUEST_TIMEOUT);
+            } else {
+                timer.atMost(deadline - now);
+            }
+            return;
+        }
+        long deadline = waitStartNanos + px.timeouts().keepAlive();
+        if (now - deadline >= 0) {
+            close();
+        } else {
+            timer.atMost(Math.min(deadline - now, px.timeouts().headerRead()));
+        }
+    }
+
+    /** How a connection describes its client; the same for every connection of a listener. */
+    public interface ConnectionFacts {
+        ClientInfo describe(Channel channel);
+
+        static ConnectionFacts plain(ProxySettings px, String scheme) {
+            return ch -> {
+                InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
+                boolean trusted = remote != null && px.forwarding().isTrusted(remote.getAddress());
+                return new ClientInfo(remote, trusted, scheme);
+            };
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package net.passerelle.gateway.origin;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Idle keep-alive connections to backends, for one event loop. Confined to that loop's thread: client connections
+ * of this loop take connections from it and give them back, so it needs no synchronisation at all.
+ * Most recently used first, so surplus connections age out through the idle timeout.
+ */
+public final class OriginPool {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final OriginSettings settings;
+    private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+
+    OriginPool(EventLoop loop, Bootstrap template, OriginSettings settings) {
+        this.loop = loop;
+        this.bootstrap = template.clone(loop);
+        this.settings = settings;
+    }
+
+    /** An idle, open connection to the backend, or null. */
+    public OriginConnection poll(InetSocketAddress backend) {
+        ArrayDeque<OriginConnection> connections = idle.get(backend);
+        if (connections == null) {
+            return null;
+        }
+        OriginConnection c;
+        while ((c = connections.pollFirst()) != null) {
+            if (c.idleTimer != null) {
+                c.idleTimer.cancel(false);
+                c.idleTimer = null;
+            }
+            if (c.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Opens a new connection to the backend. It is usable once {@link OriginConnection#connectFuture()} succeeds;
+     * the bootstrap is cloned per connection (connections are pooled, so that is rare) to give the initializer the
+     * connection object itself: nobody looks it up in the pipeline later.
+     */
+    public OriginConnection connect(InetSocketAddress backend) {
+        OriginConnection connection = new OriginConnection(this, backend);
+        ChannelFuture f = bootstrap.clone().handler(new OriginChannelInitializer(settings, connection)).connect(backend);
+        connection.connecting(f);
+        return connection;
+    }
+
+    /** Takes a connection back after a complete exchange; closes it when the pool for its backend is full. */
+    void release(OriginConnection c) {
+        if (!c.isActive()) {
+            c.close();
+            return;
+        }
+        ArrayDeque<OriginConnection> connections = idle.computeIfAbsent(c.address(), b -> new ArrayDeque<>());
+        if (connections.size() >= settings.maxIdlePerBackend()) {
+            c.close();
+            return;
+        }
+        connections.addFirst(c);
+        c.idleTimer = loop.schedule(() -> {
+            c.idleTimer = null;
+            c.close();
+        }, settings.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A connection closed (by the backend, its idle timer, or an exchange): it is no longer offered. */
+    void forget(OriginConnection c) {
+        ArrayDeque<OriginConnection> connections = idle.get(c.address());
+        if (connections != null && connections.remove(c)) {
+            if (c.idleTimer != null) {
+                c.idleTimer.cancel(false);
+                c.idleTimer = null;
+            }
+            if (connections.isEmpty()) {
+                idle.remove(c.address());
+            }
+        }
+    }
+
+    /** Closes every idle connection to a backend that is no longer in use (after a cutover). */
+    void closeIdle(Predicate<InetSocketAddress> stale) {
+        for (Map.Entry<InetSocketAddress, ArrayDeque<OriginConnection>> e : Map.copyOf(idle).entrySet()) {
+            if (stale.test(e.getKey())) {
+                for (OriginConnection c : e.getValue().toArray(new OriginConnection[0])) {
+                    c.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package net.passerelle.gateway.origin;
+
+import net.passerelle.gateway.config.GatewayConfig.UpstreamConfig;
+
+/**
+ * How backend connections are made and kept, from {@code upstream.*}.
+ *
+ * @param maxStatusLine     longest response status line accepted from a backend
+ * @param maxHeaderSize     largest response header block accepted from a backend (a larger one is a 502)
+ * @param maxChunkSize      largest body part handed on at once (bounds the memory one read holds per exchange)
+ */
+public record OriginSettings(long connectTimeoutMillis, long idleTimeoutNanos, int maxIdlePerBackend,
+                             int maxStatusLine, int maxHeaderSize, int maxChunkSize) {
+
+    public static OriginSettings from(UpstreamConfig config) {
+        return new OriginSettings(config.connectTimeout().toMillis(), config.idleTimeout().toNanos(),
+                config.maxIdlePerBackend(), config.maxStatusLine().intBytes(), config.maxHeaderSize().intBytes(),
+                65536);
+    }
+}

@@ -1,0 +1,50 @@
+package net.passerelle.gateway.proxy;
+
+import net.passerelle.gateway.http.ForwardingHeaders;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * What the gateway knows of a client connection, computed once when it opens: its address, whether it is a trusted
+ * proxy (whose forwarding headers are extended rather than replaced), how it describes itself in forwarding headers,
+ * and the scheme it reached the gateway with.
+ */
+public final class ClientInfo {
+    private final InetSocketAddress remote;
+    private final boolean trusted;
+    private final String scheme;
+    private ForwardingHeaders.Client forwarding;
+
+    public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme) {
+        this.remote = remote;
+        this.trusted = trusted;
+        this.scheme = scheme;
+    }
+
+    /** The peer's socket address; null for channels without one (embedded, tests). */
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    public InetAddress address() {
+        return remote == null ? null : remote.getAddress();
+    }
+
+    public boolean trusted() {
+        return trusted;
+    }
+
+    /** {@code http} or {@code https}. */
+    public String scheme() {
+        return scheme;
+    }
+
+    /** The client as forwarding headers describe it; made on the first forwarded request, then kept. */
+    ForwardingHeaders.Client forwarding() {
+        if (forwarding == null) {
+            forwarding = new ForwardingHeaders.Client(address());
+        }
+        return forwarding;
+    }
+}

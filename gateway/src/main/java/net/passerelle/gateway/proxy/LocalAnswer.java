@@ -1,0 +1,121 @@
+package net.passerelle.gateway.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import net.passerelle.gateway.http.ForwardingHeaders;
+import net.passerelle.gateway.http.Rejection;
+import net.passerelle.gateway.notice.Language;
+import net.passerelle.gateway.notice.NoticeContext;
+import net.passerelle.gateway.notice.NoticeFormat;
+import net.passerelle.gateway.notice.NoticeKind;
+import net.passerelle.gateway.notice.NoticeNegotiator;
+import net.passerelle.gateway.proxy.ProxyListener.Outcome;
+import net.passerelle.gateway.routing.GroupRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Every response the gateway makes itself: the unknown-host page, read-only and maintenance notices, the 202 of a
+ * queued write, 4xx refusals, 502/504 when backends fail. The one place that computes {@code Retry-After}. A notice
+ * that cannot be rendered (whatever the request carried) still answers: a plain-text fallback with the same status.
+ */
+final class LocalAnswer {
+    private static final Logger log = LoggerFactory.getLogger(LocalAnswer.class);
+
+    /** The reference id of a queued write, for API clients that do not parse the notice. */
+    static final AsciiString QUEUE_REFERENCE = AsciiString.cached("x-passerelle-reference");
+
+    private final Exchange ex;
+
+    LocalAnswer(Exchange ex) {
+        this.ex = ex;
+    }
+
+    /**
+     * Answers the current request with a notice that announces no end.
+     *
+     * @param close the connection must be closed after it (malformed or unfinished request)
+     */
+    void answer(NoticeKind kind, boolean close, Outcome outcome) {
+        send(render(kind, null, null, null), close, outcome);
+    }
+
+    /** The group's read-only or maintenance notice: 503, with when it ends and {@code Retry-After}. */
+    void notice(NoticeKind kind) {
+        Instant endsAt = endsAt(ex.group);
+        send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.REFUSED);
+    }
+
+    /** A write is on disk under {@code referenceId}: 202, with the reference in a header and in the notice. */
+    void queued(String referenceId) {
+        FullHttpResponse response = render(NoticeKind.QUEUED, null, endsAt(ex.group), referenceId);
+        response.headers().set(QUEUE_REFERENCE, referenceId);
+        send(response, false, Outcome.QUEUED);
+    }
+
+    /**
+     * When the group's mode is expected to end: the window's end, or (no window) the group's standing
+     * {@code retryAfterSeconds} from now.
+     */
+    private Instant endsAt(GroupRoute group) {
+        Instant now = ex.px.clock().instant();
+        return group.modeEndsAt() != null ? group.modeEndsAt() : now.plusSeconds(group.retryAfterSeconds());
+    }
+
+    private int retryAfter(Instant endsAt) {
+        long seconds = Math.max(0, endsAt.getEpochSecond() - ex.px.clock().instant().getEpochSecond());
+        return (int) Math.min(Integer.MAX_VALUE, seconds);
+    }
+
+    static NoticeKind noticeFor(Rejection rejection) {
+        return switch (rejection) {
+            case URI_TOO_LONG -> NoticeKind.URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> NoticeKind.HEADERS_TOO_LARGE;
+            case BODY_TOO_LARGE -> NoticeKind.PAYLOAD_TOO_LARGE;
+            case METHOD_REFUSED -> NoticeKind.METHOD_NOT_ALLOWED;
+            default -> NoticeKind.BAD_REQUEST;
+        };
+    }
+
+    private void send(FullHttpResponse response, boolean close, Outcome outcome) {
+        response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId);
+        ex.finish(outcome, response.status().code());
+        ex.client.sendLocal(response, close);
+    }
+
+    private FullHttpResponse render(NoticeKind kind, Integer retryAfter, Instant endsAt, String referenceId) {
+        HttpRequest request = ex.request;
+        GroupRoute group = ex.group;
+        try {
+            NoticeFormat format = NoticeNegotiator.format(request);
+            Language language = NoticeNegotiator.language(request == null ? null : request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
+            NoticeContext context = new NoticeContext(kind, group == null ? null : group.name(),
+                    group == null ? null : group.message(), endsAt, retryAfter, referenceId, ex.requestId);
+            return ex.px.notices().render(context, format, language, ex.client.channel().alloc(), ex.headRequest);
+        } catch (RuntimeException e) {
+            // A notice is the gateway's own answer: it must go out whatever the request looked like.
+            log.warn("request {}: the {} notice could not be rendered ({}); answering in plain text", ex.requestId,
+                    kind.code(), e.toString());
+            return fallback(kind);
+        }
+    }
+
+    private FullHttpResponse fallback(NoticeKind kind) {
+        byte[] text = (kind.status().reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, kind.status(),
+                ex.headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(text));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return response;
+    }
+}

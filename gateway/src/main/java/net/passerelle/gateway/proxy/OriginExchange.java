@@ -1,0 +1,339 @@
+package net.passerelle.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import net.passerelle.gateway.health.BackendSelector;
+import net.passerelle.gateway.http.RequestValidator;
+import net.passerelle.gateway.notice.NoticeKind;
+import net.passerelle.gateway.origin.OriginConnection;
+import net.passerelle.gateway.origin.OriginListener;
+import net.passerelle.gateway.proxy.ProxyListener.Outcome;
+import net.passerelle.gateway.routing.Backend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backend half of an exchange: picks a backend (with failover to spares), takes a pooled connection or opens
+ * one, sends the request (what was held first, then the rest of the body as the backend takes it), and sends it
+ * once more on a fresh connection when a pooled one turns out to be dead before any answer, if the request is
+ * idempotent and the gateway still has all of it. The response goes to {@link ResponseRelay}.
+ */
+final class OriginExchange implements OriginListener {
+    private static final Logger log = LoggerFactory.getLogger(OriginExchange.class);
+
+    private final Exchange ex;
+    private final ResponseRelay relay;
+    /** The request's held parts, kept until a response arrives when the request may have to be sent again. */
+    private final ArrayList<HttpContent> resend = new ArrayList<>(2);
+    Backend backend;
+    OriginConnection connection;
+    private boolean fromPool;
+    private boolean retried;
+    private boolean awaitingOriginWritable;
+
+    OriginExchange(Exchange ex) {
+        this.ex = ex;
+        this.relay = new ResponseRelay(ex, this);
+    }
+
+    ResponseRelay relay() {
+        return relay;
+    }
+
+    void reset() {
+        backend = null;
+        connection = null;
+        retried = false;
+        awaitingOriginWritable = false;
+        relay.reset();
+    }
+
+    /** Sends the request to a backend of the exchange's group, with the body parts already read (now ours). */
+    void forward(List<HttpContent> held) {
+        for (int i = 0; i < held.size(); i++) {
+            resend.add(held.get(i));
+        }
+        backend = BackendSelector.select(ex.group, ex.px.health());
+        if (backend == null) {
+            releaseResend();
+            ex.local.answer(NoticeKind.BAD_GATEWAY, false, Outcome.ERROR);
+            return;
+        }
+        HttpRequest req = ex.request;
+        ClientInfo info = ex.client.info();
+        ex.px.forwarding().prepareRequest(req.headers(), info.forwarding(), info.trusted(), ex.hostHeader,
+                info.scheme(), ex.requestId);
+        req.setUri(RequestValidator.originForm(req.uri()));
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ex.phase = Exchange.Phase.CONNECTING;
+        OriginConnection idle = ex.client.originPool().poll(backend.address());
+        if (idle != null) {
+            fromPool = true;
+            use(idle);
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        fromPool = false;
+        OriginConnection c = ex.client.originPool().connect(backend.address());
+        connection = c;
+        c.connectFuture().addListener(f -> connected(c, (ChannelFuture) f));
+    }
+
+    private void connected(OriginConnection c, ChannelFuture f) {
+        if (c != connection || ex.phase != Exchange.Phase.CONNECTING) {
+            // The exchange ended while we connected: the fresh connection is for the next one.
+            if (f.isSuccess()) {
+                c.release();
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            connection = null;
+            log.debug("request {}: cannot connect to backend {} of group {}: {}", ex.requestId, backend,
+                    ex.group.name(), f.cause().toString());
+            ex.px.health().connectFailed(backend);
+            releaseResend();
+            NoticeKind kind = f.cause() instanceof ConnectTimeoutException ? NoticeKind.GATEWAY_TIMEOUT : NoticeKind.BAD_GATEWAY;
+            ex.local.answer(kind, false, Outcome.ERROR);
+            return;
+        }
+        use(c);
+    }
+
+    private void use(OriginConnection c) {
+        connection = c;
+        c.attach(this);
+        send();
+    }
+
+    private void send() {
+        // A synchronous write failure can close and detach the connection under us: work on a local reference.
+        Channel ch = connection.channel();
+        ex.phase = Exchange.Phase.FORWARDING;
+        awaitingOriginWritable = false;
+        boolean keep = mayResend();
+        ch.write(ex.request, ch.voidPromise());
+        if (!ex.hasBody) {
+            // The client's empty last part never comes here (the client side drops it): the request is whole.
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else {
+            for (int i = 0; i < resend.size(); i++) {
+                HttpContent part = resend.get(i);
+                ch.write(keep ? part.retainedDuplicate() : part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+            if (!keep) {
+                resend.clear();
+            }
+            ch.flush();
+        }
+        ex.progress();
+        ex.client.schedule(ex.requestComplete ? ex.px.responseTimeoutNanos() : ex.px.idleTimeoutNanos());
+        if (!ex.requestComplete) {
+            if (ch.isWritable()) {
+                ex.client.readRequestBody();
+            } else {
+                awaitingOriginWritable = true;
+            }
+        }
+    }
+
+    /** Whether the request could be sent again as is: idempotent, and wholly in the gateway's hands. */
+    private boolean mayResend() {
+        if (!ex.requestComplete || retried) {
+            return false;
+        }
+        HttpMethod m = ex.request.method();
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE;
+    }
+
+    /** The rest of a streamed request body, part by part, as fast as the backend connection takes it. */
+    void onRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            // A broken chunk of a streamed body: the backend has a request it can never complete, on a connection
+            // that is dropped now, so it cannot act on it.
+            log.debug("request {}: malformed body part from {}: {}", ex.requestId, ex.client.info().address(),
+                    content.decoderResult().cause().getMessage());
+            content.release();
+            failRequest(NoticeKind.BAD_REQUEST);
+            return;
+        }
+        if (connection == null) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        ex.bodyBytes += content.content().readableBytes();
+        if (ex.bodyBytes > ex.px.maxBodySize()) {
+            content.release();
+            failRequest(NoticeKind.PAYLOAD_TOO_LARGE);
+            return;
+        }
+        Channel ch = connection.channel();
+        ch.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (last) {
+            ex.requestComplete = true;
+            ex.client.schedule(ex.px.responseTimeoutNanos());
+        } else if (ch.isWritable()) {
+            ex.client.readRequestBody();
+        } else {
+            awaitingOriginWritable = true;
+        }
+    }
+
+    /** The request cannot be completed: the backend connection goes, the client gets {@code kind} if it can. */
+    private void failRequest(NoticeKind kind) {
+        abandonConnection();
+        if (!relay.started()) {
+            ex.local.answer(kind, true, Outcome.BAD_REQUEST);
+        } else {
+            ex.abandon(Outcome.ABORTED);
+        }
+    }
+
+    @Override
+    public void originWritable(OriginConnection c) {
+        if (c == connection && awaitingOriginWritable && ex.phase == Exchange.Phase.FORWARDING) {
+            awaitingOriginWritable = false;
+            ex.client.readRequestBody();
+        }
+    }
+
+    @Override
+    public void originMessage(OriginConnection c, Object msg) {
+        if (c != connection || ex.phase != Exchange.Phase.FORWARDING) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        relay.onMessage(msg);
+    }
+
+    @Override
+    public void originClosed(OriginConnection c) {
+        if (c != connection) {
+            return;
+        }
+        connection = null;
+        relay.releaseHeld();
+        if (ex.phase != Exchange.Phase.FORWARDING) {
+            return;
+        }
+        if (relay.started()) {
+            // Never hand the client a truncated response on a connection it would reuse.
+            log.debug("request {}: backend {} closed mid-response", ex.requestId, backend);
+            ex.abandon(Outcome.ERROR);
+            return;
+        }
+        if (fromPool && !retried && mayResend()) {
+            // A pooled connection the backend had already closed: the request was never processed; once more.
+            retried = true;
+            ex.phase = Exchange.Phase.CONNECTING;
+            connect();
+            return;
+        }
+        log.debug("request {}: backend {} of group {} closed before answering", ex.requestId, backend, ex.group.name());
+        ex.px.health().closedBeforeResponse(backend);
+        releaseResend();
+        ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.ERROR);
+    }
+
+    /** Response or request timeouts, and the send timeout of a client that does not read its response. */
+    void onTimer(long now) {
+        if (relay.pausedForClient()) {
+            long deadline = relay.pausedSinceNanos() + ex.px.sendTimeoutNanos();
+            if (now - deadline < 0) {
+                ex.client.schedule(deadline - now);
+                return;
+            }
+            log.info("request {}: client {} read nothing of its response for {} ms; closing both connections",
+                    ex.requestId, ex.client.info().address(), ex.px.sendTimeoutNanos() / 1_000_000);
+            ex.abandon(Outcome.ABORTED);
+            return;
+        }
+        if (!ex.requestComplete && !awaitingOriginWritable && ex.phase == Exchange.Phase.FORWARDING) {
+            // Still receiving the body from the client: its silence or slowness is the client's.
+            if (ex.bodyStalled(now)) {
+                abandonConnection();
+                if (relay.started()) {
+                    ex.abandon(Outcome.ABORTED);
+                } else {
+                    ex.local.answer(NoticeKind.REQUEST_TIMEOUT, true, Outcome.BAD_REQUEST);
+                }
+            }
+            return;
+        }
+        long limit = ex.requestComplete ? ex.px.responseTimeoutNanos() : ex.px.idleTimeoutNanos();
+        long deadline = ex.lastProgressNanos + limit;
+        if (now - deadline < 0) {
+            ex.client.schedule(deadline - now);
+            return;
+        }
+        if (relay.started()) {
+            ex.abandon(Outcome.ERROR);
+        } else if (ex.requestComplete) {
+            log.info("request {}: backend {} of group {} did not answer in time", ex.requestId, backend,
+                    ex.group == null ? "-" : ex.group.name());
+            abandonConnection();
+            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.ERROR);
+        } else {
+            abandonConnection();
+            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.ERROR);
+        }
+    }
+
+    /** The response is complete: the connection goes back to the pool when it can carry another exchange. */
+    void finishConnection(boolean originKeepAlive) {
+        OriginConnection used = connection;
+        connection = null;
+        releaseResend();
+        if (used == null) {
+            return;
+        }
+        if (originKeepAlive && ex.requestComplete && used.isActive() && ex.px.routes().get().usesBackend(used.address())) {
+            used.release();
+        } else {
+            used.close();
+        }
+    }
+
+    /** A response arrived: the request will not be sent again. */
+    void responseArrived() {
+        releaseResend();
+    }
+
+    /** Drops the backend connection of an exchange that will not complete; it cannot be reused. */
+    void abandonConnection() {
+        OriginConnection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Releases everything the backend half holds. */
+    void abandon() {
+        abandonConnection();
+        releaseResend();
+        relay.releaseHeld();
+    }
+
+    private void releaseResend() {
+        if (!resend.isEmpty()) {
+            RequestBody.release(resend);
+            resend.clear();
+        }
+    }
+}
