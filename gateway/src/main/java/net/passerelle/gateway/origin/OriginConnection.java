@@ -107,6 +107,12 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
         return channel.isWritable();
     }
 
+    /** What the next read from the backend may bring: as much as the attached exchange can take. */
+    int readBudget() {
+        OriginListener current = listener;
+        return current == null ? BudgetedRecvAllocator.MIN_READ : current.readBudget();
+    }
+
     public boolean isFor(Backend backend) {
         return address.equals(backend.address());
     }

@@ -12,6 +12,12 @@ public interface OriginListener {
     /** The backend connection can take more of the request body again. */
     void originWritable(OriginConnection connection);
 
+    /**
+     * How many response bytes the exchange can take now without passing its client's high-water mark: the size of
+     * the next read from the backend ({@link BudgetedRecvAllocator}).
+     */
+    int readBudget();
+
     /** The backend connection closed (by the backend, by a reset, or by us). */
     void originClosed(OriginConnection connection);
 }

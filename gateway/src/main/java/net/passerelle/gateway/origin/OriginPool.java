@@ -2,6 +2,7 @@ package net.passerelle.gateway.origin;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
@@ -54,7 +55,10 @@ public final class OriginPool {
      */
     public OriginConnection connect(InetSocketAddress backend) {
         OriginConnection connection = new OriginConnection(this, backend);
-        ChannelFuture f = bootstrap.clone().handler(new OriginChannelInitializer(settings, connection)).connect(backend);
+        ChannelFuture f = bootstrap.clone()
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new BudgetedRecvAllocator(connection))
+                .handler(new OriginChannelInitializer(settings, connection))
+                .connect(backend);
         connection.connecting(f);
         return connection;
     }

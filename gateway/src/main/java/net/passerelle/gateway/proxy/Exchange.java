@@ -71,7 +71,10 @@ public final class Exchange {
     private long rateWindowStartNanos;
     private long rateWindowBodyBytes;
 
-    /** The minimum body rate ({@code limits.minBodyRate}) is judged over windows this long, so a burst after a stall passes. */
+    /**
+     * The minimum body rate ({@code limits.minBodyRate}) is judged over windows this long (or the idle timeout, if
+     * shorter), so a burst after a stall passes.
+     */
     static final long RATE_WINDOW_NANOS = 10_000_000_000L;
 
     public Exchange(ProxySettings px, ClientSide client) {
@@ -274,7 +277,8 @@ public final class Exchange {
             return true;
         }
         long minRate = px.timeouts().minBodyRate();
-        long windowEnd = rateWindowStartNanos + RATE_WINDOW_NANOS;
+        long window = Math.min(RATE_WINDOW_NANOS, px.idleTimeoutNanos());
+        long windowEnd = rateWindowStartNanos + window;
         if (minRate > 0 && now - windowEnd >= 0) {
             long received = bodyBytes - rateWindowBodyBytes;
             double seconds = (now - rateWindowStartNanos) / 1e9;
@@ -285,7 +289,7 @@ public final class Exchange {
             }
             rateWindowStartNanos = now;
             rateWindowBodyBytes = bodyBytes;
-            windowEnd = now + RATE_WINDOW_NANOS;
+            windowEnd = now + window;
         }
         client.schedule(Math.min(idleDeadline - now, minRate > 0 ? windowEnd - now : Long.MAX_VALUE));
         return false;

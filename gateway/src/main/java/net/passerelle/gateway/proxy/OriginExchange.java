@@ -213,6 +213,12 @@ final class OriginExchange implements OriginListener {
     }
 
     @Override
+    public int readBudget() {
+        long room = ex.client.channel().bytesBeforeUnwritable();
+        return (int) Math.min(Integer.MAX_VALUE, room);
+    }
+
+    @Override
     public void originMessage(OriginConnection c, Object msg) {
         if (c != connection || ex.phase != Exchange.Phase.FORWARDING) {
             io.netty.util.ReferenceCountUtil.release(msg);

@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+    private static final io.netty.channel.WriteBufferWaterMark CLIENT_WATER_MARK =
+            new io.netty.channel.WriteBufferWaterMark(16 * 1024, 32 * 1024);
 
     private final GatewayConfig config;
     private final RoutingTableHolder routes;
@@ -93,6 +95,9 @@ public final class GatewayServer implements AutoCloseable {
                 // a client that shuts its sending side still gets its answer (see ClientRequestReceiver)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // What one client connection may hold in the gateway before its backend stops being read: the
+                // kernel's send buffer sits behind it for fast clients, so this only ever fills for slow readers.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
                 .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter));
 
         // IPv6 wildcards first: on Linux, [::]:P is dual-stack by default and then also serves 0.0.0.0:P, whose own
@@ -163,6 +168,16 @@ public final class GatewayServer implements AutoCloseable {
     /** Open client connections (for metrics and tests). */
     public int openClientConnections() {
         return clients.size();
+    }
+
+    /** Completes when the connection from {@code client} (as the gateway sees its peer) has closed. */
+    public ChannelGroupFuture clientConnectionClosed(InetSocketAddress client) {
+        return clients.newCloseFuture(ch -> client.equals(ch.remoteAddress()));
+    }
+
+    /** Completes when every client connection open now has closed (tests: what a hostile client leaves behind). */
+    public ChannelGroupFuture clientConnectionsClosed() {
+        return clients.newCloseFuture();
     }
 
     /**

@@ -44,6 +44,8 @@ final class GatewayProcess implements AutoCloseable {
         Path err = dir.resolve("stderr.log");
         // Surefire may run tests from a manifest-only jar; it names the real class path in this property.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // To show that a regression test fails on an older build: -Dpasserelle.test.gatewayJar=that/passerelle.jar
+        classPath = System.getProperty("passerelle.test.gatewayJar", classPath);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);

@@ -53,6 +53,11 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** The client end's address, as the gateway sees it as its peer. */
+    public java.net.InetSocketAddress localAddress() {
+        return (java.net.InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
     public OutputStream output() {
         return out;
     }

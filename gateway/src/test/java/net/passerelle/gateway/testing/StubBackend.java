@@ -64,6 +64,10 @@ public final class StubBackend implements AutoCloseable {
     private final List<Seen> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger heads = new AtomicInteger();
+    private final java.util.concurrent.Semaphore headArrived = new java.util.concurrent.Semaphore(0);
+    private final io.netty.channel.group.ChannelGroup channels =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     private volatile Responder responder = text("hello from backend");
 
     public StubBackend() throws InterruptedException {
@@ -78,6 +82,7 @@ public final class StubBackend implements AutoCloseable {
                         connections.incrementAndGet();
                         open.incrementAndGet();
                         ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        channels.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec()).addLast(new HttpServerExpectContinueHandler())
                                 .addLast(new Recorder());
                     }
@@ -126,6 +131,23 @@ public final class StubBackend implements AutoCloseable {
         return connections.get();
     }
 
+    /** Request heads received so far, whether or not their bodies ever completed (health checks included). */
+    public int headsSeen() {
+        return heads.get();
+    }
+
+    /** Waits (a few seconds at most) for the next request head, whether or not its body ever completes. */
+    public void awaitHead() throws InterruptedException {
+        if (!headArrived.tryAcquire(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("no request head reached the backend");
+        }
+    }
+
+    /** Completes when every connection open now has closed. */
+    public io.netty.channel.group.ChannelGroupFuture openConnectionsClosed() {
+        return channels.newCloseFuture();
+    }
+
     /** Connections open right now. */
     public int openConnections() {
         return open.get();
@@ -163,6 +185,38 @@ public final class StubBackend implements AutoCloseable {
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * A 200 of {@code bytes} bytes of {@code 'x'}, written a slice at a time as the connection takes it, so that a
+     * slow reader holds the backend's writes back instead of filling its memory.
+     */
+    public static Responder stream(long bytes) {
+        return (ctx, req) -> {
+            io.netty.handler.codec.http.HttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+            HttpUtil.setContentLength(head, bytes);
+            ctx.write(head);
+            streamRest(ctx, bytes);
+        };
+    }
+
+    private static final ByteBuf SLICE = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(16384).writeZero(16384).asReadOnly());
+
+    private static void streamRest(ChannelHandlerContext ctx, long left) {
+        if (left <= 0) {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        int n = (int) Math.min(SLICE.readableBytes(), left);
+        ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(SLICE.retainedSlice(0, n)))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        streamRest(ctx, left - n);
+                    }
+                });
+    }
+
     /** Never answers. */
     public static Responder silent() {
         return (ctx, req) -> { };
@@ -183,6 +237,8 @@ public final class StubBackend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
             if (msg instanceof HttpRequest r) {
+                heads.incrementAndGet();
+                headArrived.release();
                 head = r;
                 digest = MessageDigest.getInstance("SHA-256");
                 bytes = 0;
