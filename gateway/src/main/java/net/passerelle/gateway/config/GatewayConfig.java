@@ -1,5 +1,6 @@
 package net.passerelle.gateway.config;
 
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.health.HealthSettings;
 import net.passerelle.gateway.policy.ClassificationConfig;
 

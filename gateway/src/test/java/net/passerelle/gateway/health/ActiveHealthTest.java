@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;

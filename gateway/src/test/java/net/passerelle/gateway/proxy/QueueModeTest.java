@@ -13,7 +13,7 @@ import net.passerelle.gateway.spool.SpoolSummary;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
