@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -175,7 +176,7 @@ public final class JdbcStore implements Store {
                 long before = Transactions.readVersion(c, false);
                 List<Group> all = GroupRepository.readAll(c, null);
                 List<HostMapping> mappings = HostRepository.readAll(c, null);
-                Map<String, String> states = BackendStateRepository.readAll(c);
+                Map<String, BackendState> states = BackendStateRepository.readAll(c);
                 long after = Transactions.readVersion(c, false);
                 if (before == after) {
                     return new RoutingState(after, all, mappings, states);
@@ -267,7 +268,7 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public long setBackendState(String actor, String address, String state) {
+    public long setBackendState(String actor, String address, BackendState state) {
         return backendStates.setBackendState(actor, address, state);
     }
 

@@ -7,10 +7,10 @@ import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.Handler;
 import net.passerelle.admin.api.Json;
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
 import net.passerelle.admin.store.Store;
-import net.passerelle.gateway.health.AdminState;
 import net.passerelle.gateway.health.BackendStatus;
 import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.routing.Backend;
@@ -139,9 +139,9 @@ public final class CutoverApi {
             throw ApiException.notFound("no group named '" + name + "'");
         }
         StateBody body = r.json(StateBody.class);
-        AdminState state;
+        BackendState state;
         try {
-            state = AdminState.parse(body.state());
+            state = BackendState.parse(body.state());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw ApiException.badRequest("state must be ready, drain or maint");
         }
@@ -151,9 +151,9 @@ public final class CutoverApi {
         if (backend == null) {
             throw ApiException.notFound("group " + name + " has no backend '" + r.param("backend") + "'");
         }
-        String wire = state.name().toLowerCase(java.util.Locale.ROOT);
+        String wire = state.wireName();
         Store s = store.get();
-        long version = s.setBackendState(r.actor(), backend.name(), wire);
+        long version = s.setBackendState(r.actor(), backend.name(), state);
         return confirmer.await(version).thenApply(c -> {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("applied", c.applied());
