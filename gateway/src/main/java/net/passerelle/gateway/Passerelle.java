@@ -15,11 +15,13 @@ import net.passerelle.gateway.cutover.CutoverApi;
 import net.passerelle.gateway.cutover.CutoverVerifier;
 import net.passerelle.gateway.health.BackendStatus;
 import net.passerelle.gateway.health.HealthRegistry;
+import net.passerelle.gateway.health.HealthSettings;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Spool;
 import net.passerelle.gateway.spool.SpoolApi;
+import net.passerelle.gateway.spool.SpoolSettings;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
@@ -118,7 +120,7 @@ public final class Passerelle implements AutoCloseable {
                 trigger = new ReplayTrigger(spool, replayer, routes);
             }
             ReplayTrigger replayOnOpen = trigger;
-            HealthRegistry health = new HealthRegistry(config.health());
+            HealthRegistry health = new HealthRegistry(HealthSettings.from(config.health()));
             started.add(0, health);
             metrics.bindHealth(health);
             routes.onSwap(table -> {
@@ -195,7 +197,7 @@ public final class Passerelle implements AutoCloseable {
      */
     private static Spool openSpool(GatewayConfig config) {
         try {
-            return Spool.open(config.spool().toSettings());
+            return Spool.open(SpoolSettings.from(config.spool()));
         } catch (java.io.IOException | RuntimeException e) {
             log.error("the spool at {} cannot be opened; writes to queue-mode groups will be refused: {}",
                     config.spool().dir(), e.toString());

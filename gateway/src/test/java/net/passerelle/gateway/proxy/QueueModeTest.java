@@ -41,7 +41,7 @@ class QueueModeTest {
 
     private void start(long maxEntryBytes) throws Exception {
         backend = new StubBackend();
-        SpoolSettings s = new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()).toSettings();
+        SpoolSettings s = SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()));
         spool = Spool.open(new SpoolSettings(s.dir(), s.maxBytesPerGroup(), maxEntryBytes, 0, s.maxBufferedBytes(),
                 s.ioThreads(), s.keepOutcomes(), s.replay()));
         RoutingTable table = RoutingTable.builder(1)
