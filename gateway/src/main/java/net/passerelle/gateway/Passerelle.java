@@ -1,5 +1,6 @@
 package net.passerelle.gateway;
 
+import net.passerelle.admin.api.Router;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
@@ -241,7 +242,7 @@ public final class Passerelle implements AutoCloseable {
     }
 
     /** The admin API's route registry, or null when it is disabled. */
-    public net.passerelle.admin.api.Router adminRoutes() {
+    public Router adminRoutes() {
         return admin == null ? null : admin.router();
     }
 
