@@ -25,6 +25,7 @@ import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.spool.SpoolSettings;
 import net.passerelle.gateway.spool.SpoolWriter;
 
 import java.net.InetSocketAddress;
@@ -65,9 +66,9 @@ public final class QueuedPathBenchmark {
                         });
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        try (Spool spool = Spool.open(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString(), null, null,
+        try (Spool spool = Spool.open(SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString(), null, null,
                 net.passerelle.gateway.config.DataSize.ofBytes(0),
-                null, null, null, null).toSettings())) {
+                null, null, null, null)))) {
             InetSocketAddress client = new InetSocketAddress("192.0.2.7", 50000);
             for (int size : new int[]{1024, 1 << 20}) {
                 int n = size == 1024 ? 500 : 40;

@@ -1,48 +1,46 @@
 package net.passerelle.gateway;
 
-import net.passerelle.admin.api.AdminServer;
-import net.passerelle.admin.api.ControlApi;
-import net.passerelle.admin.api.FleetConfirmer;
-import net.passerelle.admin.api.HealthRoutes;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
+import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.cutover.Cutover;
-import net.passerelle.gateway.cutover.CutoverApi;
-import net.passerelle.gateway.cutover.CutoverVerifier;
-import net.passerelle.gateway.health.BackendStatus;
-import net.passerelle.gateway.health.HealthRegistry;
-import net.passerelle.gateway.http.ForwardingHeaders;
-import net.passerelle.gateway.spool.Replayer;
-import net.passerelle.gateway.spool.ReplayTrigger;
-import net.passerelle.gateway.spool.Spool;
-import net.passerelle.gateway.spool.SpoolApi;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
+import net.passerelle.gateway.health.HealthRegistry;
+import net.passerelle.gateway.health.HealthSettings;
+import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.metrics.GatewayMetrics;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.GatewayServer;
+import net.passerelle.gateway.spool.ReplayTrigger;
+import net.passerelle.gateway.spool.Replayer;
+import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.spool.SpoolSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The assembled process: store synchronisation, data plane, metrics and (unless {@code admin.enabled: false}) the
- * admin API, in that order; {@link #close()} stops them in the reverse order.
+ * The assembled process, started in named steps (see {@link #start}): the spool, health checks, the table
+ * following the store, the data plane, then (unless {@code admin.enabled: false}) the admin API. {@link #close()}
+ * stops what started in the reverse order: the admin API and the listeners first, then the store sync (so no table
+ * swap reaches a closed part), health, the spool, and the metrics last.
  *
  * <p>The gateway's identity in the fleet ({@link #gatewayId()}) is {@code server.gatewayId} when set, otherwise
  * {@code <host name>-<pid>} (with {@code -2}, {@code -3}… for further instances in the same JVM): stable for the
@@ -53,162 +51,137 @@ public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final GatewayMetrics metrics;
-    private final StoreSync sync;
-    private final GatewayServer server;
-    private final RoutingTableHolder routes;
-    private final AdminServer admin;
-    private final FleetConfirmer confirmer;
-    private final Spool spool;
-    private final Replayer replayer;
-    private final HealthRegistry health;
-    private final java.util.concurrent.atomic.AtomicBoolean draining;
-    private final Duration drainTimeout;
+    private final GatewayConfig config;
+    private final String gatewayId;
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final RoutingTableHolder routes = new RoutingTableHolder(RoutingTable.empty());
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Everything started so far, the newest first: the order {@link #close()} stops them in. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
-    private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
-                       AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer,
-                       HealthRegistry health, java.util.concurrent.atomic.AtomicBoolean draining, Duration drainTimeout) {
-        this.health = health;
-        this.draining = draining;
-        this.drainTimeout = drainTimeout;
-        this.spool = spool;
-        this.replayer = replayer;
-        this.metrics = metrics;
-        this.sync = sync;
-        this.server = server;
-        this.routes = routes;
-        this.admin = admin;
-        this.confirmer = confirmer;
+    private Spool spool;
+    private ReplayTrigger replay;
+    private HealthRegistry health;
+    private StoreSync sync;
+    private volatile GatewayServer server;
+    private GatewayAdmin admin;
+
+    private Passerelle(GatewayConfig config) {
+        this.config = config;
+        this.gatewayId = gatewayId(config);
+        started.push(metrics);
     }
 
     /**
      * Starts everything. The store may be unreachable: the gateway then routes from its snapshot (or seed) and
-     * keeps trying; {@code /readyz} says so.
+     * keeps trying; {@code /readyz} says so. When a step fails, what started before it is closed.
      *
      * @throws IllegalStateException    when a listener cannot be bound or the admin API may not start
      * @throws IllegalArgumentException when the seed is not valid
      */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
-        GatewayMetrics metrics = new GatewayMetrics();
-        RoutingTableHolder routes = new RoutingTableHolder(RoutingTable.empty());
-        List<AutoCloseable> started = new ArrayList<>();
-        started.add(metrics);
+        Passerelle p = new Passerelle(config);
         try {
-            String gatewayId = gatewayId(config);
-            GatewayConfig.StoreConfig sc = config.store();
-            JdbcStore.Options options = JdbcStore.Options.defaults()
-                    .withConnectionTimeout(Duration.ofSeconds(1))
-                    .withInitializationFailTimeout(Duration.ofSeconds(2))
-                    .withSocketTimeout(Duration.ofSeconds(5))
-                    .withMetricsTrackerFactory(metrics.hikariMetrics());
-            StoreSync.StoreOpener opener = () -> new JdbcStore(sc.url(), sc.user(), sc.password(), options);
-            GatewayServer[] serverRef = new GatewayServer[1];
-            StoreSync sync = new StoreSync(opener, routes, new SnapshotFile(Path.of(sc.snapshot())),
-                    SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()), gatewayId, sc.pollInterval(),
-                    Clock.systemUTC(), () -> info(serverRef[0]));
-            Spool spool = openSpool(config);
-            Replayer replayer = null;
-            ReplayTrigger trigger = null;
-            if (spool != null) {
-                started.add(0, spool);
-                List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
-                replayer = new Replayer(spool, new ForwardingHeaders(trusted, config.forwarding().via()));
-                started.add(0, replayer);
-                trigger = new ReplayTrigger(spool, replayer, routes);
-            }
-            ReplayTrigger replayOnOpen = trigger;
-            HealthRegistry health = new HealthRegistry(config.health());
-            started.add(0, health);
-            metrics.bindHealth(health);
-            routes.onSwap(table -> {
-                metrics.tableChanged(table);
-                // Checks follow the table: new backends are checked, removed ones forgotten (and their idle
-                // pooled connections closed), each with one of its group's host names as Host.
-                health.track(table.groups(), g -> table.anyHostOf(g.name()));
-                health.applyAdminStates(table.backendStates());
-                if (replayOnOpen != null) {
-                    replayOnOpen.accept(table);
-                }
-            });
-            started.add(0, sync);
-            sync.start();
-            metrics.bindRoutes(routes);
-            metrics.bindStore(sync::storeReachable);
-
-            GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
-            RoutingTable current = routes.get();
-            health.track(current.groups(), g -> current.anyHostOf(g.name()));
-            health.applyAdminStates(current.backendStates());
-            serverRef[0] = server;
-            metrics.bindNoticeCache(server.notices().cache());
-            started.add(0, server);
-
-            AdminServer admin = null;
-            FleetConfirmer confirmer = null;
-            if (config.admin().enabled()) {
-                String token = config.admin().token() != null ? config.admin().token() : blankToNull(System.getenv("PASSERELLE_ADMIN_TOKEN"));
-                confirmer = new FleetConfirmer(() -> requireStore(sync), config.admin().confirmTimeout(), config.admin().gatewayTtl());
-                confirmer.setNudge(sync::reloadNow);
-                started.add(0, confirmer);
-                Router router = new Router();
-                ControlApi control = new ControlApi(() -> requireStore(sync), confirmer, Clock.systemUTC());
-                control.register(router);
-                control.setHealthView((group, backend) -> {
-                    java.net.InetSocketAddress address = health.find(backend.toString());
-                    BackendStatus st = address == null ? null : health.status(address);
-                    return st == null ? "unknown" : st.admin().equals("ready") ? st.health() : st.health() + " (" + st.admin() + ")";
-                });
-                CutoverVerifier verifier = new CutoverVerifier(health.probe(), CutoverVerifier.guard(config.defaultPageGuard()),
-                        health, CutoverVerifier.SYSTEM_RESOLVER, config.cutover().timeout(), Clock.systemUTC());
-                new CutoverApi(() -> requireStore(sync), confirmer, new Cutover(verifier, Clock.systemUTC()), health,
-                        routes, config.cutover().path()).register(router);
-                GatewayServer s = server;
-                HealthRoutes.register(router, () -> notReady(s, sync, draining), metrics::scrape);
-                if (spool != null) {
-                    new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
-                }
-                admin = new AdminServer(config.admin().listen().toSocketAddress(), token, router);
-                admin.start();
-                started.add(0, admin);
-            }
-            log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
-                    routes.get().version(), routes.get().hostCount(), routes.get().groups().size(),
-                    sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
-            return new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer, health, draining,
-                    config.server().drainTimeout());
+            p.openSpool();
+            p.startHealth();
+            p.followTable();
+            p.openStore();
+            p.startDataPlane();
+            p.startAdmin();
         } catch (RuntimeException | InterruptedException e) {
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            p.closeAfter(e);
             throw e;
         }
+        p.logStarted();
+        return p;
     }
 
     /**
      * The spool lives on local disk, not in the store, so it opens even when the store is away. A spool that
      * cannot open does not stop the gateway: queued writes are then refused with 503, never acknowledged.
      */
-    private static Spool openSpool(GatewayConfig config) {
+    private void openSpool() {
         try {
-            return Spool.open(config.spool().toSettings());
+            spool = Spool.open(SpoolSettings.from(config.spool()));
         } catch (java.io.IOException | RuntimeException e) {
             log.error("the spool at {} cannot be opened; writes to queue-mode groups will be refused: {}",
                     config.spool().dir(), e.toString());
-            return null;
+            return;
         }
+        started.push(spool);
+        List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
+        Replayer replayer = new Replayer(spool, new ForwardingHeaders(trusted, config.forwarding().via()));
+        started.push(replayer);
+        replay = new ReplayTrigger(spool, replayer, routes);
     }
 
-    /** The write spool, or null when it could not be opened. */
-    public Spool spool() {
-        return spool;
+    private void startHealth() {
+        health = new HealthRegistry(HealthSettings.from(config.health()));
+        started.push(health);
+        metrics.bindHealth(health);
     }
 
-    private static Store requireStore(StoreSync sync) {
+    /**
+     * What follows every table swap: metrics; health checks (new backends are checked, removed ones forgotten and
+     * their idle pooled connections closed, each checked with one of its group's host names as Host) and the
+     * fleet's admin states; the replay of groups that left read-only.
+     */
+    private void followTable() {
+        routes.onSwap(table -> {
+            metrics.tableChanged(table);
+            trackHealth(table);
+            if (replay != null) {
+                replay.accept(table);
+            }
+        });
+    }
+
+    private void trackHealth(RoutingTable table) {
+        health.track(table.groups(), g -> table.anyHostOf(g.name()));
+        health.applyAdminStates(table.backendStates());
+    }
+
+    /** Starts following the store: the seed, then the table (or the snapshot while the store is away). */
+    private void openStore() {
+        GatewayConfig.StoreConfig sc = config.store();
+        JdbcStore.Options options = JdbcStore.Options.defaults()
+                .withConnectionTimeout(Duration.ofSeconds(1))
+                .withInitializationFailTimeout(Duration.ofSeconds(2))
+                .withSocketTimeout(Duration.ofSeconds(5))
+                .withMetricsTrackerFactory(metrics.hikariMetrics());
+        sync = new StoreSync(() -> new JdbcStore(sc.url(), sc.user(), sc.password(), options), routes,
+                new SnapshotFile(Path.of(sc.snapshot())), SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()),
+                gatewayId, sc.pollInterval(), Clock.systemUTC(), this::heartbeatInfo);
+        started.push(sync);
+        sync.start();
+        metrics.bindRoutes(routes);
+        metrics.bindStore(sync::storeReachable);
+    }
+
+    private void startDataPlane() throws InterruptedException {
+        server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
+        started.push(server);
+        trackHealth(routes.get());
+        metrics.bindNoticeCache(server.notices().cache());
+    }
+
+    private void startAdmin() throws InterruptedException {
+        if (!config.admin().enabled()) {
+            return;
+        }
+        admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
+                spool, replay, this::notReady, metrics::scrape));
+        started.push(admin);
+    }
+
+    private void logStarted() {
+        RoutingTable table = routes.get();
+        log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
+                table.version(), table.hostCount(), table.groups().size(),
+                sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
+    }
+
+    private Store requireStore() {
         Store s = sync.store();
         if (s == null) {
             throw new StoreException("the store is unreachable: " + sync.storeError());
@@ -216,7 +189,7 @@ public final class Passerelle implements AutoCloseable {
         return s;
     }
 
-    private static List<String> notReady(GatewayServer server, StoreSync sync, java.util.concurrent.atomic.AtomicBoolean draining) {
+    private List<String> notReady() {
         List<String> reasons = new ArrayList<>();
         if (draining.get()) {
             reasons.add("draining: shutting down");
@@ -230,8 +203,9 @@ public final class Passerelle implements AutoCloseable {
         return reasons;
     }
 
-    private static String info(GatewayServer server) {
-        return server == null ? "starting" : "listeners=" + server.boundAddresses();
+    private String heartbeatInfo() {
+        GatewayServer s = server;
+        return s == null ? "starting" : "listeners=" + s.boundAddresses();
     }
 
     static String gatewayId(GatewayConfig config) {
@@ -249,8 +223,9 @@ public final class Passerelle implements AutoCloseable {
         return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+    /** The write spool, or null when it could not be opened. */
+    public Spool spool() {
+        return spool;
     }
 
     public List<InetSocketAddress> listeners() {
@@ -266,7 +241,7 @@ public final class Passerelle implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    /** The admin API's route registry (for the cutover and spool routes), or null when it is disabled. */
+    /** The admin API's route registry, or null when it is disabled. */
     public Router adminRoutes() {
         return admin == null ? null : admin.router();
     }
@@ -287,6 +262,10 @@ public final class Passerelle implements AutoCloseable {
         return server;
     }
 
+    public HealthRegistry health() {
+        return health;
+    }
+
     /**
      * The SIGTERM path: {@code /readyz} turns 503 so load balancers stop sending, listeners stop accepting,
      * in-flight requests finish (up to {@code server.drainTimeout}) and kept-alive connections close between
@@ -294,6 +273,7 @@ public final class Passerelle implements AutoCloseable {
      */
     public void shutdown() {
         draining.set(true);
+        Duration drainTimeout = config.server().drainTimeout();
         int cut = server.drain(drainTimeout);
         if (cut > 0) {
             log.warn("{} connection(s) still busy after the drain timeout ({}) were closed", cut, drainTimeout);
@@ -301,27 +281,27 @@ public final class Passerelle implements AutoCloseable {
         close();
     }
 
-    public HealthRegistry health() {
-        return health;
+    /** Stops everything that started, newest first; a second call does nothing. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
-    @Override
-    public void close() {
-        if (admin != null) {
-            admin.close();
+    /** After a failed start: closes what did start, keeping its failures as suppressed exceptions of {@code cause}. */
+    private synchronized void closeAfter(Exception cause) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception suppressed) {
+                cause.addSuppressed(suppressed);
+            }
         }
-        if (confirmer != null) {
-            confirmer.close();
-        }
-        server.close();
-        health.close();
-        if (replayer != null) {
-            replayer.close();
-        }
-        if (spool != null) {
-            spool.close();
-        }
-        sync.close();
-        metrics.close();
     }
 }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * thread while it waits: it re-reads the gateways' heartbeats on a scheduler every {@code checkInterval} until all
  * live ones have applied the version or {@code timeout} passes.
  *
- * <p>A gateway is live when its last heartbeat is at most {@code liveTtl} old (by the store's clock, which stamps
- * heartbeats, compared with this process's clock: keep the fleet's clocks in NTP sync). Before it starts
+ * <p>A gateway is live as {@link Liveness} says: its last heartbeat is at most {@code liveTtl} old (the same object
+ * answers {@code GET /v1/gateways}, see {@link #liveness()}). Before it starts
  * waiting, the confirmer calls its {@code nudge}: a gateway in the same process reloads at once instead of at its
  * next poll.
  */
@@ -33,7 +33,7 @@ public final class FleetConfirmer implements AutoCloseable {
 
     private final Supplier<Store> store;
     private final Duration timeout;
-    private final Duration liveTtl;
+    private final Liveness liveness;
     private final Duration checkInterval;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
@@ -46,7 +46,7 @@ public final class FleetConfirmer implements AutoCloseable {
     public FleetConfirmer(Supplier<Store> store, Duration timeout, Duration liveTtl, Duration checkInterval, Clock clock) {
         this.store = Objects.requireNonNull(store);
         this.timeout = Objects.requireNonNull(timeout);
-        this.liveTtl = Objects.requireNonNull(liveTtl);
+        this.liveness = new Liveness(liveTtl, clock);
         this.checkInterval = Objects.requireNonNull(checkInterval);
         this.clock = Objects.requireNonNull(clock);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,6 +65,11 @@ public final class FleetConfirmer implements AutoCloseable {
         return timeout;
     }
 
+    /** Who counts as live: whom {@link #await} waits for. */
+    public Liveness liveness() {
+        return liveness;
+    }
+
     /** Completes when every live gateway has applied {@code version}, or at the timeout with the laggards named. */
     public CompletableFuture<Confirmation> await(long version) {
         try {
@@ -80,12 +85,12 @@ public final class FleetConfirmer implements AutoCloseable {
 
     /** The gateways' state now, for {@code version}. */
     public Confirmation status(long version) {
-        Instant now = clock.instant();
+        Instant now = liveness.now();
         int applied = 0;
         int live = 0;
         List<String> laggards = new ArrayList<>();
         for (GatewayStatus g : store.get().gateways()) {
-            if (!g.isLive(now, liveTtl)) {
+            if (!liveness.isLive(g, now)) {
                 continue;
             }
             live++;

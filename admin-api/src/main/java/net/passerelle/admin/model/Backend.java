@@ -44,43 +44,16 @@ public record Backend(String host, int port) {
     }
 
     /**
-     * Parses {@code host:port} or {@code [ipv6]:port}. The port is required.
+     * Parses {@code host:port} or {@code [ipv6]:port} with {@link HostPort#parseBackend(String)}: the port is
+     * required (1 to 65535), wildcard addresses are refused, then the host is checked and normalised.
      *
      * @throws IllegalArgumentException with a message that quotes {@code text} and says what is expected
      */
     @JsonCreator
     public static Backend parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("invalid backend '': expected host:port or [ipv6]:port");
-        }
-        String host;
-        String port;
-        if (text.startsWith("[")) {
-            int close = text.indexOf(']');
-            if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':') {
-                throw new IllegalArgumentException("invalid backend '" + text + "': expected [ipv6]:port");
-            }
-            host = text.substring(1, close);
-            port = text.substring(close + 2);
-        } else {
-            int colon = text.lastIndexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException("invalid backend '" + text + "': missing port, expected host:port");
-            }
-            if (text.indexOf(':') != colon) {
-                throw new IllegalArgumentException("invalid backend '" + text + "': an IPv6 address must be written in brackets, [ipv6]:port");
-            }
-            host = text.substring(0, colon);
-            port = text.substring(colon + 1);
-        }
-        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("invalid backend '" + text + "': port '" + port + "' is not a number from 1 to 65535");
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("invalid backend '" + text + "': empty host");
-        }
+        HostPort address = HostPort.parseBackend(text);
         try {
-            return new Backend(host, Integer.parseInt(port));
+            return new Backend(address.host(), address.port());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid backend '" + text + "': " + stripPrefix(e.getMessage()), e);
         }

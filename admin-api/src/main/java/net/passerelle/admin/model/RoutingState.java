@@ -1,6 +1,7 @@
 package net.passerelle.admin.model;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Optional;
  * Groups are ordered by name, hosts by host name.
  */
 public record RoutingState(long version, List<Group> groups, List<HostMapping> hosts,
-                           java.util.Map<String, String> backendStates) {
+                           Map<String, BackendState> backendStates) {
 
     /** The empty table at version 0, before anything was written. */
     public static final RoutingState EMPTY = new RoutingState(0, List.of(), List.of());
@@ -24,8 +25,8 @@ public record RoutingState(long version, List<Group> groups, List<HostMapping> h
         }
         groups = groups == null ? List.of() : List.copyOf(groups);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
-        // backend address ("10.0.0.21:80") -> "drain" or "maint"; a backend that is not named is ready
-        backendStates = backendStates == null ? java.util.Map.of() : java.util.Map.copyOf(backendStates);
+        // backend address ("10.0.0.21:80") -> DRAIN or MAINT; a backend that is not named is ready
+        backendStates = backendStates == null ? Map.of() : Map.copyOf(backendStates);
     }
 
     /** The group named {@code name} (linear search; build a map for the request path). */

@@ -2,6 +2,7 @@ package net.passerelle.admin.store;
 
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -57,14 +58,14 @@ public interface Store extends AutoCloseable {
     List<HostMapping> hosts(String group);
 
     /**
-     * Sets a backend's administrative state for the whole fleet: {@code ready}, {@code drain} (no new requests, in-flight
-     * ones finish) or {@code maint} (out, not checked). A change of the table: it bumps the version, so every gateway
-     * applies it, and it is audited.
+     * Sets a backend's administrative state for the whole fleet: {@link BackendState#READY ready},
+     * {@link BackendState#DRAIN drain} (no new requests, in-flight ones finish) or {@link BackendState#MAINT maint}
+     * (out, not checked). A change of the table: it bumps the version, so every gateway applies it, and it is audited.
      *
      * @param address the backend as groups write it ({@code host:port}, IPv6 in brackets)
      * @throws NotFoundException when no group uses the backend
      */
-    long setBackendState(String actor, String address, String state);
+    long setBackendState(String actor, String address, BackendState state);
 
     /** The newest {@code limit} audit entries (1 to 10000), newest first. */
     List<AuditEntry> audit(int limit);

@@ -13,7 +13,14 @@
  *   <li>{@code audit_log(id, version, at_ms, actor, action, target, before_json, after_json)}.</li>
  *   <li>{@code gateway_status(gateway_id, applied_version, heartbeat_ms, info)}.</li>
  *   <li>{@code seed_history(kind, name, seeded_ms)}: what the configuration's seed has written once.</li>
+ *   <li>V2: {@code backend_state(address, state, updated_ms)}: backends that are not {@code ready}.</li>
  * </ul>
+ *
+ * <h2>Adding a table</h2>
+ * A new migration {@code V<n>__what.sql} next to the others, and a {@code …Repository} class of its own that gets
+ * the {@link net.passerelle.admin.store.Transactions} helper (and the {@link net.passerelle.admin.store.AuditLog}
+ * when its changes are audited) and maps its own rows; {@link net.passerelle.admin.store.JdbcStore} creates it and
+ * delegates the {@link net.passerelle.admin.store.Store} methods to it.
  *
  * <h2>Seed</h2>
  * The seed of the configuration creates each group and host it names once, ever; it never overwrites what exists

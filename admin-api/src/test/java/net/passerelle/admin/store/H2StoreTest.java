@@ -1,5 +1,8 @@
 package net.passerelle.admin.store;
 
+import net.passerelle.admin.model.Backend;
+import net.passerelle.admin.model.BackendState;
+import net.passerelle.admin.model.Group;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +53,18 @@ class H2StoreTest extends StoreContractTest {
     @Override
     protected String unreachableUrl() {
         return "jdbc:h2:file:/proc/passerelle-cannot-be-here/db;password=secret";
+    }
+
+    @Test
+    void backendStatesAreStoredAsTheirLowerCaseWireNames() throws Exception {
+        store.putGroup("ops", Group.of("g", List.of(Backend.parse("10.0.0.1:80"))));
+        store.setBackendState("ops", "10.0.0.1:80", BackendState.MAINT);
+        try (Connection c = DriverManager.getConnection(JdbcStore.h2Url(url), "", "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT address, state FROM backend_state")) {
+            assertTrue(rs.next());
+            assertEquals("10.0.0.1:80", rs.getString(1));
+            assertEquals("maint", rs.getString(2));
+        }
     }
 
     @Test

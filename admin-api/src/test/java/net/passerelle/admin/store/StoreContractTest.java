@@ -2,6 +2,7 @@ package net.passerelle.admin.store;
 
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -114,17 +115,19 @@ abstract class StoreContractTest {
     void backendStatesAreChangesOfTheTableSharedByTheFleet() {
         store.putGroup("ops", group("g", "10.0.0.1:80"));
         long v = store.version();
-        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", "drain"));
-        assertEquals(Map.of("10.0.0.1:80", "drain"), store.load().backendStates());
-        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", "drain"), "the same state again is no change");
-        assertEquals(v + 2, store.setBackendState("ops", "10.0.0.1:80", "ready"));
+        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", BackendState.DRAIN));
+        assertEquals(Map.of("10.0.0.1:80", BackendState.DRAIN), store.load().backendStates());
+        assertEquals(v + 1, store.setBackendState("ops", "10.0.0.1:80", BackendState.DRAIN), "the same state again is no change");
+        assertEquals(v + 2, store.setBackendState("ops", "10.0.0.1:80", BackendState.READY));
         assertEquals(Map.of(), store.load().backendStates());
-        assertThrows(NotFoundException.class, () -> store.setBackendState("ops", "10.9.9.9:80", "maint"));
-        assertThrows(IllegalArgumentException.class, () -> store.setBackendState("ops", "10.0.0.1:80", "sleep"));
+        assertThrows(NotFoundException.class, () -> store.setBackendState("ops", "10.9.9.9:80", BackendState.MAINT));
+        assertThrows(IllegalArgumentException.class, () -> store.setBackendState("ops", "10.0.0.1:80", BackendState.parse("sleep")));
         assertEquals(v + 2, store.version(), "refused calls change nothing");
         AuditEntry last = store.audit(1).get(0);
         assertEquals("backend.state", last.action());
         assertEquals("10.0.0.1:80", last.target());
+        assertEquals("{\"state\":\"drain\"}", last.before(), "the audit shows the wire names");
+        assertEquals("{\"state\":\"ready\"}", last.after());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package net.passerelle.gateway.config;
 
-import net.passerelle.gateway.health.HealthSettings;
-import net.passerelle.gateway.policy.ClassificationConfig;
+import net.passerelle.admin.model.HostPort;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +9,9 @@ import java.util.Map;
 /**
  * The whole configuration, as read from YAML. Every record fills in its documented default for a missing key, so
  * the rest of the gateway never sees a null; {@code deploy/passerelle.example.yml} documents the same defaults.
+ *
+ * <p>These are plain records of values: they build no feature object. Each feature makes its own settings from its
+ * section (e.g. {@code SpoolSettings.from(SpoolConfig)}), so the configuration depends on no feature package.
  */
 public record GatewayConfig(
         List<HostPort> listeners,
@@ -23,7 +25,7 @@ public record GatewayConfig(
         MaintenanceConfig maintenance,
         GuardConfig defaultPageGuard,
         ClassificationConfig classification,
-        HealthSettings health,
+        HealthConfig health,
         CutoverConfig cutover,
         SeedConfig seed) {
 
@@ -42,7 +44,7 @@ public record GatewayConfig(
         maintenance = maintenance == null ? new MaintenanceConfig(null, null, null) : maintenance;
         defaultPageGuard = defaultPageGuard == null ? new GuardConfig(null, null, null) : defaultPageGuard;
         classification = classification == null ? ClassificationConfig.defaults() : classification;
-        health = health == null ? new HealthSettings(null, null, null, null, null, null, null, null, null) : health;
+        health = health == null ? HealthConfig.defaults() : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
     }
@@ -171,13 +173,6 @@ public record GatewayConfig(
 
         public SpoolConfig(String dir) {
             this(dir, null, null, null, null, null, null, null);
-        }
-
-        public net.passerelle.gateway.spool.SpoolSettings toSettings() {
-            return new net.passerelle.gateway.spool.SpoolSettings(java.nio.file.Path.of(dir), maxBytesPerGroup.bytes(),
-                    maxEntryBytes.bytes(), minFreeBytes.bytes(), maxBufferedBytes.bytes(), ioThreads, keepOutcomes,
-                    new net.passerelle.gateway.spool.SpoolSettings.ReplaySettings(replay.initialBackoff(), replay.maxBackoff(),
-                            replay.maxAttempts(), replay.connectTimeout(), replay.responseTimeout()));
         }
     }
 

@@ -8,7 +8,7 @@ import net.passerelle.admin.model.RoutingState;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.config.GatewayConfig.SeedConfig;
 import net.passerelle.gateway.config.GatewayConfig.SeedGroup;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 
 import java.util.ArrayList;
 import java.util.Comparator;

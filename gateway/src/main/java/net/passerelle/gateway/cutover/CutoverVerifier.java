@@ -2,7 +2,7 @@ package net.passerelle.gateway.cutover;
 
 import io.netty.buffer.Unpooled;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.health.BackendHealth;
 import net.passerelle.gateway.health.HttpProbe;
 import net.passerelle.gateway.policy.DefaultPageGuard;
@@ -160,7 +160,7 @@ public final class CutoverVerifier implements AutoCloseable {
         Map<String, Resolved> out = new LinkedHashMap<>();
         for (String b : backends) {
             try {
-                HostPort hp = HostPort.parse(b);
+                HostPort hp = HostPort.parseBackend(b);
                 LinkedHashSet<InetSocketAddress> addresses = new LinkedHashSet<>();
                 for (InetAddress a : resolver.resolve(hp.host())) {
                     addresses.add(new InetSocketAddress(a, hp.port()));

@@ -1,6 +1,7 @@
 package net.passerelle.gateway.health;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     private final boolean checksEnabled;
     private volatile Map<InetSocketAddress, State> states = Map.of();
     /** Admin states survive a backend leaving and re-entering the table. */
-    private final Map<InetSocketAddress, AdminState> adminStates = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, BackendState> adminStates = new ConcurrentHashMap<>();
     private final List<Consumer<HealthTransition>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong upCount = new AtomicLong();
     private final AtomicLong downCount = new AtomicLong();
@@ -126,7 +127,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
                     }
                     State s = old.get(b.address());
                     if (s == null) {
-                        s = new State(b, adminStates.getOrDefault(b.address(), AdminState.READY), clock.instant());
+                        s = new State(b, adminStates.getOrDefault(b.address(), BackendState.READY), clock.instant());
                     }
                     s.checkHost = host != null ? host : hostOf(b);
                     s.name = b.name();
@@ -173,7 +174,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     @Override
     public boolean lastResort(Backend backend) {
         State s = states.get(backend.address());
-        return s == null || s.admin == AdminState.READY;
+        return s == null || s.admin == BackendState.READY;
     }
 
     @Override
@@ -218,7 +219,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * @return its status afterwards
      * @throws IllegalArgumentException when no backend of the current table has this address
      */
-    public BackendStatus setAdminState(InetSocketAddress address, AdminState admin) {
+    public BackendStatus setAdminState(InetSocketAddress address, BackendState admin) {
         State s = states.get(address);
         if (s == null) {
             throw new IllegalArgumentException("no backend " + format(address) + " in the routing table");
@@ -233,15 +234,15 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * Applies the fleet's administrative states from the routing table: every tracked backend named there takes its
      * state, every other one is ready. Called after each table swap, after {@link #track}.
      */
-    public synchronized void applyAdminStates(Map<String, String> byName) {
+    public synchronized void applyAdminStates(Map<String, BackendState> byName) {
         for (State s : states.values()) {
-            String wanted = byName.get(s.name);
+            BackendState wanted = byName.get(s.name);
             if (wanted == null) {
                 wanted = byName.get(format(s.address));
             }
-            AdminState admin = wanted == null ? AdminState.READY : AdminState.parse(wanted);
-            if (adminStates.getOrDefault(s.address, AdminState.READY) != admin) {
-                log.info("backend {} ({}) is now {} (fleet state)", s.name, format(s.address), admin.name().toLowerCase(java.util.Locale.ROOT));
+            BackendState admin = wanted == null ? BackendState.READY : wanted;
+            if (adminStates.getOrDefault(s.address, BackendState.READY) != admin) {
+                log.info("backend {} ({}) is now {} (fleet state)", s.name, format(s.address), admin.wireName());
                 setAdminState(s.address, admin);
             }
         }
@@ -302,7 +303,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         volatile String name;
         volatile String checkHost;
         volatile boolean up = true;
-        volatile AdminState admin;
+        volatile BackendState admin;
         volatile boolean available;
         final AtomicInteger passiveErrors = new AtomicInteger();
         // under the monitor
@@ -316,20 +317,20 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         ScheduledFuture<?> task;
         boolean stopped;
 
-        State(Backend b, AdminState admin, Instant now) {
+        State(Backend b, BackendState admin, Instant now) {
             this.address = b.address();
             this.name = b.name();
             this.admin = admin;
             this.since = now;
-            this.available = admin == AdminState.READY;
-            if (admin == AdminState.MAINT) {
+            this.available = admin == BackendState.READY;
+            if (admin == BackendState.MAINT) {
                 up = false;
                 reason = "maint";
             }
         }
 
         synchronized void schedule(long delayMillis) {
-            if (stopped || !checksEnabled || admin == AdminState.MAINT) {
+            if (stopped || !checksEnabled || admin == BackendState.MAINT) {
                 return;
             }
             task = probe.loop().schedule(this::check, delayMillis, TimeUnit.MILLISECONDS);
@@ -346,7 +347,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         private void check() {
             synchronized (this) {
                 task = null;
-                if (stopped || admin == AdminState.MAINT) {
+                if (stopped || admin == BackendState.MAINT) {
                     return;
                 }
             }
@@ -370,7 +371,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             HealthTransition t = null;
             long delay;
             synchronized (this) {
-                if (stopped || admin == AdminState.MAINT) {
+                if (stopped || admin == BackendState.MAINT) {
                     return -1;
                 }
                 boolean ok = r.answered() && settings.expects(r.status());
@@ -414,7 +415,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         /** Under the monitor. */
         private HealthTransition setUp(boolean nowUp, String why) {
             up = nowUp;
-            available = nowUp && admin == AdminState.READY;
+            available = nowUp && admin == BackendState.READY;
             passiveErrors.set(0);
             since = clock.instant();
             reason = why;
@@ -424,17 +425,17 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             return new HealthTransition(format(address), name, "health", nowUp ? "down" : "up", nowUp ? "up" : "down", why, since);
         }
 
-        void setAdmin(AdminState next) {
+        void setAdmin(BackendState next) {
             HealthTransition t;
             boolean restartChecks;
             synchronized (this) {
-                AdminState before = admin;
+                BackendState before = admin;
                 if (before == next) {
                     return;
                 }
                 admin = next;
-                restartChecks = before == AdminState.MAINT;
-                if (next == AdminState.MAINT) {
+                restartChecks = before == BackendState.MAINT;
+                if (next == BackendState.MAINT) {
                     if (task != null) {
                         task.cancel(false);
                         task = null;
@@ -449,7 +450,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
                     since = clock.instant();
                     reason = checksEnabled ? "back from maint, waiting for checks" : "back from maint";
                 }
-                available = up && next == AdminState.READY;
+                available = up && next == BackendState.READY;
                 log.info("backend {} ({}) admin state {} -> {}", format(address), name, before.wireName(), next.wireName());
                 t = new HealthTransition(format(address), name, "admin", before.wireName(), next.wireName(), "admin", clock.instant());
             }

@@ -1,78 +1,48 @@
 package net.passerelle.gateway.health;
 
+import net.passerelle.gateway.config.HealthConfig;
+
 import java.time.Duration;
 import java.util.List;
 
 /**
- * How backends are checked. Every null takes its documented default.
- *
- * @param interval        time between two checks of a backend whose state is settled (default 2s)
- * @param fastInterval    time between checks while a backend's state is changing (a check disagreed with it; like
- *                        HAProxy's {@code fastinter}); default a quarter of {@code interval}, so a dead backend with
- *                        {@code fall: 3} is out within 1.5 intervals
- * @param path            the request target of a check (default {@code /})
- * @param timeout         connect + response head, per check (default 1s)
- * @param rise            consecutive good checks to go up (default 2)
- * @param fall            consecutive bad checks to go down (default 3)
- * @param passiveFailures consecutive errors seen by real traffic (connect failures, closes before a response, 5xx)
- *                        that take a backend down before the checks do (default 5; 0 switches passive detection off)
- * @param expect          expected statuses: classes ({@code 2xx}) or codes ({@code 204}); default 2xx and 3xx
- * @param host            Host header of checks; default the first host of the backend's group (or its own name)
+ * How this gateway checks backends: the {@code health:} section of the configuration ({@link HealthConfig}, which
+ * documents every field and its default) as the health package uses it. Every null takes its default, and the
+ * values are checked the same way as the configuration's.
  */
 public record HealthSettings(Duration interval, Duration fastInterval, String path, Duration timeout, Integer rise,
                              Integer fall, Integer passiveFailures, List<String> expect, String host) {
     public HealthSettings {
-        interval = interval == null ? Duration.ofSeconds(2) : interval;
-        fastInterval = fastInterval == null ? interval.dividedBy(4) : fastInterval;
-        path = path == null || path.isBlank() ? "/" : path;
-        timeout = timeout == null ? Duration.ofSeconds(1) : timeout;
-        rise = rise == null ? 2 : rise;
-        fall = fall == null ? 3 : fall;
-        passiveFailures = passiveFailures == null ? 5 : passiveFailures;
-        expect = expect == null || expect.isEmpty() ? List.of("2xx", "3xx") : List.copyOf(expect);
-        host = host == null || host.isBlank() ? null : host;
-        if (interval.toMillis() < 10 || fastInterval.toMillis() < 10) {
-            throw new IllegalArgumentException("health.interval and health.fastInterval must be at least 10ms");
-        }
-        if (timeout.toMillis() < 1) {
-            throw new IllegalArgumentException("health.timeout must be positive");
-        }
-        if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("health.path must start with /, got '" + path + "'");
-        }
-        if (rise < 1 || fall < 1 || passiveFailures < 0) {
-            throw new IllegalArgumentException("health.rise and health.fall must be >= 1, health.passiveFailures >= 0");
-        }
-        for (String e : expect) {
-            parseExpect(e);
-        }
+        // One place for the defaults and the checks: the configuration record's.
+        HealthConfig c = new HealthConfig(interval, fastInterval, path, timeout, rise, fall, passiveFailures, expect, host);
+        interval = c.interval();
+        fastInterval = c.fastInterval();
+        path = c.path();
+        timeout = c.timeout();
+        rise = c.rise();
+        fall = c.fall();
+        passiveFailures = c.passiveFailures();
+        expect = c.expect();
+        host = c.host();
+    }
+
+    public static HealthSettings from(HealthConfig c) {
+        return new HealthSettings(c.interval(), c.fastInterval(), c.path(), c.timeout(), c.rise(), c.fall(),
+                c.passiveFailures(), c.expect(), c.host());
     }
 
     public static HealthSettings defaults() {
-        return new HealthSettings(null, null, null, null, null, null, null, null, null);
+        return from(HealthConfig.defaults());
     }
 
     /** Whether a check that got this status passed. */
     public boolean expects(int status) {
         for (String e : expect) {
-            int[] range = parseExpect(e);
+            int[] range = HealthConfig.expectedRange(e);
             if (status >= range[0] && status <= range[1]) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static int[] parseExpect(String e) {
-        String s = e.trim().toLowerCase(java.util.Locale.ROOT);
-        if (s.matches("[1-5]xx")) {
-            int c = (s.charAt(0) - '0') * 100;
-            return new int[]{c, c + 99};
-        }
-        if (s.matches("[1-5][0-9][0-9]")) {
-            int c = Integer.parseInt(s);
-            return new int[]{c, c};
-        }
-        throw new IllegalArgumentException("health.expect: '" + e + "' is neither a status (200) nor a class (2xx)");
     }
 }

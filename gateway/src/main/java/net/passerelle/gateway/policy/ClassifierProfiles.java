@@ -1,5 +1,9 @@
 package net.passerelle.gateway.policy;
 
+import net.passerelle.gateway.config.ClassificationConfig;
+import net.passerelle.gateway.config.ProfileConfig;
+import net.passerelle.gateway.config.RuleConfig;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A compiled {@link RuleConfig}. Every condition given must hold; an absent condition holds for every request.
+ * A compiled {@link net.passerelle.gateway.config.RuleConfig}. Every condition given must hold; an absent condition holds for every request.
  *
  * <ul>
  * <li>{@code method}: the request method, exactly (methods are case-sensitive).</li>

@@ -2,7 +2,7 @@
  * Write classification (product spec, "Data plane" item 3): is a request a read, a write, or refused?
  *
  * <p>Entry points: {@link net.passerelle.gateway.policy.ClassifierProfiles} (built from the {@code classification:}
- * section, {@link net.passerelle.gateway.policy.ClassificationConfig}) hands out
+ * section, {@link net.passerelle.gateway.config.ClassificationConfig}) hands out
  * {@link net.passerelle.gateway.policy.WriteClassifier}s by profile name. {@code classify(head)} answers a
  * {@link net.passerelle.gateway.policy.Decided} constant, or {@link net.passerelle.gateway.policy.NeedsBody} when the
  * class depends on a form field of the body (Piwigo's {@code ws.php} {@code method}); the caller then feeds the body

@@ -1,5 +1,7 @@
 package net.passerelle.gateway.routing;
 
+import net.passerelle.admin.model.BackendState;
+
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,10 +17,10 @@ public final class RoutingTable {
     private final Map<String, GroupRoute> groups;
     private final Map<String, String> firstHosts;
     private final java.util.Set<java.net.InetSocketAddress> backendAddresses;
-    private final Map<String, String> backendStates;
+    private final Map<String, BackendState> backendStates;
 
     private RoutingTable(long version, Map<String, HostRoute> hosts, Map<String, GroupRoute> groups,
-                         Map<String, String> firstHosts, Map<String, String> backendStates) {
+                         Map<String, String> firstHosts, Map<String, BackendState> backendStates) {
         this.version = version;
         this.backendStates = backendStates;
         this.hosts = hosts;
@@ -70,7 +72,7 @@ public final class RoutingTable {
     }
 
     /** Backend name ({@code host:port}) to its administrative state, for the backends that are not ready. */
-    public Map<String, String> backendStates() {
+    public Map<String, BackendState> backendStates() {
         return backendStates;
     }
 
@@ -87,7 +89,7 @@ public final class RoutingTable {
         private final Map<String, GroupRoute> groups = new HashMap<>();
         private final Map<String, HostRoute> hosts = new HashMap<>();
         private final Map<String, String> firstHosts = new HashMap<>();
-        private final Map<String, String> backendStates = new HashMap<>();
+        private final Map<String, BackendState> backendStates = new HashMap<>();
 
         private Builder(long version) {
             this.version = version;
@@ -113,8 +115,8 @@ public final class RoutingTable {
             return this;
         }
 
-        /** A backend's administrative state for the fleet ({@code drain} or {@code maint}; unnamed backends are ready). */
-        public Builder backendState(String backend, String state) {
+        /** A backend's administrative state for the fleet (drain or maint; unnamed backends are ready). */
+        public Builder backendState(String backend, BackendState state) {
             backendStates.put(backend, state);
             return this;
         }

@@ -1,5 +1,7 @@
 package net.passerelle.gateway.spool;
 
+import net.passerelle.gateway.config.GatewayConfig;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,6 +31,14 @@ public record SpoolSettings(Path dir, long maxBytesPerGroup, long maxEntryBytes,
         }
         keepOutcomes = keepOutcomes == null ? Duration.ofDays(7) : keepOutcomes;
         replay = replay == null ? ReplaySettings.defaults() : replay;
+    }
+
+    /** The settings of the configuration's {@code spool:} section. */
+    public static SpoolSettings from(GatewayConfig.SpoolConfig c) {
+        GatewayConfig.SpoolReplayConfig r = c.replay();
+        return new SpoolSettings(Path.of(c.dir()), c.maxBytesPerGroup().bytes(), c.maxEntryBytes().bytes(),
+                c.minFreeBytes().bytes(), c.maxBufferedBytes().bytes(), c.ioThreads(), c.keepOutcomes(),
+                new ReplaySettings(r.initialBackoff(), r.maxBackoff(), r.maxAttempts(), r.connectTimeout(), r.responseTimeout()));
     }
 
     public static SpoolSettings defaults(Path dir) {

@@ -2,7 +2,7 @@ package net.passerelle.gateway.control;
 
 import net.passerelle.gateway.Passerelle;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import org.junit.jupiter.api.AfterEach;

@@ -6,10 +6,11 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
@@ -188,12 +189,12 @@ class ActiveHealthTest {
     void drainAndMaintTakeABackendOutAndReadyBringsItBack() throws Exception {
         start(checks(0));
         assertEquals("home", get());
-        health.setAdminState(home.address(), AdminState.DRAIN);
+        health.setAdminState(home.address(), BackendState.DRAIN);
         assertEquals("spare", get());
-        health.setAdminState(home.address(), AdminState.MAINT);
+        health.setAdminState(home.address(), BackendState.MAINT);
         int before = home.requestCount();
         assertEquals("spare", get());
-        health.setAdminState(home.address(), AdminState.READY);
+        health.setAdminState(home.address(), BackendState.READY);
         // Back from maint: it has to pass its checks first.
         await(() -> "up".equals(healthOf(home)), Duration.ofSeconds(5), "backend up after maint");
         assertEquals("home", get());

@@ -1,5 +1,6 @@
 package net.passerelle.gateway.health;
 
+import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.routing.Backend;
@@ -125,12 +126,12 @@ class BackendSelectorTest {
             assertTrue(r.available(A));
             assertEquals(Set.of("10.0.0.1:8001", "10.0.0.1:8002", "10.0.0.1:9001"), r.snapshot().keySet());
 
-            r.setAdminState(A.address(), AdminState.DRAIN);
+            r.setAdminState(A.address(), BackendState.DRAIN);
             assertFalse(r.available(A));
             assertFalse(r.lastResort(A));
             assertEquals("drain", r.snapshot().get("10.0.0.1:8001").admin());
             assertEquals("up", r.snapshot().get("10.0.0.1:8001").health());
-            r.setAdminState(A.address(), AdminState.READY);
+            r.setAdminState(A.address(), BackendState.READY);
             assertTrue(r.available(A));
 
             // Passive: N consecutive errors take it down; a good answer in between resets the count.
@@ -149,9 +150,9 @@ class BackendSelectorTest {
             assertEquals(1, r.transitionsDown());
             assertSame(A, BackendSelector.select(g, r));
 
-            r.setAdminState(A.address(), AdminState.MAINT);
+            r.setAdminState(A.address(), BackendState.MAINT);
             assertSame(S1, BackendSelector.select(g, r));
-            assertThrows(IllegalArgumentException.class, () -> r.setAdminState(new InetSocketAddress("10.9.9.9", 1), AdminState.MAINT));
+            assertThrows(IllegalArgumentException.class, () -> r.setAdminState(new InetSocketAddress("10.9.9.9", 1), BackendState.MAINT));
 
             // Admin state survives the backend leaving and coming back; a backend that left is forgotten.
             r.track(List.of(group(List.of(B), List.of())));

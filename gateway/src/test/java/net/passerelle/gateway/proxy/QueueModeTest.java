@@ -13,7 +13,7 @@ import net.passerelle.gateway.spool.SpoolSummary;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +41,7 @@ class QueueModeTest {
 
     private void start(long maxEntryBytes) throws Exception {
         backend = new StubBackend();
-        SpoolSettings s = new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()).toSettings();
+        SpoolSettings s = SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()));
         spool = Spool.open(new SpoolSettings(s.dir(), s.maxBytesPerGroup(), maxEntryBytes, 0, s.maxBufferedBytes(),
                 s.ioThreads(), s.keepOutcomes(), s.replay()));
         RoutingTable table = RoutingTable.builder(1)

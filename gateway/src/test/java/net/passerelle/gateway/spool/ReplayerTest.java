@@ -10,8 +10,9 @@ import net.passerelle.gateway.testing.StubBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import static net.passerelle.gateway.spool.SpoolTestSupport.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplayerTest {
@@ -123,11 +125,11 @@ class ReplayerTest {
 
     @Test
     void connectionRefusedIsRetriedThenFailedFinalWithoutBlockingTheQueue() throws Exception {
-        int deadPort;
-        try (ServerSocket ss = new ServerSocket(0)) {
-            deadPort = ss.getLocalPort();
-        }
-        InetSocketAddress dead = new InetSocketAddress("127.0.0.1", deadPort);
+        // Port 1 (tcpmux) is reserved and served by nothing here: a connection there is refused at once. (Binding a
+        // port 0 and closing it would leave a window in which another process may take the port.)
+        InetSocketAddress dead = new InetSocketAddress("127.0.0.1", 1);
+        assertThrows(ConnectException.class, () -> new Socket(dead.getAddress(), dead.getPort()).close(),
+                "the test needs nothing listening on 127.0.0.1:1");
         try (Spool s = Spool.open(settings(tmp.resolve("spool")));
              Replayer r = new Replayer(s, FORWARDING);
              StubBackend backend = new StubBackend()) {

@@ -352,26 +352,6 @@ class SpoolTest {
     }
 
     @Test
-    void acknowledgementLatency() throws Exception {
-        try (Spool s = Spool.open(settings(root()))) {
-            for (int size : new int[]{1024, 1 << 20}) {
-                int n = size == 1024 ? 200 : 30;
-                byte[] body = new byte[size];
-                long[] nanos = new long[n];
-                for (int i = 0; i < n; i++) {
-                    long t0 = System.nanoTime();
-                    put(s, "lat", "POST", "/upload", body, 64 * 1024, true);
-                    nanos[i] = System.nanoTime() - t0;
-                }
-                Arrays.sort(nanos);
-                System.out.printf("spool acknowledgement latency (fsync file + rename + fsync dir), %d B bodies, n=%d: "
-                                + "p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", size, n, nanos[n / 2] / 1e6,
-                        nanos[(int) Math.ceil(n * 0.99) - 1] / 1e6, nanos[n - 1] / 1e6);
-            }
-        }
-    }
-
-    @Test
     void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
         try (Spool s = Spool.open(settings(root()))) {
             // same JVM: FileChannel.tryLock throws OverlappingFileLockException; another process gets null

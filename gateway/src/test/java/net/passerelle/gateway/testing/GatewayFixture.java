@@ -1,7 +1,7 @@
 package net.passerelle.gateway.testing;
 
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.HostPort;
+import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;

@@ -1,4 +1,4 @@
-package net.passerelle.gateway.policy;
+package net.passerelle.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -23,7 +23,8 @@ import java.util.Map;
  *         - { path: "/upload.php", class: write }
  *         - { path: "/ws.php", param: "method", values: ["pwg.custom.read"], class: read }
  * </pre>
- * Values are checked by {@link ClassifierProfiles#fromConfig(ClassificationConfig)}.
+ * A plain record: the policy package checks the values when it compiles the rules
+ * ({@code net.passerelle.gateway.policy.ClassifierProfiles.fromConfig}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ClassificationConfig(Integer bodyPeekLimitBytes, String defaultProfile,

@@ -1,4 +1,4 @@
-package net.passerelle.gateway.policy;
+package net.passerelle.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;

@@ -1,4 +1,4 @@
-package net.passerelle.gateway.policy;
+package net.passerelle.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * One rule: optional {@code method}, {@code path}, {@code param} (+ {@code values}) conditions and the
- * {@code class} ({@code read}, {@code write} or {@code refused}) of the requests that meet them all. See {@link Rule}
+ * {@code class} ({@code read}, {@code write} or {@code refused}) of the requests that meet them all. See {@code policy.Rule}
  * for the exact matching.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)

@@ -1,12 +1,17 @@
-package net.passerelle.gateway.spool;
+package net.passerelle.gateway.admin;
 
 import net.passerelle.admin.api.ApiException;
 import net.passerelle.admin.api.ApiRequest;
 import net.passerelle.admin.api.ApiResponse;
 import net.passerelle.admin.api.Handler;
+import net.passerelle.admin.api.Json;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.store.Store;
 import net.passerelle.gateway.routing.RoutingTableHolder;
+import net.passerelle.gateway.spool.EntryView;
+import net.passerelle.gateway.spool.ReplayTrigger;
+import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.spool.SpoolSummary;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,20 +28,20 @@ import java.util.function.Supplier;
  *   <li>{@code DELETE /v1/groups/{group}/spool/{ref}}: discards one entry, with an audit entry</li>
  * </ul>
  */
-public final class SpoolApi {
+final class SpoolRoutes {
     private final Spool spool;
     private final ReplayTrigger trigger;
     private final RoutingTableHolder routes;
     private final Supplier<Store> store;
 
-    public SpoolApi(Spool spool, ReplayTrigger trigger, RoutingTableHolder routes, Supplier<Store> store) {
+    SpoolRoutes(Spool spool, ReplayTrigger trigger, RoutingTableHolder routes, Supplier<Store> store) {
         this.spool = spool;
         this.trigger = trigger;
         this.routes = routes;
         this.store = store;
     }
 
-    public void register(Router router) {
+    void register(Router router) {
         router.add("GET", "/v1/groups/{group}/spool", Handler.sync(this::summary));
         router.add("POST", "/v1/groups/{group}/spool/replay", Handler.sync(this::replay));
         router.add("DELETE", "/v1/groups/{group}/spool/{ref}", Handler.sync(this::discard));
@@ -77,7 +82,7 @@ public final class SpoolApi {
         }
         Map<String, Object> before = entry(discarded.get());
         store.get().recordEvent(r.actor(), "spool.discard", group + "/" + ref,
-                net.passerelle.admin.api.Json.STRICT.writeValueAsString(before), null);
+                Json.STRICT.writeValueAsString(before), null);
         return ApiResponse.ok(Map.of("discarded", before));
     }
 
@@ -89,7 +94,7 @@ public final class SpoolApi {
         m.put("oldest", s.oldestArrival() == null ? null : s.oldestArrival().toString());
         m.put("failedFinal", s.failedFinal());
         m.put("setAside", s.setAside());
-        List<Map<String, Object>> entries = s.entries().stream().map(SpoolApi::entry).toList();
+        List<Map<String, Object>> entries = s.entries().stream().map(SpoolRoutes::entry).toList();
         m.put("entries", entries);
         return m;
     }
