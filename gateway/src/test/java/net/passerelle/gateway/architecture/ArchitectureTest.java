@@ -5,7 +5,6 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -18,20 +17,14 @@ class ArchitectureTest {
 
     /** The packages a request goes through, from the listener to the backend and back. */
     static final String[] REQUEST_PATH = {
-            "net.passerelle.gateway.server..", "net.passerelle.gateway.proxy..", "net.passerelle.gateway.exchange..",
-            "net.passerelle.gateway.http..", "net.passerelle.gateway.routing..", "net.passerelle.gateway.policy..",
-            "net.passerelle.gateway.notice.."};
+            "net.passerelle.gateway.server..", "net.passerelle.gateway.client..", "net.passerelle.gateway.proxy..",
+            "net.passerelle.gateway.origin..", "net.passerelle.gateway.http..", "net.passerelle.gateway.routing..",
+            "net.passerelle.gateway.policy..", "net.passerelle.gateway.notice.."};
 
-    /**
-     * No package cycles. One known exception, being removed on another branch (issue 10's request-path rewrite):
-     * {@code proxy -> server} (the upstream pools use the server's {@code Transport}) closes the cycle
-     * {@code server <-> proxy}. Only that direction between exactly those two packages is ignored; delete the
-     * {@code ignoreDependency} line once the rewrite is merged.
-     */
+    /** No package cycles: server -> client -> proxy -> origin, and every feature below them, one way. */
     @ArchTest
     static final ArchRule packagesHaveNoCycles = slices().matching("net.passerelle.gateway.(*)..")
-            .should().beFreeOfCycles()
-            .ignoreDependency(resideInAPackage("net.passerelle.gateway.proxy"), resideInAPackage("net.passerelle.gateway.server"));
+            .should().beFreeOfCycles();
 
     @ArchTest
     static final ArchRule requestPathNeverTouchesTheStore = noClasses().that().resideInAnyPackage(REQUEST_PATH)
