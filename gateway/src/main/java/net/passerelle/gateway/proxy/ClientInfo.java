@@ -14,12 +14,24 @@ public final class ClientInfo {
     private final InetSocketAddress remote;
     private final boolean trusted;
     private final String scheme;
+    private final String protocol;
+    private final String tlsProtocol;
     private ForwardingHeaders.Client forwarding;
 
     public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme) {
+        this(remote, trusted, scheme, null, null);
+    }
+
+    /**
+     * @param protocol    the protocol for the access log when the request head does not say it ({@code h2}), or null
+     * @param tlsProtocol the connection's TLS protocol ({@code TLSv1.3}), or null over plain HTTP
+     */
+    public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme, String protocol, String tlsProtocol) {
         this.remote = remote;
         this.trusted = trusted;
         this.scheme = scheme;
+        this.protocol = protocol;
+        this.tlsProtocol = tlsProtocol;
     }
 
     /** The peer's socket address; null for channels without one (embedded, tests). */
@@ -38,6 +50,14 @@ public final class ClientInfo {
     /** {@code http} or {@code https}. */
     public String scheme() {
         return scheme;
+    }
+
+    public String protocol() {
+        return protocol;
+    }
+
+    public String tlsProtocol() {
+        return tlsProtocol;
     }
 
     /** The client as forwarding headers describe it; made on the first forwarded request, then kept. */

@@ -51,7 +51,7 @@ final class LocalAnswer {
     /** The group's read-only or maintenance notice: 503, with when it ends and {@code Retry-After}. */
     void notice(NoticeKind kind) {
         Instant endsAt = endsAt(ex.group);
-        send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.REFUSED);
+        send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.NOTICE);
     }
 
     /** A write is on disk under {@code referenceId}: 202, with the reference in a header and in the notice. */
@@ -87,6 +87,7 @@ final class LocalAnswer {
 
     private void send(FullHttpResponse response, boolean close, Outcome outcome) {
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId);
+        ex.trace.bytesOut += response.content().readableBytes();
         ex.finish(outcome, response.status().code());
         ex.client.sendLocal(response, close);
     }
