@@ -5,6 +5,7 @@ import net.passerelle.admin.api.ControlApi;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.HealthRoutes;
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.store.JdbcCertificateStore;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
@@ -27,6 +28,8 @@ import net.passerelle.gateway.metrics.GatewayMetrics;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.GatewayServer;
+import net.passerelle.gateway.admin.CertificatesApi;
+import net.passerelle.gateway.tls.edge.TlsEdge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +67,7 @@ public final class Passerelle implements AutoCloseable {
     private final HealthRegistry health;
     private final java.util.concurrent.atomic.AtomicBoolean draining;
     private final Duration drainTimeout;
+    private TlsEdge tls;
 
     private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
                        AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer,
@@ -136,7 +140,12 @@ public final class Passerelle implements AutoCloseable {
             metrics.bindRoutes(routes);
             metrics.bindStore(sync::storeReachable);
 
-            GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
+            GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health);
+            TlsEdge tls = startTls(config, routes, sync, metrics, gatewayId, server);
+            if (tls != null) {
+                started.add(0, tls);
+            }
+            server.start();
             RoutingTable current = routes.get();
             health.track(current.groups(), g -> current.anyHostOf(g.name()));
             health.applyAdminStates(current.backendStates());
@@ -168,6 +177,9 @@ public final class Passerelle implements AutoCloseable {
                 if (spool != null) {
                     new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
                 }
+                if (tls != null) {
+                    new CertificatesApi(tls).register(router);
+                }
                 admin = new AdminServer(config.admin().listen().toSocketAddress(), token, router);
                 admin.start();
                 started.add(0, admin);
@@ -175,8 +187,10 @@ public final class Passerelle implements AutoCloseable {
             log.info("passerelle {} started: table version {}, {} hosts in {} groups, store {}", gatewayId,
                     routes.get().version(), routes.get().hostCount(), routes.get().groups().size(),
                     sync.storeReachable() ? "reachable" : "UNREACHABLE (" + sync.storeError() + ")");
-            return new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer, health, draining,
+            Passerelle app = new Passerelle(metrics, sync, server, routes, admin, confirmer, spool, replayer, health, draining,
                     config.server().drainTimeout());
+            app.tls = tls;
+            return app;
         } catch (RuntimeException | InterruptedException e) {
             for (AutoCloseable c : started) {
                 try {
@@ -187,6 +201,36 @@ public final class Passerelle implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * TLS listeners and their certificates (files, and ACME through the store), when {@code tls.listeners} is set.
+     * ALPN offers http/1.1 only until HTTP/2 is served.
+     */
+    private static TlsEdge startTls(GatewayConfig config, RoutingTableHolder routes, StoreSync sync, GatewayMetrics metrics,
+                                    String gatewayId, GatewayServer server) {
+        if (!config.tls().enabled()) {
+            return null;
+        }
+        try {
+            TlsEdge tls = TlsEdge.start(config.tls(), List.of("http/1.1"), routes,
+                    () -> sync.store() instanceof JdbcStore j ? JdbcCertificateStore.of(j) : null,
+                    metrics.registry(), gatewayId, Clock.systemUTC());
+            server.withTls(config.tls().listeners(), tls.handshakes());
+            return tls;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("tls: " + e.getMessage(), e);
+        }
+    }
+
+    /** TLS at the edge, or null when no TLS listener is configured. */
+    public TlsEdge tls() {
+        return tls;
+    }
+
+    /** The TLS listeners' bound addresses (empty without TLS). */
+    public List<InetSocketAddress> tlsListeners() {
+        return server.tlsAddresses();
     }
 
     /**
@@ -314,6 +358,9 @@ public final class Passerelle implements AutoCloseable {
             confirmer.close();
         }
         server.close();
+        if (tls != null) {
+            tls.close();
+        }
         health.close();
         if (replayer != null) {
             replayer.close();

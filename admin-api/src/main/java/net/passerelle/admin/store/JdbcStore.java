@@ -585,6 +585,11 @@ public final class JdbcStore implements Store {
         return "JdbcStore[" + description + "]";
     }
 
+    /** The pool, for stores of other concerns on the same database (e.g. {@link JdbcCertificateStore}). */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     // ---- transactions ------------------------------------------------------------------------------------
 
     private interface Work<T> {

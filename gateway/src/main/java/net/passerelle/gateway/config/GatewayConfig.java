@@ -25,7 +25,8 @@ public record GatewayConfig(
         ClassificationConfig classification,
         HealthSettings health,
         CutoverConfig cutover,
-        SeedConfig seed) {
+        SeedConfig seed,
+        TlsConfig tls) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -45,6 +46,21 @@ public record GatewayConfig(
         health = health == null ? new HealthSettings(null, null, null, null, null, null, null, null, null) : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
+        tls = tls == null ? TlsConfig.off() : tls;
+    }
+
+    /** Without {@code tls:} (TLS off). */
+    public GatewayConfig(List<HostPort> listeners, AdminConfig admin, StoreConfig store, SpoolConfig spool,
+                         ServerConfig server, LimitsConfig limits, UpstreamConfig upstream, ForwardingConfig forwarding,
+                         MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
+                         HealthSettings health, CutoverConfig cutover, SeedConfig seed) {
+        this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
+                classification, health, cutover, seed, null);
+    }
+
+    public GatewayConfig withTls(TlsConfig newTls) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, newTls);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -54,52 +70,52 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed);
+                defaultPageGuard, classification, health, cutover, newSeed, tls);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls);
     }
 
     /**

@@ -13,6 +13,7 @@ import net.passerelle.gateway.proxy.ProxySettings;
  * The client connection's pipeline, in order, in one place:
  * <ol>
  *   <li>{@code limit}: connections per client address ({@link ConnectionLimiter})</li>
+ *   <li>on TLS listeners only, {@code tls} and {@code tls-session}: the handshake ({@link SecureTransport})</li>
  *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
  *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
  *   <li>{@code encoder}: HTTP/1.1 responses</li>
@@ -23,11 +24,19 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final ProxySettings settings;
     private final LimitsConfig limits;
     private final ConnectionLimiter limiter;
+    private final SecureTransport tls;
 
     public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter) {
+        this(settings, limits, limiter, null);
+    }
+
+    /** @param tls the TLS step of a TLS listener, or null for a plain one */
+    public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter,
+                                     SecureTransport tls) {
         this.settings = settings;
         this.limits = limits;
         this.limiter = limiter;
+        this.tls = tls;
     }
 
     @Override
@@ -43,8 +52,11 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);
         ClientPipeline proxy = ClientPipeline.create(settings);
+        ch.pipeline().addLast("limit", limiter);
+        if (tls != null) {
+            tls.addTo(ch.pipeline());
+        }
         ch.pipeline()
-                .addLast("limit", limiter)
                 .addLast("activity", proxy.activity())
                 .addLast("decoder", new StrictRequestDecoder(decoderConfig))
                 .addLast("encoder", proxy.encoder())
