@@ -29,7 +29,10 @@ import java.util.List;
  * refused: the gateway starts unattended.
  */
 public final class PemCodec {
-    private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter();
+    // Bouncy Castle's provider reads SEC 1 keys whose curve is named only inside the key; the result is re-encoded
+    // as PKCS#8 (named curve in the algorithm identifier) and read back by the JDK, which every TLS engine accepts.
+    private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter()
+            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
     private static final JcaX509CertificateConverter CERTS = new JcaX509CertificateConverter();
 
     private PemCodec() {
@@ -59,10 +62,11 @@ public final class PemCodec {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 if (o instanceof PrivateKeyInfo info) {
-                    return KEYS.getPrivateKey(info);
+                    return jdk(KEYS.getPrivateKey(info));
                 }
                 if (o instanceof PEMKeyPair pair) {
-                    return KEYS.getKeyPair(pair).getPrivate();
+                    // SEC 1 keys may come without their public half: the private part is all a server needs.
+                    return jdk(KEYS.getPrivateKey(pair.getPrivateKeyInfo()));
                 }
                 if (!(o instanceof org.bouncycastle.asn1.x9.X9ECParameters)) {
                     throw new IOException("not an unencrypted private key (" + o.getClass().getSimpleName() + ")");
@@ -72,9 +76,22 @@ public final class PemCodec {
         throw new IOException("no private key in it");
     }
 
+    private static PrivateKey jdk(PrivateKey key) throws IOException {
+        try {
+            return java.security.KeyFactory.getInstance(key.getAlgorithm().equals("ECDSA") ? "EC" : key.getAlgorithm())
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("unsupported private key: " + e.getMessage(), e);
+        }
+    }
+
     /** Refuses a key that does not belong to the certificate (a pair half-replaced, or mixed up). */
     public static void requireMatch(PrivateKey key, X509Certificate leaf) throws IOException {
         PublicKey pub = leaf.getPublicKey();
+        if (!pub.getAlgorithm().equals(key.getAlgorithm())) {
+            throw new IOException("the key does not match the certificate (" + key.getAlgorithm() + " key, "
+                    + pub.getAlgorithm() + " certificate)");
+        }
         if (key instanceof RSAPrivateCrtKey rsa && pub instanceof RSAPublicKey rpub) {
             if (rsa.getModulus().equals(rpub.getModulus()) && rsa.getPublicExponent().equals(rpub.getPublicExponent())) {
                 return;

@@ -29,6 +29,7 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
     private final OnDemandCertificates onDemand;
     private final TlsMetrics metrics;
     private final long onDemandWaitMillis;
+    private boolean refused;
 
     SniCertificateHandler(CertificateRegistry registry, OnDemandCertificates onDemand, TlsMetrics metrics,
                           long handshakeTimeoutMillis, long onDemandWaitMillis) {
@@ -45,6 +46,15 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
         }
         String s = sni.toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, java.util.List<Object> out) throws Exception {
+        if (refused) {
+            in.skipBytes(in.readableBytes());   // the rest of a refused ClientHello: the alert is on its way
+            return;
+        }
+        super.decode(ctx, in, out);
     }
 
     @Override
@@ -77,6 +87,8 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<ServedCertificate> future) {
         ServedCertificate cert = future.isSuccess() ? future.getNow() : null;
         if (cert == null) {
+            refused = true;
+            ctx.channel().config().setAutoRead(false);
             metrics.handshake(future.isSuccess() ? HandshakeOutcome.UNKNOWN_SNI : HandshakeOutcome.OTHER);
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(TlsAlert.fatal(ctx.alloc(), TlsAlert.UNRECOGNIZED_NAME))
