@@ -148,7 +148,8 @@ public final class TestPki {
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
         if (names.length > 0) {
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(Arrays.stream(names)
-                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+                    .map(n -> new GeneralName(Character.isDigit(n.charAt(0)) ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                    .toArray(GeneralName[]::new)));
         }
         String alg = issuerKeys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
         return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(alg).build(issuerKeys.getPrivate())));

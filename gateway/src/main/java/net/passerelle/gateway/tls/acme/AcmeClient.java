@@ -43,6 +43,14 @@ import java.util.List;
 final class AcmeClient {
     private static final Logger log = LoggerFactory.getLogger(AcmeClient.class);
 
+    static {
+        // acme4j makes its keys and CSRs with Bouncy Castle's provider, by name; last in the list, so the JDK's
+        // own providers still serve everything else.
+        if (java.security.Security.getProvider("BC") == null) {
+            java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        }
+    }
+
     /** What an order gives: the chain (leaf first) and the key it was issued for. */
     record Issued(List<X509Certificate> chain, PrivateKey key) {
     }
