@@ -141,10 +141,7 @@ public final class Passerelle implements AutoCloseable {
             metrics.bindStore(sync::storeReachable);
 
             GatewayServer server = new GatewayServer(config, routes, metrics, spool).withHealth(health);
-            TlsEdge tls = startTls(config, routes, sync, metrics, gatewayId, server);
-            if (tls != null) {
-                started.add(0, tls);
-            }
+            TlsEdge tls = startTls(config, routes, sync, metrics, gatewayId, server, started);
             server.start();
             RoutingTable current = routes.get();
             health.track(current.groups(), g -> current.anyHostOf(g.name()));
@@ -208,7 +205,7 @@ public final class Passerelle implements AutoCloseable {
      * ALPN offers http/1.1 only until HTTP/2 is served.
      */
     private static TlsEdge startTls(GatewayConfig config, RoutingTableHolder routes, StoreSync sync, GatewayMetrics metrics,
-                                    String gatewayId, GatewayServer server) {
+                                    String gatewayId, GatewayServer server, List<AutoCloseable> started) {
         if (!config.tls().enabled()) {
             return null;
         }
@@ -217,6 +214,7 @@ public final class Passerelle implements AutoCloseable {
                     () -> sync.store() instanceof JdbcStore j ? JdbcCertificateStore.of(j) : null,
                     metrics.registry(), gatewayId, Clock.systemUTC());
             server.withTls(config.tls().listeners(), tls.handshakes());
+            started.add(0, tls);
             return tls;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("tls: " + e.getMessage(), e);

@@ -40,8 +40,9 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
         this.onDemandWaitMillis = onDemandWaitMillis;
     }
 
+    /** Lower case, no trailing dot; an IP literal (RFC 6066 forbids them, some clients send them) counts as none. */
     static String normalize(String sni) {
-        if (sni == null) {
+        if (sni == null || io.netty.util.NetUtil.isValidIpV4Address(sni) || io.netty.util.NetUtil.isValidIpV6Address(sni)) {
             return null;
         }
         String s = sni.toLowerCase(Locale.ROOT);
