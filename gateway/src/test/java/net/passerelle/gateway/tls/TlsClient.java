@@ -34,12 +34,17 @@ final class TlsClient implements AutoCloseable {
         socket.setSoTimeout(15000);
         SSLParameters p = socket.getSSLParameters();
         p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
+        p.setApplicationProtocols(new String[] {"http/1.1"});
         socket.setSSLParameters(p);
         socket.startHandshake();
     }
 
     X509Certificate served() throws IOException {
         return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+
+    SSLSocket socket() {
+        return socket;
     }
 
     String protocol() {
