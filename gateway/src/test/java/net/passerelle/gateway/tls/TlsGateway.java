@@ -20,6 +20,7 @@ import java.util.List;
 final class TlsGateway implements AutoCloseable {
     final TlsEdge edge;
     final GatewayServer server;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     TlsGateway(Path dir, String defaultCertificate, RoutingTable table) throws Exception {
         this(dir, defaultCertificate, table, "auto");
@@ -31,7 +32,7 @@ final class TlsGateway implements AutoCloseable {
                 null, null);
         GatewayConfig config = GatewayConfig.defaults().withListeners(List.of(HostPort.parse("127.0.0.1:0"))).withTls(tls);
         RoutingTableHolder routes = new RoutingTableHolder(table);
-        edge = TlsEdge.start(tls, List.of("http/1.1"), routes, () -> null, new SimpleMeterRegistry(), "test", Clock.systemUTC());
+        edge = TlsEdge.start(tls, List.of("http/1.1"), routes, () -> null, meters, "test", Clock.systemUTC());
         try {
             server = new GatewayServer(config, routes, ProxyListener.NOOP).withTls(tls.listeners(), edge.handshakes()).start();
         } catch (Exception e) {

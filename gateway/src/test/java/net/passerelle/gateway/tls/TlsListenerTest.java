@@ -84,6 +84,10 @@ class TlsListenerTest {
             }
         }
         assertEquals(4, gateway.edge.metrics().handshakes(HandshakeOutcome.OK));
+        // certificates by days left, per source: alice, wild and exact have 90 days, bob 30
+        assertEquals(3, gateway.meters.get(TlsMetrics.CERTIFICATES).tag("source", "file").tag("days_left", "ge30").gauge().value());
+        assertEquals(1, gateway.meters.get(TlsMetrics.CERTIFICATES).tag("source", "file").tag("days_left", "lt30").gauge().value());
+        assertEquals(0, gateway.meters.get(TlsMetrics.CERTIFICATES).tag("source", "acme").tag("days_left", "ge30").gauge().value());
     }
 
     @Test
