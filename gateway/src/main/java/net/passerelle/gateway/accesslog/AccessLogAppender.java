@@ -60,7 +60,6 @@ public final class AccessLogAppender implements AutoCloseable {
         ch.qos.logback.classic.Logger logger = context.getLogger(AccessLog.LOGGER);
         logger.setAdditive(false);
         logger.setLevel(Level.INFO);
-        logger.detachAndStopAllAppenders();
         logger.addAppender(async);
         return new AccessLogAppender(logger, async);
     }
@@ -103,7 +102,7 @@ public final class AccessLogAppender implements AutoCloseable {
         return async.dropped.sum();
     }
 
-    /** Writes what is queued and detaches the appender. */
+    /** Writes what is queued and detaches the appender (several gateways in one JVM share the logger: tests). */
     @Override
     public void close() {
         logger.detachAppender(async);

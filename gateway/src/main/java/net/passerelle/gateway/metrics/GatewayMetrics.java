@@ -58,6 +58,7 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     public static final String STORE_REACHABLE = "passerelle.store.reachable";
     public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
     public static final String BACKEND_FIRST_BYTE = "passerelle.backend.first.byte";
+    public static final String ACCESS_LOG_DROPPED = "passerelle.access.log.dropped";
     /** Latency buckets from a cached thumbnail to an upload that takes a minute. */
     static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(1, 5, 10, 25, 50, 100, 250, 500,
             1000, 2500, 5000, 10_000, 30_000, 60_000).map(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
@@ -66,6 +67,8 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+    /** Held strongly here: Micrometer keeps function meters' state weakly. */
+    private volatile java.util.function.LongSupplier accessLogDrops = () -> 0;
     private final Counter unknownHosts;
     private final Map<String, Meter> modeGauges = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -244,6 +247,13 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     @Override
     public void defaultPageBlocked(GroupRoute group, String backend, String fingerprint) {
         defaultPages.increment();
+    }
+
+    /** Access-log lines dropped because the writer could not keep up (the request path never waits for it). */
+    public void bindAccessLogDrops(java.util.function.LongSupplier dropped) {
+        accessLogDrops = dropped;
+        io.micrometer.core.instrument.FunctionCounter.builder(ACCESS_LOG_DROPPED, this, m -> m.accessLogDrops.getAsLong())
+                .description("access-log lines dropped because its writer could not keep up").register(registry);
     }
 
     /** The Prometheus text exposition. */

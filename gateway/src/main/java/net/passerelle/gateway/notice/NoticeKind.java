@@ -37,6 +37,8 @@ public enum NoticeKind {
     METHOD_NOT_ALLOWED(405, false),
     /** Too many connections from one client address: 429, a per-client limit rather than an overloaded server. */
     TOO_MANY_CONNECTIONS(429, true),
+    /** Over TLS, a Host the connection's certificate does not cover: the browser connects again for that name. */
+    MISDIRECTED(421, false),
     /** The gateway holds as much memory for clients as it may ({@code limits.maxBufferedMemory}): new work waits. */
     OVERLOADED(503, true);
 

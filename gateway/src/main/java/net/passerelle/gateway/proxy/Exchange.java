@@ -105,7 +105,7 @@ public final class Exchange {
         if (malformed) {
             log.debug("malformed request {} from {}: {}", requestId, client.info().address(), req.decoderResult().cause().getMessage());
         }
-        act(px.admission().admit(req, host, client.info().address(), px.routes().get(), px.memory().overloaded()));
+        act(px.admission().admit(req, host, client.info(), px.routes().get(), px.memory().overloaded()));
     }
 
     /** The gateway answers without a request head (the client was too slow to send one). */
@@ -200,6 +200,12 @@ public final class Exchange {
             local.answer(NoticeKind.UNKNOWN_HOST, false, Outcome.UNKNOWN_HOST);
         } else if (admitted instanceof Admitted.Refused) {
             local.answer(NoticeKind.METHOD_NOT_ALLOWED, false, Outcome.REFUSED);
+        } else if (admitted instanceof Admitted.Misdirected) {
+            local.answer(NoticeKind.MISDIRECTED, false, Outcome.REFUSED);
+        } else if (admitted instanceof Admitted.Redirect r) {
+            local.redirect(r.location());
+        } else if (admitted instanceof Admitted.AcmeChallenge c) {
+            local.text(c.keyAuthorization());
         } else if (admitted instanceof Admitted.Overloaded) {
             log.warn("request {} refused: the gateway holds more buffered memory than limits.maxBufferedMemory", requestId);
             local.answer(NoticeKind.OVERLOADED, true, Outcome.OVERLOADED);

@@ -27,8 +27,12 @@ public interface ProxyListener {
         MALFORMED,
         /** The client was too slow to send its request (408). */
         TIMEOUT,
-        /** A method the gateway never proxies (405). */
+        /** A method the gateway never proxies (405), or a Host the TLS connection's certificate does not cover (421). */
         REFUSED,
+        /** Plain HTTP for a host served over https: 308 ({@code tls.redirectHttp}). */
+        REDIRECTED,
+        /** Answered by the gateway itself with content of its own (an ACME challenge). */
+        ANSWERED,
         /** The gateway held too much memory for clients (503). */
         OVERLOADED,
         /** No backend answered well: refused, reset, timed out or malformed (502, 504). */
