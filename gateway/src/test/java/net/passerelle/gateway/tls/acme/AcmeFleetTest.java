@@ -10,7 +10,6 @@ import net.passerelle.gateway.Passerelle;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.config.TlsConfig;
-import net.passerelle.gateway.routing.HostNormalizer;
 import net.passerelle.gateway.testing.Pebble;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.TestDns;
@@ -54,9 +53,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ACME on demand against a real ACME server (Debian's pebble), with two gateways on one MariaDB. The HTTP-01
- * answers are served by a plain-HTTP responder of the test that asks gateway B's {@link AcmeChallenges} (the
- * request path wires the same call into admission), so a challenge published by A is answered through the store.
+ * ACME on demand against a real ACME server (Debian's pebble), with two gateways on one MariaDB. pebble's HTTP-01
+ * validation requests go to gateway B's plain listener, through a relay of the test (pebble needs the port before the
+ * gateways start): B's admission answers them, so a challenge published by A is answered through the store.
  */
 class AcmeFleetTest {
     private static final String TOKEN = "acme-test-token";
@@ -70,18 +69,32 @@ class AcmeFleetTest {
     private static String database;
     private static Passerelle a;
     private static Passerelle b;
-    private static final AtomicReference<AcmeChallenges> answering = new AtomicReference<>();
+    private static final AtomicReference<Passerelle> answering = new AtomicReference<>();
+
+    /** One plain-HTTP request to a gateway's listener, as pebble sent it: status and body. */
+    private static String[] throughGateway(InetSocketAddress listener, String host, String path) {
+        try (java.net.Socket s = new java.net.Socket(listener.getAddress(), listener.getPort())) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int bodyAt = response.indexOf("\r\n\r\n");
+            return new String[] {response.substring(9, 12), bodyAt < 0 ? "" : response.substring(bodyAt + 4)};
+        } catch (java.io.IOException e) {
+            return new String[] {"502", e.toString()};
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
         dns = new TestDns();
         responder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         responder.createContext("/", exchange -> {
-            AcmeChallenges ch = answering.get();
-            String host = HostNormalizer.normalize(exchange.getRequestHeaders().getFirst("Host"));
-            String answer = ch == null ? null : ch.answer(host, exchange.getRequestURI().getPath());
-            byte[] body = (answer == null ? "no" : answer).getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(answer == null ? 404 : 200, body.length);
+            Passerelle gateway = answering.get();
+            String[] answer = gateway == null ? new String[] {"503", "no gateway yet"}
+                    : throughGateway(gateway.listeners().get(0), exchange.getRequestHeaders().getFirst("Host"),
+                    exchange.getRequestURI().getRawPath());
+            byte[] body = answer[1].getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(Integer.parseInt(answer[0]), body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
@@ -91,7 +104,7 @@ class AcmeFleetTest {
         database = MariaDbDatabases.create("passerelle_acme");
         a = Passerelle.start(config("gw-a", true));
         b = Passerelle.start(config("gw-b", false));
-        answering.set(b.tls().challenges());
+        answering.set(b);
     }
 
     @AfterAll
