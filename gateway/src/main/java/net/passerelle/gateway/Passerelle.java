@@ -23,7 +23,7 @@ import net.passerelle.gateway.accesslog.Redaction;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.server.GatewayServer;
 import net.passerelle.gateway.tls.TlsConnectionFacts;
-import net.passerelle.gateway.tls.TlsEdgeRules;
+import net.passerelle.gateway.tls.edge.TlsEdgeRules;
 import net.passerelle.gateway.tls.edge.TlsEdge;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Replayer;

@@ -9,6 +9,7 @@ import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.GatewayServer;
 import net.passerelle.gateway.tls.edge.TlsEdge;
+import net.passerelle.gateway.tls.edge.TlsEdgeRules;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;

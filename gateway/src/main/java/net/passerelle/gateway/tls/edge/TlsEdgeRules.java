@@ -1,6 +1,7 @@
-package net.passerelle.gateway.tls;
+package net.passerelle.gateway.tls.edge;
 
 import net.passerelle.gateway.proxy.EdgeRules;
+import net.passerelle.gateway.tls.HttpsRedirect;
 import net.passerelle.gateway.tls.acme.AcmeChallenges;
 
 /** The TLS edge's answers to plain-HTTP requests: the fleet's ACME challenges, then {@code tls.redirectHttp}. */
