@@ -1,5 +1,7 @@
 package net.passerelle.gateway.policy;
 
+import net.passerelle.gateway.uri.PercentDecoder;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -145,7 +147,7 @@ public final class ClassifierProfiles {
                 throw new IllegalArgumentException(where + ".path: '" + rc.path()
                         + "' must be a path without query (use param and values for parameters)");
             }
-            path = RequestFacts.normalisePath(rc.path());
+            path = RequestFacts.normalisePath(PercentDecoder.wireForm(rc.path())); // text, not a byte string
         }
         String param = null;
         if (rc.param() != null) {

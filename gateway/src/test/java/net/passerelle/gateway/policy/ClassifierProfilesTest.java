@@ -101,6 +101,21 @@ class ClassifierProfilesTest {
         assertEquals(expected, classify(c, req));
     }
 
+    /** A configured path is text; the request's is the bytes a client sends for it (UTF-8, escaped or raw). */
+    @Test
+    void nonAsciiRulePathsMatchWhatClientsSend() throws Exception {
+        ClassifierProfiles p = ClassifierProfiles.fromConfig(parse("""
+                profiles:
+                  accents:
+                    rules:
+                      - { method: POST, path: "/recherche-avancée.php", class: read }
+                """));
+        WriteClassifier c = p.get("accents");
+        assertEquals(RequestClass.READ, classify(c, post("/recherche-avanc%C3%A9e.php", "text/plain", "x")));
+        assertEquals(RequestClass.WRITE, classify(c, post("/recherche-avanc%E9e.php", "text/plain", "x")),
+                "latin-1 is another path");
+    }
+
     @Test
     void paramRulesLookIntoFormBodies() throws Exception {
         WriteClassifier c = example().get("my-gallery");
