@@ -50,7 +50,7 @@ public final class ClassifierProfiles {
                     + " is out of range (1.." + ClassificationConfig.MAX_BODY_PEEK_LIMIT_BYTES + ")");
         }
         Map<String, ProfileClassifier> built = new LinkedHashMap<>();
-        built.put(PIWIGO, new ProfileClassifier(PIWIGO, List.of(), PiwigoProfile.INSTANCE, limit));
+        built.put(PIWIGO, new ProfileClassifier(PIWIGO, List.of(), PiwigoProfile.of(cfg.signInDuringReadOnly()), limit));
         built.put(HTTP, new ProfileClassifier(HTTP, List.of(), BaseProfile.HTTP, limit));
         for (String name : cfg.profiles().keySet()) {
             if (name == null || name.isBlank()) {

@@ -183,6 +183,43 @@ class ClassifierProfilesTest {
         assertTrue(e.getMessage().contains(message), what + ": " + e.getMessage());
     }
 
+    /** Every way of signing in or out follows one setting: all reads by default, all writes when switched off. */
+    @ParameterizedTest(name = "{0} {1} -> {2} by default, {3} without sign-in")
+    @CsvSource(delimiter = '|', textBlock = """
+            GET  | /identification.php                          | READ  | WRITE
+            POST | /identification.php                          | READ  | WRITE
+            HEAD | /gallery/Identification.php                  | READ  | WRITE
+            GET  | /identification                              | READ  | WRITE
+            PUT  | /identification.php                          | WRITE | WRITE
+            POST | /ws.php?format=json&method=pwg.session.login | READ  | WRITE
+            GET  | /ws.php?method=pwg.session.logout            | READ  | WRITE
+            GET  | /ws.php?method=pwg.session.getStatus         | READ  | READ
+            GET  | /index.php?act=logout                        | READ  | WRITE
+            GET  | /?act=logout                                 | READ  | WRITE
+            GET  | /picture.php?/12&act=logout                  | READ  | WRITE
+            GET  | /index.php?act[]=logout                      | READ  | WRITE
+            GET  | /index.php?act=logoutx                       | READ  | READ
+            GET  | /index.php?ACT=logout                        | READ  | READ
+            POST | /register.php                                | WRITE | WRITE
+            POST | /password.php                                | WRITE | WRITE
+            TRACE| /identification.php                          | REFUSED | REFUSED
+            """)
+    void signingInIsOneRule(String method, String uri, RequestClass byDefault, RequestClass without) throws Exception {
+        ClassifierHarness.Req req = method.equals("POST")
+                ? post(uri, "application/x-www-form-urlencoded", "username=a&password=b")
+                : new ClassifierHarness.Req(method, uri, null, null, List.of(), "");
+        ClassifierProfiles defaults = ClassifierProfiles.fromConfig(parse("bodyPeekLimitBytes: 4096"));
+        ClassifierProfiles off = ClassifierProfiles.fromConfig(parse("""
+                signInDuringReadOnly: false
+                profiles:
+                  mine: { extends: piwigo, rules: [] }
+                """));
+        assertEquals(byDefault, classify(defaults.get("piwigo"), req), "default");
+        assertEquals(without, classify(off.get("piwigo"), req), "signInDuringReadOnly: false");
+        assertEquals(without, classify(off.get("mine"), req), "a profile extending piwigo follows the setting");
+        assertEquals(byDefault, classify(ClassifierProfiles.builtIn().get("piwigo"), req), "built-in");
+    }
+
     @Test
     void userProfilesCanBeTheDefault() throws Exception {
         ClassifierProfiles p = ClassifierProfiles.fromConfig(parse(EXAMPLE + "defaultProfile: my-gallery\n"));
