@@ -10,6 +10,7 @@ import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.cutover.Cutover;
 import net.passerelle.gateway.cutover.CutoverApi;
 import net.passerelle.gateway.cutover.CutoverVerifier;
@@ -118,7 +119,7 @@ public final class Passerelle implements AutoCloseable {
                 trigger = new ReplayTrigger(spool, replayer, routes);
             }
             ReplayTrigger replayOnOpen = trigger;
-            HealthRegistry health = new HealthRegistry(config.health());
+            HealthRegistry health = new HealthRegistry(config.health(), new GuardPageCheck(config.defaultPageGuard()));
             started.add(0, health);
             metrics.bindHealth(health);
             routes.onSwap(table -> {

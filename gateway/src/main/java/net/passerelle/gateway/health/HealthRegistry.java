@@ -42,6 +42,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     private final HealthSettings settings;
     private final HttpProbe probe;
+    private final DefaultPageCheck pages;
     private final Clock clock;
     private final boolean checksEnabled;
     private volatile Map<InetSocketAddress, State> states = Map.of();
@@ -57,9 +58,19 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         this(settings, Clock.systemUTC(), true);
     }
 
+    /** @param pages what makes an answered check fail anyway: a web server's default page */
+    public HealthRegistry(HealthSettings settings, DefaultPageCheck pages) {
+        this(settings, Clock.systemUTC(), true, pages);
+    }
+
     /** @param checksEnabled false for tests of passive detection and admin states alone */
     public HealthRegistry(HealthSettings settings, Clock clock, boolean checksEnabled) {
+        this(settings, clock, checksEnabled, DefaultPageCheck.NONE);
+    }
+
+    public HealthRegistry(HealthSettings settings, Clock clock, boolean checksEnabled, DefaultPageCheck pages) {
         this.settings = Objects.requireNonNull(settings);
+        this.pages = Objects.requireNonNull(pages);
         this.clock = clock;
         this.checksEnabled = checksEnabled;
         this.probe = new HttpProbe("passerelle-health");
@@ -98,7 +109,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     // ---------------------------------------------------------------- tracking the table
 
-    /** {@link #track(Collection, Function)} with checks sent with the configured Host, or each backend's own name. */
+    /** {@link #track(Collection, Function)} with checks sent with the configured {@code health.host} only. */
     public Set<InetSocketAddress> track(Collection<GroupRoute> groups) {
         return track(groups, g -> null);
     }
@@ -107,8 +118,10 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * (Re)starts checks for the backends and spares of the current table, stops them for backends that left it
      * and closes the idle pooled connections to those. Call after each table swap (cheap when nothing changed).
      *
-     * @param checkHost the Host header to check a group's backends with (its first host), or null for the
-     *                  configured {@code health.host} or else the backend's own name
+     * @param checkHost the Host header to check a group's backends with (one of its hosts), or null when it has
+     *                  none. {@code health.host}, when configured, is used for every group. A backend with no host
+     *                  to check it with is not checked and reported {@code unknown}: checked with its own address as
+     *                  Host it would get the web server's default site, answer 200 and pass for up.
      * @return the addresses that left the table
      */
     public synchronized Set<InetSocketAddress> track(Collection<GroupRoute> groups, Function<GroupRoute, String> checkHost) {
@@ -121,14 +134,18 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             String host = settings.host() != null ? settings.host() : checkHost.apply(g);
             for (List<Backend> list : List.of(g.backends(), g.spares())) {
                 for (Backend b : list) {
-                    if (next.containsKey(b.address())) {
+                    State shared = next.get(b.address());
+                    if (shared != null) {
+                        if (shared.hostFromTable == null) {
+                            shared.hostFromTable = host; // a backend shared by groups: any group's host will do
+                        }
                         continue;
                     }
                     State s = old.get(b.address());
                     if (s == null) {
                         s = new State(b, adminStates.getOrDefault(b.address(), AdminState.READY), clock.instant());
                     }
-                    s.checkHost = host != null ? host : hostOf(b);
+                    s.hostFromTable = host;
                     s.name = b.name();
                     next.put(b.address(), s);
                 }
@@ -141,25 +158,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             old.get(a).stop();
         }
         for (State s : next.values()) {
-            if (!old.containsKey(s.address)) {
-                s.schedule(0);
-            }
+            s.setCheckHost(s.hostFromTable, !old.containsKey(s.address));
         }
         if (!removed.isEmpty()) {
             log.info("no longer in the routing table: {}; closing their idle connections", removed);
             idleCloser.accept(Set.copyOf(removed)::contains);
         }
         return removed;
-    }
-
-    private static String hostOf(Backend b) {
-        String n = b.name();
-        if (n.startsWith("[")) {
-            int end = n.indexOf(']');
-            return end > 0 ? n.substring(0, end + 1) : n;
-        }
-        int colon = n.lastIndexOf(':');
-        return colon > 0 && n.indexOf(':') == colon ? n.substring(0, colon) : n;
     }
 
     // ---------------------------------------------------------------- the request path
@@ -301,6 +306,8 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         final InetSocketAddress address;
         volatile String name;
         volatile String checkHost;
+        /** Set while the table is being tracked, then applied by {@link #setCheckHost}. */
+        String hostFromTable;
         volatile boolean up = true;
         volatile AdminState admin;
         volatile boolean available;
@@ -329,10 +336,31 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         }
 
         synchronized void schedule(long delayMillis) {
-            if (stopped || !checksEnabled || admin == AdminState.MAINT) {
+            if (stopped || !checksEnabled || admin == AdminState.MAINT || checkHost == null) {
                 return;
             }
             task = probe.loop().schedule(this::check, delayMillis, TimeUnit.MILLISECONDS);
+        }
+
+        /** Starts, moves or stops checks for a new Host ({@code null}: nothing to check it with, see track). */
+        synchronized void setCheckHost(String host, boolean fresh) {
+            String before = checkHost;
+            checkHost = host;
+            if (host == null) {
+                if (task != null) {
+                    task.cancel(false);
+                    task = null;
+                }
+                if (before != null || fresh) {
+                    reason = "not checked: its groups have no host and health.host is not set";
+                    lastCheck = null;
+                }
+            } else if (fresh || before == null) {
+                if (!fresh) {
+                    reason = "checks started";
+                }
+                schedule(0);
+            }
         }
 
         synchronized void stop() {
@@ -350,9 +378,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
                     return;
                 }
             }
+            String host = checkHost;
+            if (host == null) {
+                return;
+            }
             java.util.concurrent.CompletableFuture<HttpProbe.Result> f;
             try {
-                f = probe.get(address, checkHost, settings.path(), settings.timeout(), 0);
+                f = probe.get(address, host, settings.path(), settings.timeout(), pages.scanBytes());
             } catch (RuntimeException shuttingDown) {
                 return;
             }
@@ -370,11 +402,12 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             HealthTransition t = null;
             long delay;
             synchronized (this) {
-                if (stopped || admin == AdminState.MAINT) {
+                if (stopped || admin == AdminState.MAINT || checkHost == null) {
                     return -1;
                 }
-                boolean ok = r.answered() && settings.expects(r.status());
-                String what = !r.answered() ? r.error() : ok ? "HTTP " + r.status() : "HTTP " + r.status() + " not expected";
+                String what = judge(r);
+                boolean ok = what == null;
+                what = ok ? "HTTP " + r.status() : what;
                 lastCheck = what;
                 lastCheckAt = clock.instant();
                 if (ok) {
@@ -397,6 +430,19 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
                 emit(t);
             }
             return delay;
+        }
+
+        /** Why the check failed, or null when it passed. */
+        private String judge(HttpProbe.Result r) {
+            if (!r.answered()) {
+                return r.error();
+            }
+            if (!settings.expects(r.status())) {
+                return "HTTP " + r.status() + " not expected";
+            }
+            String fingerprint = pages.fingerprint(r.contentType(), r.contentEncoding(), r.body());
+            return fingerprint == null ? null
+                    : "HTTP " + r.status() + " with a default page ('" + fingerprint + "') for " + checkHost;
         }
 
         void markDown(String why) {
@@ -460,7 +506,8 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         }
 
         synchronized BackendStatus status() {
-            return new BackendStatus(format(address), name, up ? "up" : "down", admin.wireName(), available, lastCheck,
+            String health = checkHost == null && checksEnabled && admin != AdminState.MAINT ? "unknown" : up ? "up" : "down";
+            return new BackendStatus(format(address), name, health, admin.wireName(), available, lastCheck,
                     lastCheckAt, since, reason, transitions);
         }
     }

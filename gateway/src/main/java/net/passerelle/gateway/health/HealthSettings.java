@@ -17,7 +17,8 @@ import java.util.List;
  * @param passiveFailures consecutive errors seen by real traffic (connect failures, closes before a response, 5xx)
  *                        that take a backend down before the checks do (default 5; 0 switches passive detection off)
  * @param expect          expected statuses: classes ({@code 2xx}) or codes ({@code 204}); default 2xx and 3xx
- * @param host            Host header of checks; default the first host of the backend's group (or its own name)
+ * @param host            Host header of checks; default one host of the backend's groups, and none (the backend is
+ *                        not checked, its health {@code unknown}) when they have no host
  */
 public record HealthSettings(Duration interval, Duration fastInterval, String path, Duration timeout, Integer rise,
                              Integer fall, Integer passiveFailures, List<String> expect, String host) {
