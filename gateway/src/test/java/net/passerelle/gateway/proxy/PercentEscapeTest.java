@@ -9,8 +9,11 @@ import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import net.passerelle.gateway.testing.GatewayTransports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,22 +29,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 405, 400, the 408 of a body timeout) throw while choosing the notice's format, so the connection closed with no
  * status at all. Every one of these gets its status line.
  */
+@ParameterizedClass(name = "over {0}")
+@MethodSource("net.passerelle.gateway.testing.GatewayTransports#names")
 class PercentEscapeTest {
+    @Parameter
+    String transport;
     private static final String ALICE = "Host: alice.gallery.example\r\n";
     private static final String BOB = "Host: bob.gallery.example\r\n";
     private static StubBackend backend;
     private static GatewayFixture gateway;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(String transport) throws Exception {
+        GatewayTransports.assumeAvailable(transport);
         backend = new StubBackend();
-        gateway = new GatewayFixture(GatewayConfig.defaults(), table());
+        gateway = new GatewayFixture(GatewayTransports.on(GatewayConfig.defaults(), transport), table());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
+        if (gateway == null) {
+            return; // this transport is not available here
+        }
         gateway.close();
         backend.close();
+        gateway = null;
+        backend = null;
     }
 
     static RoutingTable table() {
@@ -118,7 +131,7 @@ class PercentEscapeTest {
                 server: { ioThreads: 1 }
                 limits: { idleTimeout: 300ms, maxConnectionsPerClient: 1 }
                 """, "test");
-        try (GatewayFixture small = new GatewayFixture(config, table())) {
+        try (GatewayFixture small = new GatewayFixture(GatewayTransports.on(config, transport), table())) {
             try (RawHttp client = small.connect()) {
                 client.send("POST /upload/x%zz HTTP/1.1\r\n" + ALICE + "Content-Length: 1000\r\n\r\nabcd");
                 RawHttp.Response response = client.read();
