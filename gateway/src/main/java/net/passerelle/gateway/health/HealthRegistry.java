@@ -1,6 +1,5 @@
 package net.passerelle.gateway.health;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 import org.slf4j.Logger;
@@ -8,7 +7,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -31,26 +27,26 @@ import java.util.function.Predicate;
  * single-threaded client ({@link HttpProbe}), passive detection from real traffic, and ops' admin state.
  *
  * <p>The request path reads one immutable map and a few volatile fields ({@link #available}); it never blocks.
- * State changes (check results, passive thresholds, admin calls) take the backend's own monitor, which only the
+ * BackendState changes (check results, passive thresholds, admin calls) take the backend's own monitor, which only the
  * checker and the rare transition contend for.
  *
  * <p>A backend starts {@code up} when first tracked (a fresh table routes at once) and is checked right away; a
  * backend the table does not know (not tracked yet) counts as available.
  */
 public final class HealthRegistry implements BackendHealth, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
+    static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
 
-    private final HealthSettings settings;
-    private final HttpProbe probe;
-    private final DefaultPageCheck pages;
-    private final Clock clock;
-    private final boolean checksEnabled;
-    private volatile Map<InetSocketAddress, State> states = Map.of();
+    final HealthSettings settings;
+    final HttpProbe probe;
+    final DefaultPageCheck pages;
+    final Clock clock;
+    final boolean checksEnabled;
+    private volatile Map<InetSocketAddress, BackendState> states = Map.of();
     /** Admin states survive a backend leaving and re-entering the table. */
     private final Map<InetSocketAddress, AdminState> adminStates = new ConcurrentHashMap<>();
     private final List<Consumer<HealthTransition>> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong upCount = new AtomicLong();
-    private final AtomicLong downCount = new AtomicLong();
+    final AtomicLong upCount = new AtomicLong();
+    final AtomicLong downCount = new AtomicLong();
     private volatile Consumer<Predicate<InetSocketAddress>> idleCloser = p -> { };
     private volatile boolean closed;
 
@@ -128,22 +124,22 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         if (closed) {
             return Set.of();
         }
-        Map<InetSocketAddress, State> old = states;
-        Map<InetSocketAddress, State> next = new HashMap<>();
+        Map<InetSocketAddress, BackendState> old = states;
+        Map<InetSocketAddress, BackendState> next = new HashMap<>();
         for (GroupRoute g : groups) {
             String host = settings.host() != null ? settings.host() : checkHost.apply(g);
             for (List<Backend> list : List.of(g.backends(), g.spares())) {
                 for (Backend b : list) {
-                    State shared = next.get(b.address());
+                    BackendState shared = next.get(b.address());
                     if (shared != null) {
                         if (shared.hostFromTable == null) {
                             shared.hostFromTable = host; // a backend shared by groups: any group's host will do
                         }
                         continue;
                     }
-                    State s = old.get(b.address());
+                    BackendState s = old.get(b.address());
                     if (s == null) {
-                        s = new State(b, adminStates.getOrDefault(b.address(), AdminState.READY), clock.instant());
+                        s = new BackendState(this, b, adminStates.getOrDefault(b.address(), AdminState.READY), clock.instant());
                     }
                     s.hostFromTable = host;
                     s.name = b.name();
@@ -157,7 +153,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         for (InetSocketAddress a : removed) {
             old.get(a).stop();
         }
-        for (State s : next.values()) {
+        for (BackendState s : next.values()) {
             s.setCheckHost(s.hostFromTable, !old.containsKey(s.address));
         }
         if (!removed.isEmpty()) {
@@ -171,13 +167,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     @Override
     public boolean available(Backend backend) {
-        State s = states.get(backend.address());
+        BackendState s = states.get(backend.address());
         return s == null || s.available;
     }
 
     @Override
     public boolean lastResort(Backend backend) {
-        State s = states.get(backend.address());
+        BackendState s = states.get(backend.address());
         return s == null || s.admin == AdminState.READY;
     }
 
@@ -197,7 +193,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             passiveError(backend, "HTTP " + status);
             return;
         }
-        State s = states.get(backend.address());
+        BackendState s = states.get(backend.address());
         if (s != null && s.passiveErrors.get() != 0) {
             s.passiveErrors.set(0);
         }
@@ -205,7 +201,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     private void passiveError(Backend backend, String what) {
         int limit = settings.passiveFailures();
-        State s = states.get(backend.address());
+        BackendState s = states.get(backend.address());
         if (limit == 0 || s == null) {
             return;
         }
@@ -224,7 +220,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * @throws IllegalArgumentException when no backend of the current table has this address
      */
     public BackendStatus setAdminState(InetSocketAddress address, AdminState admin) {
-        State s = states.get(address);
+        BackendState s = states.get(address);
         if (s == null) {
             throw new IllegalArgumentException("no backend " + format(address) + " in the routing table");
         }
@@ -239,7 +235,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * state, every other one is ready. Called after each table swap, after {@link #track}.
      */
     public synchronized void applyAdminStates(Map<String, String> byName) {
-        for (State s : states.values()) {
+        for (BackendState s : states.values()) {
             String wanted = byName.get(s.name);
             if (wanted == null) {
                 wanted = byName.get(format(s.address));
@@ -253,7 +249,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     }
 
     public InetSocketAddress find(String nameOrAddress) {
-        for (State s : states.values()) {
+        for (BackendState s : states.values()) {
             if (s.name.equals(nameOrAddress) || format(s.address).equals(nameOrAddress)) {
                 return s.address;
             }
@@ -262,14 +258,14 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     }
 
     public BackendStatus status(InetSocketAddress address) {
-        State s = states.get(address);
+        BackendState s = states.get(address);
         return s == null ? null : s.status();
     }
 
     /** Every tracked backend by address ({@code 127.0.0.1:8081}, {@code [::1]:8081}), sorted. */
     public Map<String, BackendStatus> snapshot() {
         Map<String, BackendStatus> out = new java.util.TreeMap<>();
-        for (State s : states.values()) {
+        for (BackendState s : states.values()) {
             BackendStatus st = s.status();
             out.put(st.address(), st);
         }
@@ -279,7 +275,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        for (State s : states.values()) {
+        for (BackendState s : states.values()) {
             s.stop();
         }
         states = Map.of();
@@ -291,224 +287,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    private void emit(HealthTransition t) {
+    void emit(HealthTransition t) {
         for (Consumer<HealthTransition> l : listeners) {
             try {
                 l.accept(t);
             } catch (RuntimeException e) {
                 log.warn("health transition listener failed", e);
             }
-        }
-    }
-
-    /** One backend address. Health fields change under its monitor; the request path reads the volatiles. */
-    private final class State {
-        final InetSocketAddress address;
-        volatile String name;
-        volatile String checkHost;
-        /** Set while the table is being tracked, then applied by {@link #setCheckHost}. */
-        String hostFromTable;
-        volatile boolean up = true;
-        volatile AdminState admin;
-        volatile boolean available;
-        final AtomicInteger passiveErrors = new AtomicInteger();
-        // under the monitor
-        int successes;
-        int failures;
-        String lastCheck;
-        Instant lastCheckAt;
-        Instant since;
-        String reason = "not checked yet";
-        long transitions;
-        ScheduledFuture<?> task;
-        boolean stopped;
-
-        State(Backend b, AdminState admin, Instant now) {
-            this.address = b.address();
-            this.name = b.name();
-            this.admin = admin;
-            this.since = now;
-            this.available = admin == AdminState.READY;
-            if (admin == AdminState.MAINT) {
-                up = false;
-                reason = "maint";
-            }
-        }
-
-        synchronized void schedule(long delayMillis) {
-            if (stopped || !checksEnabled || admin == AdminState.MAINT || checkHost == null) {
-                return;
-            }
-            task = probe.loop().schedule(this::check, delayMillis, TimeUnit.MILLISECONDS);
-        }
-
-        /** Starts, moves or stops checks for a new Host ({@code null}: nothing to check it with, see track). */
-        synchronized void setCheckHost(String host, boolean fresh) {
-            String before = checkHost;
-            checkHost = host;
-            if (host == null) {
-                if (task != null) {
-                    task.cancel(false);
-                    task = null;
-                }
-                if (before != null || fresh) {
-                    reason = "not checked: its groups have no host and health.host is not set";
-                    lastCheck = null;
-                }
-            } else if (fresh || before == null) {
-                if (!fresh) {
-                    reason = "checks started";
-                }
-                schedule(0);
-            }
-        }
-
-        synchronized void stop() {
-            stopped = true;
-            if (task != null) {
-                task.cancel(false);
-                task = null;
-            }
-        }
-
-        private void check() {
-            synchronized (this) {
-                task = null;
-                if (stopped || admin == AdminState.MAINT) {
-                    return;
-                }
-            }
-            String host = checkHost;
-            if (host == null) {
-                return;
-            }
-            java.util.concurrent.CompletableFuture<HttpProbe.Result> f;
-            try {
-                f = probe.get(address, host, settings.path(), settings.timeout(), pages.scanBytes());
-            } catch (RuntimeException shuttingDown) {
-                return;
-            }
-            f.whenComplete((r, e) -> {
-                HttpProbe.Result result = r != null ? r : HttpProbe.Result.failed(String.valueOf(e));
-                long next = onResult(result);
-                if (next >= 0) {
-                    schedule(next);
-                }
-            });
-        }
-
-        /** @return the delay to the next check, or -1 when checks stopped */
-        private long onResult(HttpProbe.Result r) {
-            HealthTransition t = null;
-            long delay;
-            synchronized (this) {
-                if (stopped || admin == AdminState.MAINT || checkHost == null) {
-                    return -1;
-                }
-                String what = judge(r);
-                boolean ok = what == null;
-                what = ok ? "HTTP " + r.status() : what;
-                lastCheck = what;
-                lastCheckAt = clock.instant();
-                if (ok) {
-                    failures = 0;
-                    successes++;
-                    if (!up && successes >= settings.rise()) {
-                        t = setUp(true, "check: " + what + " (" + successes + " in a row)");
-                    }
-                } else {
-                    successes = 0;
-                    failures++;
-                    if (up && failures >= settings.fall()) {
-                        t = setUp(false, "check: " + what + " (" + failures + " in a row)");
-                    }
-                }
-                boolean changing = up ? failures > 0 : successes > 0;
-                delay = (changing ? settings.fastInterval() : settings.interval()).toMillis();
-            }
-            if (t != null) {
-                emit(t);
-            }
-            return delay;
-        }
-
-        /** Why the check failed, or null when it passed. */
-        private String judge(HttpProbe.Result r) {
-            if (!r.answered()) {
-                return r.error();
-            }
-            if (!settings.expects(r.status())) {
-                return "HTTP " + r.status() + " not expected";
-            }
-            String fingerprint = pages.fingerprint(r.contentType(), r.contentEncoding(), r.body());
-            return fingerprint == null ? null
-                    : "HTTP " + r.status() + " with a default page ('" + fingerprint + "') for " + checkHost;
-        }
-
-        void markDown(String why) {
-            HealthTransition t;
-            synchronized (this) {
-                if (!up || stopped) {
-                    return;
-                }
-                successes = 0;
-                t = setUp(false, why);
-            }
-            emit(t);
-        }
-
-        /** Under the monitor. */
-        private HealthTransition setUp(boolean nowUp, String why) {
-            up = nowUp;
-            available = nowUp && admin == AdminState.READY;
-            passiveErrors.set(0);
-            since = clock.instant();
-            reason = why;
-            transitions++;
-            (nowUp ? upCount : downCount).incrementAndGet();
-            log.info("backend {} ({}) is {}: {}", format(address), name, nowUp ? "UP" : "DOWN", why);
-            return new HealthTransition(format(address), name, "health", nowUp ? "down" : "up", nowUp ? "up" : "down", why, since);
-        }
-
-        void setAdmin(AdminState next) {
-            HealthTransition t;
-            boolean restartChecks;
-            synchronized (this) {
-                AdminState before = admin;
-                if (before == next) {
-                    return;
-                }
-                admin = next;
-                restartChecks = before == AdminState.MAINT;
-                if (next == AdminState.MAINT) {
-                    if (task != null) {
-                        task.cancel(false);
-                        task = null;
-                    }
-                    up = false;
-                    reason = "maint";
-                } else if (restartChecks) {
-                    // Out of maintenance: unknown health, so down until it passes `rise` checks.
-                    up = !checksEnabled;
-                    successes = 0;
-                    failures = 0;
-                    since = clock.instant();
-                    reason = checksEnabled ? "back from maint, waiting for checks" : "back from maint";
-                }
-                available = up && next == AdminState.READY;
-                log.info("backend {} ({}) admin state {} -> {}", format(address), name, before.wireName(), next.wireName());
-                t = new HealthTransition(format(address), name, "admin", before.wireName(), next.wireName(), "admin", clock.instant());
-            }
-            emit(t);
-            if (restartChecks) {
-                schedule(0);
-            }
-        }
-
-        synchronized BackendStatus status() {
-            String health = checkHost == null && checksEnabled && admin != AdminState.MAINT ? "unknown" : up ? "up" : "down";
-            return new BackendStatus(format(address), name, health, admin.wireName(), available, lastCheck,
-                    lastCheckAt, since, reason, transitions);
         }
     }
 }
