@@ -9,6 +9,7 @@ import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.control.SeedModel;
+import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
 import net.passerelle.gateway.health.HealthRegistry;
@@ -129,7 +130,7 @@ public final class Passerelle implements AutoCloseable {
     }
 
     private void startHealth() {
-        health = new HealthRegistry(HealthSettings.from(config.health()));
+        health = new HealthRegistry(HealthSettings.from(config.health()), new GuardPageCheck(config.defaultPageGuard()));
         started.push(health);
         metrics.bindHealth(health);
     }

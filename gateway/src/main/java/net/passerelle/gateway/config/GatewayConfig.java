@@ -224,8 +224,8 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("server.ioThreads must be >= 0 (0 = one per core)");
             }
             transport = transport == null ? "auto" : transport;
-            if (!List.of("auto", "epoll", "nio").contains(transport)) {
-                throw new IllegalArgumentException("server.transport must be auto, epoll or nio, got '" + transport + "'");
+            if (!List.of("auto", "epoll", "io_uring", "nio").contains(transport)) {
+                throw new IllegalArgumentException("server.transport must be auto, epoll, io_uring or nio, got '" + transport + "'");
             }
             drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
         }

@@ -10,7 +10,10 @@ import java.util.Locale;
  * the connection after sending it (a hint for the caller: the renderer itself never sets {@code Connection}).
  */
 public enum NoticeKind {
-    /** A write refused while the group is read-only (reject policy); reading still works. */
+    /**
+     * A write refused while the group is read-only (reject policy); reading still works, and so does signing in and
+     * out unless {@code classification.signInDuringReadOnly} is false (see the policy's {@code PiwigoProfile}).
+     */
     READ_ONLY(503, false),
     /** A write received, fsynced to the spool and queued under a reference id (queue policy). */
     QUEUED(202, false),
