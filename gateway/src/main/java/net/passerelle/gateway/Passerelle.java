@@ -24,6 +24,8 @@ import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
 import net.passerelle.gateway.metrics.GatewayMetrics;
+import net.passerelle.gateway.metrics.SpoolMetrics;
+import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.server.GatewayServer;
@@ -164,7 +166,14 @@ public final class Passerelle implements AutoCloseable {
                 new CutoverApi(() -> requireStore(sync), confirmer, new Cutover(verifier, Clock.systemUTC()), health,
                         routes, config.cutover().path()).register(router);
                 GatewayServer s = server;
-                HealthRoutes.register(router, () -> notReady(s, sync, draining), metrics::scrape);
+                SpoolMetrics spoolMetrics = spool == null ? null : SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
+                HealthRoutes.register(router, () -> notReady(s, sync, draining), () -> {
+                    if (spoolMetrics != null) {
+                        spoolMetrics.refresh();
+                    }
+                    return metrics.scrape();
+                });
+                OpsRoutes.register(router);
                 if (spool != null) {
                     new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
                 }

@@ -25,14 +25,15 @@ public record GatewayConfig(
         ClassificationConfig classification,
         HealthSettings health,
         CutoverConfig cutover,
-        SeedConfig seed) {
+        SeedConfig seed,
+        LoggingConfig logging) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: at least one address is needed");
         }
-        admin = admin == null ? new AdminConfig(null, null, null, null, null) : admin;
+        admin = admin == null ? new AdminConfig(null, null, null, null, null, null) : admin;
         store = store == null ? new StoreConfig(null, null, null, null, null) : store;
         spool = spool == null ? new SpoolConfig(null) : spool;
         server = server == null ? new ServerConfig(null, null, null, null) : server;
@@ -45,6 +46,16 @@ public record GatewayConfig(
         health = health == null ? new HealthSettings(null, null, null, null, null, null, null, null, null) : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
+        logging = logging == null ? new LoggingConfig(null, null) : logging;
+    }
+
+    /** The configuration without the logging section (which keeps its defaults). */
+    public GatewayConfig(List<HostPort> listeners, AdminConfig admin, StoreConfig store, SpoolConfig spool,
+                         ServerConfig server, LimitsConfig limits, UpstreamConfig upstream, ForwardingConfig forwarding,
+                         MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
+                         HealthSettings health, CutoverConfig cutover, SeedConfig seed) {
+        this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
+                classification, health, cutover, seed, null);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -54,52 +65,57 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed);
+                defaultPageGuard, classification, health, cutover, newSeed, logging);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, logging);
+    }
+
+    public GatewayConfig withLogging(LoggingConfig newLogging) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, newLogging);
     }
 
     /**
@@ -109,21 +125,29 @@ public record GatewayConfig(
      *                       without either the API is open and may only listen on a loopback address
      * @param confirmTimeout how long a mode/window/group change waits for every live gateway before answering 202 (5s)
      * @param gatewayTtl     a gateway whose last heartbeat is older than this is not live, so not waited for (3s)
+     * @param tokenFile      where the generated token is kept (mode 0600) when none is configured; {@code ctl} reads
+     *                       it ({@code ./data/admin-token})
      */
-    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
+                              String tokenFile) {
         public AdminConfig {
             enabled = enabled == null || enabled;
             listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
             token = token == null || token.isBlank() ? null : token;
             confirmTimeout = confirmTimeout == null ? Duration.ofSeconds(5) : confirmTimeout;
             gatewayTtl = gatewayTtl == null ? Duration.ofSeconds(3) : gatewayTtl;
+            tokenFile = tokenFile == null || tokenFile.isBlank() ? "./data/admin-token" : tokenFile;
             if (confirmTimeout.isNegative() || gatewayTtl.isNegative() || gatewayTtl.isZero()) {
                 throw new IllegalArgumentException("admin.confirmTimeout must be >= 0 and admin.gatewayTtl > 0");
             }
         }
 
+        public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+            this(enabled, listen, token, confirmTimeout, gatewayTtl, null);
+        }
+
         public AdminConfig(Boolean enabled, HostPort listen, String token) {
-            this(enabled, listen, token, null, null);
+            this(enabled, listen, token, null, null, null);
         }
     }
 
