@@ -3,6 +3,7 @@ package net.passerelle.gateway;
 import net.passerelle.gateway.config.ConfigException;
 import net.passerelle.gateway.config.ConfigLoader;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.ctl.CtlCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -15,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar passerelle.jar [--config FILE] [--check]}: runs the gateway (and, unless disabled, the admin API). */
 @Command(name = "passerelle", mixinStandardHelpOptions = true, version = "passerelle 0.1.0",
-        description = "Host-routed edge gateway for gallery hosting: read-only windows, cutover, failover.")
+        description = "Host-routed edge gateway for gallery hosting: read-only windows, cutover, failover.",
+        subcommands = CtlCommand.class)
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
