@@ -73,13 +73,18 @@ public final class OpsGateway implements AutoCloseable {
 
     /** An admin call with the token (when {@code token} is true). */
     public Answer admin(String method, String path, String body, boolean token) throws Exception {
+        return admin(method, path, body, token, "application/json");
+    }
+
+    /** An admin call with the token (when {@code token} is true) and a body of the given type. */
+    public Answer admin(String method, String path, String body, boolean token, String contentType) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(adminUrl() + path)).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token) {
             b.header("Authorization", "Bearer " + TOKEN);
         }
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", contentType);
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = r.headers().firstValue("content-type").orElse("").startsWith("application/json") && !r.body().isEmpty()
