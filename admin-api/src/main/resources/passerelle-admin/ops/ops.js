@@ -194,7 +194,8 @@
       if (groups.status !== 200) { say('Cannot read the groups: ' + (groups.json ? groups.json.detail : groups.status), true); return; }
       groupsCache = groups.json.groups;
       // A form being filled in is not redrawn under the operator's fingers.
-      if (!document.activeElement || !document.activeElement.closest('.card')) await renderGroups(groupsCache);
+      const editing = document.activeElement && document.activeElement.matches('.card input, .card select');
+      if (!editing) await renderGroups(groupsCache);
       if (gateways.status === 200) {
         const gws = gateways.json.gateways;
         $('#fleet').textContent = 'table version ' + gateways.json.version + ' · ' + gws.filter((g) => g.live).length + ' live gateway(s)';
