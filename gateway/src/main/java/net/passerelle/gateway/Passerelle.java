@@ -25,6 +25,7 @@ import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
 import net.passerelle.gateway.metrics.GatewayMetrics;
 import net.passerelle.gateway.metrics.SpoolMetrics;
+import net.passerelle.gateway.reload.Reloadable;
 import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
@@ -66,6 +67,7 @@ public final class Passerelle implements AutoCloseable {
     private final HealthRegistry health;
     private final java.util.concurrent.atomic.AtomicBoolean draining;
     private final Duration drainTimeout;
+    private final List<Reloadable> reloadables = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Passerelle(GatewayMetrics metrics, StoreSync sync, GatewayServer server, RoutingTableHolder routes,
                        AdminServer admin, FleetConfirmer confirmer, Spool spool, Replayer replayer,
@@ -312,6 +314,26 @@ public final class Passerelle implements AutoCloseable {
 
     public HealthRegistry health() {
         return health;
+    }
+
+    /** Adds a component to those {@link #reload} calls, in the order added. */
+    public void addReloadable(Reloadable r) {
+        reloadables.add(java.util.Objects.requireNonNull(r));
+    }
+
+    /**
+     * Applies the file-level settings of a new, validated configuration ({@code SIGHUP}) without dropping a
+     * connection: each registered {@link Reloadable}, then the data plane's limits and timeouts.
+     */
+    public void reload(GatewayConfig before, GatewayConfig after) {
+        for (Reloadable r : reloadables) {
+            try {
+                r.reload(before, after);
+            } catch (RuntimeException e) {
+                log.error("reload of {} failed", r.getClass().getSimpleName(), e);
+            }
+        }
+        server.reload(after);
     }
 
     @Override
