@@ -168,14 +168,7 @@ public final class Passerelle implements AutoCloseable {
                 new CutoverApi(() -> requireStore(sync), confirmer, new Cutover(verifier, Clock.systemUTC()), health,
                         routes, config.cutover().path()).register(router);
                 GatewayServer s = server;
-                SpoolMetrics spoolMetrics = spool == null ? null : SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
-                HealthRoutes.register(router, () -> notReady(s, sync, draining), () -> {
-                    if (spoolMetrics != null) {
-                        spoolMetrics.refresh();
-                    }
-                    return metrics.scrape();
-                });
-                OpsRoutes.register(router);
+                OpsRoutes.register(HealthRoutes.register(router, () -> notReady(s, sync, draining), scrape(metrics, spool, routes)));
                 if (spool != null) {
                     new SpoolApi(spool, trigger, routes, () -> requireStore(sync)).register(router);
                 }
@@ -217,6 +210,18 @@ public final class Passerelle implements AutoCloseable {
     /** The write spool, or null when it could not be opened. */
     public Spool spool() {
         return spool;
+    }
+
+    /** The Prometheus text, with the spool's per-group gauges brought up to date first. */
+    private static java.util.function.Supplier<String> scrape(GatewayMetrics metrics, Spool spool, RoutingTableHolder routes) {
+        if (spool == null) {
+            return metrics::scrape;
+        }
+        SpoolMetrics spoolMetrics = SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
+        return () -> {
+            spoolMetrics.refresh();
+            return metrics.scrape();
+        };
     }
 
     private static Store requireStore(StoreSync sync) {

@@ -81,9 +81,9 @@ public final class SpoolMetrics implements ReplayOutcomes {
 
     private List<Meter> register(String group) {
         return List.of(
-                Gauge.builder(DEPTH, this, m -> m.spool.stats(group).depth())
+                Gauge.builder(DEPTH, this, m -> SpoolStats.of(m.spool, group).depth())
                         .description("queued writes waiting for replay").tag("group", group).register(registry),
-                Gauge.builder(BYTES, this, m -> m.spool.stats(group).bytes()).baseUnit("bytes")
+                Gauge.builder(BYTES, this, m -> SpoolStats.of(m.spool, group).bytes()).baseUnit("bytes")
                         .description("bytes of queued writes on disk").tag("group", group).register(registry),
                 Gauge.builder(OLDEST_AGE, this, m -> m.oldestAgeSeconds(group)).baseUnit("seconds")
                         .description("age of the oldest queued write waiting for replay (0 when none waits)")
@@ -91,7 +91,7 @@ public final class SpoolMetrics implements ReplayOutcomes {
     }
 
     private double oldestAgeSeconds(String group) {
-        SpoolStats s = spool.stats(group);
+        SpoolStats s = SpoolStats.of(spool, group);
         if (s.oldestArrival() == null) {
             return 0;
         }

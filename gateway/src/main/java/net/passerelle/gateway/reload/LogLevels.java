@@ -26,7 +26,7 @@ public final class LogLevels implements Reloadable {
             return;
         }
         set(context, org.slf4j.Logger.ROOT_LOGGER_NAME, config.level());
-        for (String name : Map.copyOf(original).keySet()) {
+        for (String name : new java.util.ArrayList<>(original.keySet())) {
             if (!name.equals(org.slf4j.Logger.ROOT_LOGGER_NAME) && !config.loggers().containsKey(name)) {
                 context.getLogger(name).setLevel(original.remove(name));
             }

@@ -528,12 +528,6 @@ public final class Spool implements AutoCloseable {
         this.outcomes = java.util.Objects.requireNonNull(listener);
     }
 
-    /** Depth, bytes and oldest arrival of one group, without copying its entries (for metrics). */
-    public SpoolStats stats(String group) {
-        GroupSpool g = groups.get(group);
-        return g == null ? new SpoolStats(group, 0, 0, null) : SpoolStats.of(g);
-    }
-
     private void removeFile(GroupSpool g, Tracked t, boolean counted) {
         if (t.file == null) {
             return;

@@ -11,6 +11,12 @@ import java.time.Instant;
  */
 public record SpoolStats(String group, int depth, long bytes, Instant oldestArrival) {
 
+    /** Depth, bytes and oldest arrival of one group, without copying its entries (for metrics). */
+    public static SpoolStats of(Spool spool, String group) {
+        GroupSpool g = spool.group(group);
+        return g == null ? new SpoolStats(group, 0, 0, null) : of(g);
+    }
+
     static SpoolStats of(GroupSpool g) {
         synchronized (g) {
             int depth = 0;
