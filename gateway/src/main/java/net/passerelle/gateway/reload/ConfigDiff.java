@@ -3,6 +3,7 @@ package net.passerelle.gateway.reload;
 import net.passerelle.gateway.config.GatewayConfig;
 
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,19 @@ public final class ConfigDiff {
         out.add(new Change(prefix, show(prefix, a), show(prefix, b)));
     }
 
+    /** As the configuration file writes it: 250ms, 30s, 5m, 2h. */
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        if (s != 0 && s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        return s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
     private static Object value(RecordComponent c, Object record) {
         try {
             return c.getAccessor().invoke(record);
@@ -63,7 +77,7 @@ public final class ConfigDiff {
         if (k.endsWith("token") || k.endsWith("password") || k.endsWith("secret") || k.endsWith("tokens")) {
             return "(secret)";
         }
-        String s = v.toString();
+        String s = v instanceof Duration d ? duration(d) : v.toString();
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 }

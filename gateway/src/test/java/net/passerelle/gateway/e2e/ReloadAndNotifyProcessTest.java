@@ -73,7 +73,7 @@ class ReloadAndNotifyProcessTest {
                 awaitOutput(gateway, "configuration reloaded from");
                 String log = gateway.output();
                 assertTrue(log.contains("configuration change logging.loggers: {} -> {net.passerelle.admin.api=debug}"), log);
-                assertTrue(log.contains("configuration change limits.idleTimeout: PT1M -> PT30S"), log);
+                assertTrue(log.contains("configuration change limits.idleTimeout: 1m -> 30s"), log);
                 assertTrue(log.contains("these need a restart to take effect: listeners"), log);
                 assertTrue(log.contains("limits reload pending"), log);
 
