@@ -32,9 +32,10 @@ class CtlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly.
+        // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly; a long liveness
+        // window, so that it is still live however slowly the call that waits for it starts.
         ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(1500), null)));
+                Duration.ofMillis(1500), Duration.ofSeconds(30))));
     }
 
     @AfterAll

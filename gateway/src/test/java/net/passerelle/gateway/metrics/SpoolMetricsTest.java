@@ -64,7 +64,8 @@ class SpoolMetricsTest {
         });
         assertEquals(200, ops.admin("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"open\"}").status());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (value("passerelle_spool_replay_delivered_total", "srv-12") < 2.0 && System.nanoTime() < deadline) {
+        // NaN until the first delivery registers the counter: wait for the value, not for "less than".
+        while (!(value("passerelle_spool_replay_delivered_total", "srv-12") >= 2.0) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         assertEquals(2.0, value("passerelle_spool_replay_delivered_total", "srv-12"));

@@ -42,7 +42,7 @@ class OpenApiDocumentTest {
     @BeforeAll
     static void start() throws Exception {
         ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(800), null)));
+                Duration.ofMillis(1500), Duration.ofSeconds(30))));
         OpsGateway.Answer a = ops.admin("GET", "/v1/openapi.json", null);
         assertEquals(200, a.status());
         doc = a.json();
