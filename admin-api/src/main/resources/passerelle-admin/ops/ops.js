@@ -5,6 +5,7 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const store = window.sessionStorage;
   let groupsCache = [];
+  const reports = new Map();
   let refreshTimer = null;
 
   function el(tag, text, cls) {
@@ -96,7 +97,9 @@
     const t = el('table');
     const head = el('tr');
     ['Host', 'Backend', 'Address', 'Status', 'Verdict'].forEach((h) => head.append(el('th', h)));
-    t.append(el('thead')).append(head);
+    const thead = el('thead');
+    thead.append(head);
+    t.append(thead);
     const body = el('tbody');
     Object.entries(report.hosts || {}).forEach(([host, hr]) => {
       Object.entries(hr.backends || {}).forEach(([backend, byAddress]) => {
@@ -144,10 +147,8 @@
         async () => {
           say('Verifying ' + name + '…');
           const r = await api('POST', path + '/cutover', body);
-          const box = $('.report', card);
-          box.textContent = '';
-          const report = r.json && r.json.report;
-          if (report) box.append(el('p', report.ok ? 'Verification passed.' : 'Verification failed: nothing changed.', report.ok ? 'ok' : 'fail'), reportTable(report));
+          // Kept outside the card: the card is redrawn by the refresh that follows.
+          if (r.json && r.json.report) reports.set(name, r.json.report);
           outcome(r, name + ' cutover');
         });
     });
@@ -174,6 +175,14 @@
       g.backends.forEach((b, j) => tbody.append(backendRow(g.name, b, 'backend', statuses.backends[j])));
       g.spares.forEach((b, j) => tbody.append(backendRow(g.name, b, 'spare', statuses.spares[j])));
       card.querySelectorAll('details').forEach((d) => { if (open.has(g.name + '/' + $('summary', d).textContent)) d.open = true; });
+      const report = reports.get(g.name);
+      if (report) {
+        const wrap = el('div', null, 'wide');
+        wrap.append(reportTable(report));
+        $('.report', card).append(el('p', report.ok ? 'Verification passed.' : 'Verification failed: nothing changed.',
+          report.ok ? 'ok' : 'fail'), wrap);
+        $('.report', card).closest('details').open = true;
+      }
       wireCard(card, g);
       return card;
     });

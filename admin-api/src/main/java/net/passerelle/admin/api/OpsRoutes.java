@@ -26,7 +26,8 @@ public final class OpsRoutes {
             + "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     private static final Map<String, String> ASSETS = Map.of(
             "ops.js", "text/javascript; charset=utf-8",
-            "ops.css", "text/css; charset=utf-8");
+            "ops.css", "text/css; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
 
     private OpsRoutes() {
     }
