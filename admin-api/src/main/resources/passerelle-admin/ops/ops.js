@@ -160,17 +160,24 @@
     const [health, spools] = await Promise.all([
       Promise.all(groups.map((g) => api('GET', '/v1/groups/' + encodeURIComponent(g.name) + '/health').catch(() => null))),
       Promise.all(groups.map((g) => api('GET', '/v1/groups/' + encodeURIComponent(g.name) + '/spool').catch(() => null)))]);
+    const existing = new Map([...box.children].map((c) => [c.dataset.group, c]));
     const cards = groups.map((g, i) => {
+      const statuses = health[i] && health[i].status === 200 ? health[i].json : { backends: [], spares: [] };
+      const sp = spools[i] && spools[i].status === 200 ? spools[i].json : null;
+      // A card whose data did not change is kept as it is: no flicker, and a form being filled in stays.
+      const sig = JSON.stringify([g, statuses.backends.concat(statuses.spares).map((b) => b && [b.address, b.health, b.admin]),
+        sp && [sp.count, sp.bytes, sp.oldest], reports.get(g.name) || null]);
+      const old = existing.get(g.name);
+      if (old && old.dataset.sig === sig) return old;
       const card = $('#group-card').content.firstElementChild.cloneNode(true);
       card.dataset.group = g.name;
+      card.dataset.sig = sig;
       $('.name', card).textContent = g.name;
       const badge = $('.mode', card);
       badge.textContent = g.effectiveMode; badge.classList.add(g.effectiveMode);
       $('.writes', card).textContent = g.effectiveMode === 'read-only' ? g.effectiveWrites : g.writes + ' (when read-only)';
       windowCell($('.window', card), g.window);
-      const sp = spools[i] && spools[i].status === 200 ? spools[i].json : null;
       $('.spool', card).textContent = sp ? sp.count + ' waiting, ' + sp.bytes + ' bytes' + (sp.oldest ? ', oldest ' + sp.oldest : '') : 'n/a';
-      const statuses = health[i] && health[i].status === 200 ? health[i].json : { backends: [], spares: [] };
       const tbody = $('.backends tbody', card);
       g.backends.forEach((b, j) => tbody.append(backendRow(g.name, b, 'backend', statuses.backends[j])));
       g.spares.forEach((b, j) => tbody.append(backendRow(g.name, b, 'spare', statuses.spares[j])));
@@ -186,7 +193,8 @@
       wireCard(card, g);
       return card;
     });
-    box.replaceChildren(...cards);
+    const same = cards.length === box.children.length && cards.every((c, i) => box.children[i] === c);
+    if (!same) box.replaceChildren(...cards);
   }
 
   function renderRows(table, rows) {

@@ -74,8 +74,10 @@ class OpsPageBrowserTest {
         }
     }
 
-    private static WebDriverWait waitUpTo(int seconds) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds));
+    /** A wait that looks again when the page redrew what it was reading (a card whose data changed is rebuilt). */
+    private static org.openqa.selenium.support.ui.FluentWait<org.openqa.selenium.WebDriver> waitUpTo(int seconds) {
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     @Test
@@ -92,7 +94,10 @@ class OpsPageBrowserTest {
         driver.findElement(By.id("token")).sendKeys(OpsGateway.TOKEN);
         driver.findElement(By.id("actor")).sendKeys("alice@ops");
         driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
-        WebElement card = waitUpTo(10).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12']")));
+        // Health settles first (a card is rebuilt when its data changes): srv-12's backend answers, srv-13's does not.
+        waitUpTo(15).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .backends td.up")) != null
+                && d.findElement(By.cssSelector(".card[data-group='srv-13'] .backends td.down")) != null);
+        WebElement card = driver.findElement(By.cssSelector(".card[data-group='srv-12']"));
         assertEquals("open", card.findElement(By.cssSelector(".badge")).getText());
         WebElement bob = driver.findElement(By.cssSelector(".card[data-group='srv-13']"));
         assertEquals("read-only", bob.findElement(By.cssSelector(".badge")).getText());
