@@ -16,6 +16,8 @@ import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.health.HealthSettings;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.metrics.GatewayMetrics;
+import net.passerelle.gateway.metrics.SpoolMetrics;
+import net.passerelle.gateway.reload.Reloadable;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.accesslog.AccessLog;
@@ -75,6 +77,7 @@ public final class Passerelle implements AutoCloseable {
     private volatile GatewayServer server;
     private GatewayAdmin admin;
     private TlsEdge tls;
+    private final List<Reloadable> reloadables = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Who hears of every exchange: the metrics, and the access log when it is on. */
     private ProxyListener exchanges = metrics;
 
@@ -217,7 +220,7 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, tls, this::notReady, metrics::scrape));
+                spool, replay, tls, this::notReady, scrape()));
         started.push(admin);
     }
 
@@ -268,6 +271,38 @@ public final class Passerelle implements AutoCloseable {
         }
         int n = INSTANCES.incrementAndGet();
         return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
+    }
+
+    /** The Prometheus text, with the spool's per-group gauges brought up to date first. */
+    private java.util.function.Supplier<String> scrape() {
+        if (spool == null) {
+            return metrics::scrape;
+        }
+        SpoolMetrics spoolMetrics = SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
+        return () -> {
+            spoolMetrics.refresh();
+            return metrics.scrape();
+        };
+    }
+
+    /** Adds a component to those {@link #reload} calls, in the order added. */
+    public void addReloadable(Reloadable r) {
+        reloadables.add(java.util.Objects.requireNonNull(r));
+    }
+
+    /**
+     * Applies the file-level settings of a new, validated configuration ({@code SIGHUP}) without dropping a
+     * connection: each registered {@link Reloadable}, then the data plane's limits and timeouts.
+     */
+    public void reload(GatewayConfig before, GatewayConfig after) {
+        for (Reloadable r : reloadables) {
+            try {
+                r.reload(before, after);
+            } catch (RuntimeException e) {
+                log.error("reload of {} failed", r.getClass().getSimpleName(), e);
+            }
+        }
+        server.reload(after);
     }
 
     /** The bound port of the TLS listeners, for https redirects (0 until they are bound). */

@@ -4,6 +4,7 @@ import net.passerelle.admin.api.AdminServer;
 import net.passerelle.admin.api.ControlApi;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.HealthRoutes;
+import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.store.Store;
@@ -82,7 +83,7 @@ public final class GatewayAdmin implements AutoCloseable {
         new CutoverRoutes(parts.store(), confirmer, cutover(config, parts.health()), parts.routes(),
                 config.cutover().path()).register(router);
         new BackendRoutes(parts.store(), confirmer, parts.health(), parts.routes()).register(router);
-        HealthRoutes.register(router, parts.notReady(), parts.metrics());
+        OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.metrics()));
         if (parts.spool() != null) {
             new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store()).register(router);
         }

@@ -29,7 +29,8 @@ public record GatewayConfig(
         CutoverConfig cutover,
         SeedConfig seed,
         TlsConfig tls,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        LoggingConfig logging) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -51,6 +52,7 @@ public record GatewayConfig(
         seed = seed == null ? new SeedConfig(null, null) : seed;
         tls = tls == null ? TlsConfig.off() : tls;
         accessLog = accessLog == null ? AccessLogConfig.defaults() : accessLog;
+        logging = logging == null ? new LoggingConfig(null, null) : logging;
     }
 
     /** Without {@code tls:} (TLS off). */
@@ -59,17 +61,22 @@ public record GatewayConfig(
                          MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
                          HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
         this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
-                classification, health, cutover, seed, null, null);
+                classification, health, cutover, seed, null, null, null);
     }
 
     public GatewayConfig withTls(TlsConfig newTls) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging);
+    }
+
+    public GatewayConfig withLogging(LoggingConfig newLogging) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging);
     }
 
     public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -79,52 +86,52 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
     }
 
     /**
@@ -134,21 +141,29 @@ public record GatewayConfig(
      *                       without either the API is open and may only listen on a loopback address
      * @param confirmTimeout how long a mode/window/group change waits for every live gateway before answering 202 (5s)
      * @param gatewayTtl     a gateway whose last heartbeat is older than this is not live, so not waited for (3s)
+     * @param tokenFile      where the generated token is kept (mode 0600) when none is configured; {@code ctl} reads
+     *                       it ({@code ./data/admin-token})
      */
-    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
+                              String tokenFile) {
         public AdminConfig {
             enabled = enabled == null || enabled;
             listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
             token = token == null || token.isBlank() ? null : token;
             confirmTimeout = confirmTimeout == null ? Duration.ofSeconds(5) : confirmTimeout;
             gatewayTtl = gatewayTtl == null ? Duration.ofSeconds(3) : gatewayTtl;
+            tokenFile = tokenFile == null || tokenFile.isBlank() ? "./data/admin-token" : tokenFile;
             if (confirmTimeout.isNegative() || gatewayTtl.isNegative() || gatewayTtl.isZero()) {
                 throw new IllegalArgumentException("admin.confirmTimeout must be >= 0 and admin.gatewayTtl > 0");
             }
         }
 
+        public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+            this(enabled, listen, token, confirmTimeout, gatewayTtl, null);
+        }
+
         public AdminConfig(Boolean enabled, HostPort listen, String token) {
-            this(enabled, listen, token, null, null);
+            this(enabled, listen, token, null, null, null);
         }
     }
 

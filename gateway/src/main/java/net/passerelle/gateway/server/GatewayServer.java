@@ -270,6 +270,17 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the file-level limits and timeouts of a reloaded configuration ({@code SIGHUP}) to new exchanges,
+     * without dropping a connection. Pending: the request path reads them from a holder the exchange rewrite
+     * provides; until then they take effect at the next restart, and the log says so.
+     */
+    public void reload(GatewayConfig next) {
+        if (!next.limits().equals(config.limits()) || !next.upstream().equals(config.upstream())) {
+            log.warn("limits reload pending: the new limits and upstream timeouts apply at the next restart");
+        }
+    }
+
     /** Stops accepting new connections; connections already open go on. */
     public void stopAccepting() {
         for (Channel ch : serverChannels) {
