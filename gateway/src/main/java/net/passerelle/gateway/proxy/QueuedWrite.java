@@ -102,7 +102,7 @@ final class QueuedWrite {
         }
         SpoolWriter w = writer;
         boolean mustWait = w.pendingBytes() + content.content().readableBytes() >= w.bufferLimit();
-        w.write(content.content()).whenComplete((ok, error) -> ex.client.channel().eventLoop().execute(() -> {
+        w.write(content.content()).whenComplete((ok, error) -> ex.onLoop(() -> {
             if (w != writer || ex.phase != Exchange.Phase.QUEUEING) {
                 return;
             }
@@ -118,7 +118,7 @@ final class QueuedWrite {
     private void commit() {
         committing = true;
         SpoolWriter w = writer;
-        w.commit().whenComplete((entry, error) -> ex.client.channel().eventLoop().execute(() -> {
+        w.commit().whenComplete((entry, error) -> ex.onLoop(() -> {
             if (w != writer) {
                 return;
             }

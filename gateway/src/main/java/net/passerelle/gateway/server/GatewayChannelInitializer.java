@@ -5,10 +5,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import net.passerelle.gateway.client.Http1Handlers;
-import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
 import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
+import net.passerelle.gateway.proxy.Tunables;
 
 /**
  * The client connection's pipeline, in order, in one place:
@@ -24,24 +24,22 @@ import net.passerelle.gateway.proxy.ProxySettings;
  */
 public final class GatewayChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxySettings settings;
-    private final LimitsConfig limits;
     private final ConnectionLimiter limiter;
     private final SecureTransport tls;
     private final ConnectionFacts facts;
 
     /** A plain listener's. */
-    public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter) {
-        this(settings, limits, limiter, null, ConnectionFacts.plain(settings.forwarding()));
+    public GatewayChannelInitializer(ProxySettings settings, ConnectionLimiter limiter) {
+        this(settings, limiter, null, ConnectionFacts.plain(settings.forwarding()));
     }
 
     /**
      * @param tls   the TLS step of a TLS listener, or null for a plain one
      * @param facts how a connection of this listener describes its client (scheme, TLS session)
      */
-    public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter,
-                                     SecureTransport tls, ConnectionFacts facts) {
+    public GatewayChannelInitializer(ProxySettings settings, ConnectionLimiter limiter, SecureTransport tls,
+                                     ConnectionFacts facts) {
         this.settings = settings;
-        this.limits = limits;
         this.limiter = limiter;
         this.tls = tls;
         this.facts = facts;
@@ -49,9 +47,10 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
 
     @Override
     protected void initChannel(Channel ch) {
+        Tunables limits = settings.tunables().get(); // a reload's limits apply to the connections opened after it
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestLine().intBytes())
-                .setMaxHeaderSize(limits.maxHeaderSize().intBytes())
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(65536)
                 // Header values are checked by StrictRequestDecoder's scan of the header block (control characters,
                 // bare CR, obs-fold), which is stricter than Netty's value check; names are still checked by Netty.

@@ -58,6 +58,9 @@ public final class GatewayServer implements AutoCloseable {
     private SecureTransport tls;
     private ConnectionFacts tlsFacts;
     private EdgeRules edge = EdgeRules.NONE;
+    /** Set by {@link #start()}; what {@link #reload} changes. */
+    private volatile ProxySettings settings;
+    private ConnectionLimiter limiter;
     private OriginPools upstreams;
     private final NoticeRenderer notices = new NoticeRenderer(Clock.systemUTC());
     private final Spool spool;
@@ -86,12 +89,12 @@ public final class GatewayServer implements AutoCloseable {
         upstreams = new OriginPools(transport.clientChannelClass(), OriginSettings.from(config.upstream()));
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
-        ProxySettings settings = ProxySettings.from(config, routes, forwarding, notices,
+        settings = ProxySettings.from(config, routes, forwarding, notices,
                 upstreams, listener, Clock.systemUTC(), spool, health, edge);
         if (health instanceof HealthRegistry registry) {
             registry.closeIdleWith(upstreams::closeIdle);
         }
-        ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient(), config.limits().maxConnections());
+        limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient(), config.limits().maxConnections());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
@@ -105,13 +108,13 @@ public final class GatewayServer implements AutoCloseable {
                 // What one client connection may hold in the gateway before its backend stops being read: the
                 // kernel's send buffer sits behind it for fast clients, so this only ever fills for slow readers.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter));
+                .childHandler(new GatewayChannelInitializer(settings, limiter));
 
         List<String> failures = new ArrayList<>();
         bindAll(bootstrap, config.listeners(), serverChannels, failures, "");
         if (tls != null) {
             ServerBootstrap secure = bootstrap.clone()
-                    .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter, tls, tlsFacts));
+                    .childHandler(new GatewayChannelInitializer(settings, limiter, tls, tlsFacts));
             bindAll(secure, tlsListeners, tlsChannels, failures, "TLS ");
         }
         if (serverChannels.isEmpty()) {
@@ -276,9 +279,14 @@ public final class GatewayServer implements AutoCloseable {
      * provides; until then they take effect at the next restart, and the log says so.
      */
     public void reload(GatewayConfig next) {
-        if (!next.limits().equals(config.limits()) || !next.upstream().equals(config.upstream())) {
-            log.warn("limits reload pending: the new limits and upstream timeouts apply at the next restart");
+        ProxySettings s = settings;
+        if (s == null) {
+            return;
         }
+        s.reload(next);
+        limiter.limit(next.limits().maxConnectionsPerClient(), next.limits().maxConnections());
+        upstreams.reload(OriginSettings.from(next.upstream()));
+        log.info("limits, timeouts and classification reloaded: new requests use them, new connections their decoder limits");
     }
 
     /** Stops accepting new connections; connections already open go on. */

@@ -63,9 +63,10 @@ class ReloadAndNotifyProcessTest {
 
             try (RawHttp kept = new RawHttp(gateway.address())) {
                 assertEquals(200, get(kept).status());
+                assertEquals(200, post(kept, 2000).status());
                 Files.writeString(gateway.configFile(), config(backend.hostPort(), """
                         logging: {level: info, loggers: {net.passerelle.admin.api: debug}}
-                        limits: {idleTimeout: 30s}
+                        limits: {idleTimeout: 30s, maxBodySize: 1KiB}
                         """).replace("listeners: [\"127.0.0.1:0\"]", "listeners: [\"127.0.0.1:0\", \"[::1]:0\"]"));
                 hangUp(gateway);
                 systemd.await("RELOADING=1", 10);
@@ -75,9 +76,10 @@ class ReloadAndNotifyProcessTest {
                 assertTrue(log.contains("configuration change logging.loggers: {} -> {net.passerelle.admin.api=debug}"), log);
                 assertTrue(log.contains("configuration change limits.idleTimeout: 1m -> 30s"), log);
                 assertTrue(log.contains("these need a restart to take effect: listeners"), log);
-                assertTrue(log.contains("limits reload pending"), log);
+                assertTrue(log.contains("limits, timeouts and classification reloaded"), log);
 
                 assertEquals(200, get(kept).status(), "the connection opened before the reload is still served");
+                assertEquals(413, post(kept, 2000).status(), "the reloaded body limit is in force on that connection");
                 assertEquals(200, admin(adminPort, "/v1/gateways"));
                 awaitOutput(gateway, "GET /v1/gateways by api");
                 assertEquals(1, count(gateway.output(), "GET /v1/gateways by api"),
@@ -89,7 +91,9 @@ class ReloadAndNotifyProcessTest {
                 assertTrue(systemd.await("READY=1", 10).contains("STATUS=reload refused"));
                 awaitOutput(gateway, "reload refused, nothing changed");
                 assertTrue(gateway.output().contains("passerelle.yml:8: bad value for 'limits.idleTimeout'"), gateway.output());
-                assertEquals(200, get(kept).status());
+                try (RawHttp again = new RawHttp(gateway.address())) {
+                    assertEquals(200, get(again).status());
+                }
                 assertEquals(200, admin(adminPort, "/v1/groups"));
                 awaitOutput(gateway, "GET /v1/groups by api");
             }
@@ -102,6 +106,11 @@ class ReloadAndNotifyProcessTest {
 
     private static RawHttp.Response get(RawHttp c) throws Exception {
         return c.send("GET /index.php HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read();
+    }
+
+    private static RawHttp.Response post(RawHttp c, int bytes) throws Exception {
+        return c.send("POST /upload.php HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: " + bytes + "\r\n\r\n"
+                + "x".repeat(bytes)).read();
     }
 
     private static void hangUp(GatewayProcess gateway) throws Exception {
