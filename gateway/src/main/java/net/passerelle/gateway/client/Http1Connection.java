@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.notice.NoticeKind;
 import net.passerelle.gateway.origin.OriginPool;
 import net.passerelle.gateway.proxy.ClientInfo;
@@ -45,7 +46,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
 
     private final ProxySettings px;
-    private final ClientActivity activity;
+    private final StrictRequestDecoder decoder;
     private final ClientResponseEncoder encoder;
     private final ConnectionFacts facts;
     private ChannelHandlerContext ctx;
@@ -62,9 +63,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean draining;
     private boolean inputClosed;
 
-    Http1Connection(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder, ConnectionFacts facts) {
+    Http1Connection(ProxySettings px, StrictRequestDecoder decoder, ClientResponseEncoder encoder, ConnectionFacts facts) {
         this.px = px;
-        this.activity = activity;
+        this.decoder = decoder;
         this.encoder = encoder;
         this.facts = facts;
     }
@@ -178,7 +179,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     // ---------------------------------------------------------------- requests
 
     private void startExchange(HttpRequest request) {
-        activity.stop();
+        decoder.stopWatching();
         state = State.EXCHANGE;
         closeAfterResponse = false;
         if (exchange == null) {
@@ -194,8 +195,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         state = State.AWAIT_HEAD;
+        if (exchange != null) {
+            exchange.recycle();
+        }
         waitStartNanos = System.nanoTime();
-        activity.watch();
+        decoder.watchForFirstByte();
         timer.atMost(Math.min(px.timeouts().headerRead(), px.timeouts().keepAlive()));
         readClient();
     }
@@ -351,7 +355,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     /** Between requests: a head that is slow to arrive gets 408, a connection idle for too long is closed. */
     private void onIdleTimer(long now) {
-        long firstByte = activity.firstByteNanos();
+        long firstByte = decoder.firstByteNanos();
         if (firstByte != 0) {
             long deadline = firstByte + px.timeouts().headerRead();
             if (now - deadline >= 0) {
@@ -365,6 +369,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             }
             return;
         }
+        // Idle for a while: the exchange (and its stages) and the connection's description go, made again if a request
+        // comes; a kept-alive connection nobody uses then holds only Netty's channel and these handlers.
+        exchange = null;
+        info = null;
         long deadline = waitStartNanos + px.timeouts().keepAlive();
         if (now - deadline >= 0) {
             close();

@@ -357,6 +357,18 @@ public final class Exchange {
         return origin;
     }
 
+    /**
+     * Between requests: drops what the last request referenced (its head and headers, its group), so an idle
+     * keep-alive connection holds the exchange's small fixed state only.
+     */
+    public void recycle() {
+        request = null;
+        hostHeader = null;
+        host = null;
+        group = null;
+        trace.begin(null);
+    }
+
     // ---------------------------------------------------------------- what the client side may ask
 
     /** Whether a request head announces a body (chunked, or a non-zero length). */

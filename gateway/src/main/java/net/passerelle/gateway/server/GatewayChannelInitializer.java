@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import net.passerelle.gateway.client.Http1Handlers;
-import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
 import net.passerelle.gateway.proxy.Tunables;
@@ -15,8 +14,8 @@ import net.passerelle.gateway.proxy.Tunables;
  * <ol>
  *   <li>{@code limit}: connections per client address and in all ({@link ConnectionLimiter})</li>
  *   <li>on TLS listeners only, {@code tls} and {@code tls-session}: the handshake ({@link SecureTransport})</li>
- *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
- *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
+ *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters);
+ *       it notes the first byte of each request, for the header-read timeout</li>
  *   <li>{@code encoder}: HTTP/1.1 responses</li>
  *   <li>{@code http1}: the connection's glue to the exchange of each request
  *       ({@link net.passerelle.gateway.client.Http1Connection}, which drives {@link net.passerelle.gateway.proxy.Exchange})</li>
@@ -52,20 +51,21 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 .setMaxInitialLineLength(limits.maxRequestLine())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(65536)
+                // The parser's scratch buffer grows to the longest header line it meets; an idle connection keeps it.
+                .setInitialBufferSize(32)
                 // Header values are checked by StrictRequestDecoder's scan of the header block (control characters,
                 // bare CR, obs-fold), which is stricter than Netty's value check; names are still checked by Netty.
                 .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false))
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);
-        Http1Handlers http1 = Http1Handlers.create(settings, facts);
+        Http1Handlers http1 = Http1Handlers.create(settings, decoderConfig, facts);
         ch.pipeline().addLast("limit", limiter);
         if (tls != null) {
             tls.addTo(ch.pipeline());
         }
         ch.pipeline()
-                .addLast("activity", http1.activity())
-                .addLast("decoder", new StrictRequestDecoder(decoderConfig))
+                .addLast("decoder", http1.decoder())
                 .addLast("encoder", http1.encoder())
                 .addLast("http1", http1.connection());
     }
