@@ -48,29 +48,27 @@ final class LocalAnswer {
         send(render(kind, null, null, null), close, outcome);
     }
 
-    /** The group's read-only or maintenance notice: 503, with when it ends and {@code Retry-After}. */
+    /**
+     * The group's read-only or maintenance notice: 503 and {@code Retry-After}; the end time only when a window
+     * says it (a mode set with no window has no known end: the notice promises none).
+     */
     void notice(NoticeKind kind) {
-        Instant endsAt = endsAt(ex.group);
+        Instant endsAt = ex.group.modeEndsAt();
         send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.REFUSED);
     }
 
     /** A write is on disk under {@code referenceId}: 202, with the reference in a header and in the notice. */
     void queued(String referenceId) {
-        FullHttpResponse response = render(NoticeKind.QUEUED, null, endsAt(ex.group), referenceId);
+        FullHttpResponse response = render(NoticeKind.QUEUED, null, ex.group.modeEndsAt(), referenceId);
         response.headers().set(QUEUE_REFERENCE, referenceId);
         send(response, false, Outcome.QUEUED);
     }
 
-    /**
-     * When the group's mode is expected to end: the window's end, or (no window) the group's standing
-     * {@code retryAfterSeconds} from now.
-     */
-    private Instant endsAt(GroupRoute group) {
-        Instant now = ex.px.clock().instant();
-        return group.modeEndsAt() != null ? group.modeEndsAt() : now.plusSeconds(group.retryAfterSeconds());
-    }
-
+    /** Seconds to the window's end; without a window, the group's {@code retryAfterSeconds}. */
     private int retryAfter(Instant endsAt) {
+        if (endsAt == null) {
+            return ex.group.retryAfterSeconds();
+        }
         long seconds = Math.max(0, endsAt.getEpochSecond() - ex.px.clock().instant().getEpochSecond());
         return (int) Math.min(Integer.MAX_VALUE, seconds);
     }
