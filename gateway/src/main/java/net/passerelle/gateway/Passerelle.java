@@ -44,8 +44,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The gateway's identity in the fleet ({@link #gatewayId()}) is {@code server.gatewayId} when set, otherwise
  * {@code <host name>-<pid>} (with {@code -2}, {@code -3}… for further instances in the same JVM): stable for the
- * life of the process, distinct between processes. A restarted gateway is a new id; the old one stops being
- * live after {@code admin.gatewayTtl} and is then no longer waited for.
+ * life of the process, distinct between processes. A stopped gateway releases its lease, so it is no longer waited
+ * for; one that crashed is named lost by the changes written during its last lease, then no longer waited for.
+ *
+ * <h2>Readiness</h2>
+ * {@code /readyz} is not-ready for what a load balancer must act on: no listener bound, draining, and (with
+ * {@code store.onLeaseLost: unready}) the lease lost for longer than {@code store.leaseLostGrace}. A store that is
+ * unreachable for less than the lease, or a fail-safe in force, are notes in its answer, not reasons.
  */
 public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
@@ -80,6 +85,10 @@ public final class Passerelle implements AutoCloseable {
      * @throws IllegalArgumentException when the seed is not valid
      */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
+        List<String> problems = StartupChecks.problems(config, System::getenv);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
         Passerelle p = new Passerelle(config);
         try {
             p.openSpool();
@@ -151,11 +160,12 @@ public final class Passerelle implements AutoCloseable {
                 .withMetricsTrackerFactory(metrics.hikariMetrics());
         sync = new StoreSync(() -> new JdbcStore(sc.url(), sc.user(), sc.password(), options), routes,
                 new SnapshotFile(Path.of(sc.snapshot())), SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()),
-                gatewayId, sc.pollInterval(), Clock.systemUTC(), this::heartbeatInfo);
+                gatewayId, sc.pollInterval(), sc.lease(), Clock.systemUTC(), this::heartbeatInfo);
         started.push(sync);
         sync.start();
         metrics.bindRoutes(routes);
         metrics.bindStore(sync::storeReachable);
+        metrics.bindLease(sync::leaseHeld, sync::failSafe);
     }
 
     private void startDataPlane() throws InterruptedException {
@@ -170,8 +180,9 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, this::notReady, metrics::scrape));
+                spool, replay, this::notReady, this::notes, metrics::scrape));
         started.push(admin);
+        metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
 
     private void logStarted() {
@@ -197,10 +208,27 @@ public final class Passerelle implements AutoCloseable {
         if (server.boundAddresses().isEmpty()) {
             reasons.add("no listener is bound");
         }
-        if (!sync.storeReachable()) {
-            reasons.add("store unreachable: " + sync.storeError());
+        GatewayConfig.StoreConfig sc = config.store();
+        Duration lost = sync.leaseLostFor();
+        if (sc.onLeaseLost().equals("unready") && !sync.leaseHeld() && lost.compareTo(sc.leaseLostGrace()) > 0) {
+            reasons.add("lease lost for " + lost.toSeconds() + " s (more than store.leaseLostGrace, "
+                    + sc.leaseLostGrace().toSeconds() + " s): this gateway cannot know its table is current"
+                    + (sync.storeReachable() ? "" : "; store unreachable: " + sync.storeError()));
         }
         return reasons;
+    }
+
+    /** What is degraded without making the gateway unready: a store blip, the fail-safe. */
+    private List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        if (!sync.storeReachable()) {
+            notes.add("store unreachable: " + sync.storeError());
+        }
+        if (sync.failSafe()) {
+            notes.add("read-only fail-safe in force: no lease for " + sync.leaseLostFor().toMillis() / 1000.0
+                    + " s, every group serves reads and refuses writes");
+        }
+        return notes;
     }
 
     private String heartbeatInfo() {
