@@ -46,7 +46,7 @@ class LeaseConfirmationTest {
     void aGatewayWhoseLeaseEndsIsNamedLostWithoutWaitingForTheTimeout() throws Exception {
         long v = store.version();
         store.renewLease("gw-ok", v, null, Duration.ofSeconds(30));
-        store.renewLease("gw-frozen", v, null, Duration.ofMillis(300)); // and never again: frozen
+        store.renewLease("gw-frozen", v, null, Duration.ofMillis(1500)); // and never again: frozen
         store.renewLease("gw-stopped", v, null, Duration.ofSeconds(30));
         store.releaseLease("gw-stopped");
         try (FleetConfirmer confirmer = new FleetConfirmer(() -> store, Duration.ofSeconds(60), Duration.ofSeconds(3))) {

@@ -46,6 +46,9 @@ class AdminTokenTest {
             assertEquals(401, get(http, port, null));
             assertEquals(401, get(http, port, "not-the-token"));
             assertEquals(200, get(http, port, token));
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("passerelle_admin_auth_failures_total 2.0"), "failures are counted");
         }
     }
 
