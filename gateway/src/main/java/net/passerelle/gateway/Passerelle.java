@@ -1,13 +1,16 @@
 package net.passerelle.gateway;
 
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.store.JdbcCertificateStore;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.control.LeaseReadiness;
 import net.passerelle.gateway.control.SeedModel;
+import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
 import net.passerelle.gateway.health.HealthRegistry;
@@ -16,7 +19,14 @@ import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.metrics.GatewayMetrics;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
+import net.passerelle.gateway.accesslog.AccessLog;
+import net.passerelle.gateway.accesslog.AccessLogAppender;
+import net.passerelle.gateway.accesslog.Redaction;
+import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.server.GatewayServer;
+import net.passerelle.gateway.tls.TlsConnectionFacts;
+import net.passerelle.gateway.tls.edge.TlsEdgeRules;
+import net.passerelle.gateway.tls.edge.TlsEdge;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.Spool;
@@ -70,6 +80,9 @@ public final class Passerelle implements AutoCloseable {
     private StoreSync sync;
     private volatile GatewayServer server;
     private GatewayAdmin admin;
+    private TlsEdge tls;
+    /** Who hears of every exchange: the metrics, and the access log when it is on. */
+    private ProxyListener exchanges = metrics;
 
     private Passerelle(GatewayConfig config) {
         this.config = config;
@@ -95,6 +108,8 @@ public final class Passerelle implements AutoCloseable {
             p.startHealth();
             p.followTable();
             p.openStore();
+            p.startTls();
+            p.startAccessLog();
             p.startDataPlane();
             p.startAdmin();
         } catch (RuntimeException | InterruptedException e) {
@@ -125,7 +140,7 @@ public final class Passerelle implements AutoCloseable {
     }
 
     private void startHealth() {
-        health = new HealthRegistry(HealthSettings.from(config.health()));
+        health = new HealthRegistry(HealthSettings.from(config.health()), new GuardPageCheck(config.defaultPageGuard()));
         started.push(health);
         metrics.bindHealth(health);
     }
@@ -168,8 +183,41 @@ public final class Passerelle implements AutoCloseable {
         metrics.bindLease(sync::leaseHeld, sync::failSafe);
     }
 
+    /** TLS listeners' certificates (files, and ACME through the store), when {@code tls.listeners} is set. */
+    private void startTls() {
+        if (!config.tls().enabled()) {
+            return;
+        }
+        try {
+            tls = TlsEdge.start(config.tls(), List.of("http/1.1"), routes,
+                    () -> sync.store() instanceof JdbcStore j ? JdbcCertificateStore.of(j) : null,
+                    metrics.registry(), gatewayId, Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("tls: " + e.getMessage(), e);
+        }
+        started.push(tls);
+    }
+
+    /** The access log, when {@code accessLog.enabled}: a listener of every exchange beside the metrics. */
+    private void startAccessLog() {
+        if (!config.accessLog().enabled()) {
+            return;
+        }
+        AccessLogAppender appender = AccessLogAppender.install(config.accessLog());
+        started.push(appender);
+        metrics.bindAccessLogDrops(appender::dropped);
+        exchanges = ProxyListener.both(metrics, new AccessLog(appender.logger(), new Redaction(config.accessLog().redact())));
+    }
+
     private void startDataPlane() throws InterruptedException {
-        server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
+        GatewayServer s = new GatewayServer(config, routes, exchanges, spool).withHealth(health);
+        if (tls != null) {
+            List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
+            s.withTls(config.tls().listeners(), tls.handshakes(),
+                    new TlsConnectionFacts(new ForwardingHeaders(trusted, config.forwarding().via())));
+            s.withEdge(new TlsEdgeRules(tls.challenges(), tls.redirect(this::tlsPort)));
+        }
+        server = s.start();
         started.push(server);
         trackHealth(routes.get());
         metrics.bindNoticeCache(server.notices().cache());
@@ -180,7 +228,7 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, this::notReady, this::notes, metrics::scrape));
+                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), metrics::scrape));
         started.push(admin);
         metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
@@ -208,27 +256,8 @@ public final class Passerelle implements AutoCloseable {
         if (server.boundAddresses().isEmpty()) {
             reasons.add("no listener is bound");
         }
-        GatewayConfig.StoreConfig sc = config.store();
-        Duration lost = sync.leaseLostFor();
-        if (sc.onLeaseLost().equals("unready") && !sync.leaseHeld() && lost.compareTo(sc.leaseLostGrace()) > 0) {
-            reasons.add("lease lost for " + lost.toSeconds() + " s (more than store.leaseLostGrace, "
-                    + sc.leaseLostGrace().toSeconds() + " s): this gateway cannot know its table is current"
-                    + (sync.storeReachable() ? "" : "; store unreachable: " + sync.storeError()));
-        }
+        reasons.addAll(LeaseReadiness.reasons(sync, config.store()));
         return reasons;
-    }
-
-    /** What is degraded without making the gateway unready: a store blip, the fail-safe. */
-    private List<String> notes() {
-        List<String> notes = new ArrayList<>();
-        if (!sync.storeReachable()) {
-            notes.add("store unreachable: " + sync.storeError());
-        }
-        if (sync.failSafe()) {
-            notes.add("read-only fail-safe in force: no lease for " + sync.leaseLostFor().toMillis() / 1000.0
-                    + " s, every group serves reads and refuses writes");
-        }
-        return notes;
     }
 
     private String heartbeatInfo() {
@@ -249,6 +278,23 @@ public final class Passerelle implements AutoCloseable {
         }
         int n = INSTANCES.incrementAndGet();
         return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
+    }
+
+    /** The bound port of the TLS listeners, for https redirects (0 until they are bound). */
+    private int tlsPort() {
+        GatewayServer s = server;
+        List<InetSocketAddress> bound = s == null ? List.of() : s.tlsAddresses();
+        return bound.isEmpty() ? 0 : bound.get(0).getPort();
+    }
+
+    /** The TLS edge (certificates, ACME), or null without TLS listeners. */
+    public TlsEdge tls() {
+        return tls;
+    }
+
+    /** The TLS listeners' bound addresses (empty without TLS). */
+    public List<InetSocketAddress> tlsListeners() {
+        return server.tlsAddresses();
     }
 
     /** The write spool, or null when it could not be opened. */

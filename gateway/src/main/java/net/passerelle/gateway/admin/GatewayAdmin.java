@@ -16,6 +16,7 @@ import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.tls.edge.TlsEdge;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +47,14 @@ public final class GatewayAdmin implements AutoCloseable {
      * @param reloadNow asks this gateway to reload the table now (so it confirms a change at once)
      * @param spool     the write spool, or null when it could not be opened (then no spool routes)
      * @param replay    starts a group's replay, or null without a spool
+     * @param tls       the TLS edge, for the certificate routes; null without TLS
      * @param notReady  the reasons the process is not ready, for {@code /readyz}
      * @param notes     what is degraded without making the process unready (a store blip), for {@code /readyz}
      * @param metrics   the Prometheus text, for {@code /metrics}
      */
     public record Parts(Supplier<Store> store, Runnable reloadNow, RoutingTableHolder routes, HealthRegistry health,
-                        Spool spool, ReplayTrigger replay, Supplier<List<String>> notReady, Supplier<List<String>> notes,
-                        Supplier<String> metrics) {
+                        Spool spool, ReplayTrigger replay, TlsEdge tls, Supplier<List<String>> notReady,
+                        Supplier<List<String>> notes, Supplier<String> metrics) {
     }
 
     private final AdminServer server;
@@ -98,6 +100,9 @@ public final class GatewayAdmin implements AutoCloseable {
         HealthRoutes.register(router, parts.notReady(), parts.notes(), parts.metrics());
         if (parts.spool() != null) {
             new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store()).register(router);
+        }
+        if (parts.tls() != null) {
+            new CertificatesApi(parts.tls()).register(router);
         }
         return router;
     }

@@ -19,13 +19,13 @@ import net.passerelle.gateway.notice.NoticeKind;
 import net.passerelle.gateway.origin.OriginPool;
 import net.passerelle.gateway.proxy.ClientInfo;
 import net.passerelle.gateway.proxy.ClientSide;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.Exchange;
 import net.passerelle.gateway.proxy.ProxySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 
 /**
  * The client-facing end of an HTTP/1.1 connection: glue between Netty's HTTP/1.1 codec and the {@link Exchange}
@@ -80,7 +80,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        info = facts.describe(ctx.channel());
         pool = px.origins().get(ctx.channel().eventLoop());
         awaitRequest();
         ctx.fireChannelActive();
@@ -159,7 +158,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (idle || (state == State.DISCARDING && !drain)) {
             close();
         } else if (state == State.EXCHANGE && !drain && exchange.onClientInputClosed()) {
-            log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info.address());
+            log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info().address());
         }
     }
 
@@ -227,8 +226,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         return ctx.channel();
     }
 
+    /** Described at the first request: on a TLS listener, the handshake is over by then. */
     @Override
     public ClientInfo info() {
+        if (info == null) {
+            info = facts.describe(ctx.channel());
+        }
         return info;
     }
 
@@ -367,19 +370,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             close();
         } else {
             timer.atMost(Math.min(deadline - now, px.timeouts().headerRead()));
-        }
-    }
-
-    /** How a connection describes its client; the same for every connection of a listener. */
-    public interface ConnectionFacts {
-        ClientInfo describe(Channel channel);
-
-        static ConnectionFacts plain(ProxySettings px, String scheme) {
-            return ch -> {
-                InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
-                boolean trusted = remote != null && px.forwarding().isTrusted(remote.getAddress());
-                return new ClientInfo(remote, trusted, scheme);
-            };
         }
     }
 }

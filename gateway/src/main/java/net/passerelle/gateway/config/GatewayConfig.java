@@ -27,7 +27,9 @@ public record GatewayConfig(
         ClassificationConfig classification,
         HealthConfig health,
         CutoverConfig cutover,
-        SeedConfig seed) {
+        SeedConfig seed,
+        TlsConfig tls,
+        AccessLogConfig accessLog) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -47,6 +49,27 @@ public record GatewayConfig(
         health = health == null ? HealthConfig.defaults() : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
+        tls = tls == null ? TlsConfig.off() : tls;
+        accessLog = accessLog == null ? AccessLogConfig.defaults() : accessLog;
+    }
+
+    /** Without {@code tls:} (TLS off). */
+    public GatewayConfig(List<HostPort> listeners, AdminConfig admin, StoreConfig store, SpoolConfig spool,
+                         ServerConfig server, LimitsConfig limits, UpstreamConfig upstream, ForwardingConfig forwarding,
+                         MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
+                         HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
+        this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
+                classification, health, cutover, seed, null, null);
+    }
+
+    public GatewayConfig withTls(TlsConfig newTls) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog);
+    }
+
+    public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -56,52 +79,52 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed);
+                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog);
     }
 
     /**
@@ -244,8 +267,8 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("server.ioThreads must be >= 0 (0 = one per core)");
             }
             transport = transport == null ? "auto" : transport;
-            if (!List.of("auto", "epoll", "nio").contains(transport)) {
-                throw new IllegalArgumentException("server.transport must be auto, epoll or nio, got '" + transport + "'");
+            if (!List.of("auto", "epoll", "io_uring", "nio").contains(transport)) {
+                throw new IllegalArgumentException("server.transport must be auto, epoll, io_uring or nio, got '" + transport + "'");
             }
             drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
         }

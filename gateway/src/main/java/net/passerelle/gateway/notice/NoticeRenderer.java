@@ -64,7 +64,6 @@ public final class NoticeRenderer {
     private final Cache<Key, Compiled> cache;
     private final Function<Key, Compiled> compiler = this::compile;
     private final JsonFactory jsonFactory = new JsonFactory().setCharacterEscapes(new HtmlSafeJsonEscapes());
-    private final HttpDate date = new HttpDate();
 
     public NoticeRenderer(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -160,7 +159,6 @@ public final class NoticeRenderer {
         h.set(HttpHeaderNames.CONTENT_TYPE, format.contentType());
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         h.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
-        h.set(HttpHeaderNames.DATE, date.at(now.toEpochMilli()));
         h.set(HttpHeaderNames.CONTENT_LANGUAGE, language.headerValue());
         h.set(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
         if (format == NoticeFormat.HTML) {

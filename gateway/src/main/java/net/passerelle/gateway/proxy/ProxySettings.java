@@ -62,12 +62,12 @@ public record ProxySettings(
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
                                      NoticeRenderer notices, OriginPools origins, ProxyListener listener,
                                      Clock clock, Spool spool) {
-        return from(config, routes, forwarding, notices, origins, listener, clock, spool, BackendHealth.NONE);
+        return from(config, routes, forwarding, notices, origins, listener, clock, spool, BackendHealth.NONE, EdgeRules.NONE);
     }
 
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
                                      NoticeRenderer notices, OriginPools origins, ProxyListener listener,
-                                     Clock clock, Spool spool, BackendHealth health) {
+                                     Clock clock, Spool spool, BackendHealth health, EdgeRules edge) {
         GatewayConfig.LimitsConfig limits = config.limits();
         GatewayConfig.MaintenanceConfig m = config.maintenance();
         OpsBypass bypass = new OpsBypass(m.allowNetworks().stream().map(Cidr::parse).toList(), m.opsHeader(), m.opsSecret());
@@ -76,7 +76,7 @@ public record ProxySettings(
         fingerprints.addAll(g.fingerprints());
         DefaultPageGuard guard = new DefaultPageGuard(g.enabled(), fingerprints, g.scanBytes().intBytes());
         Admission admission = new Admission(new RequestValidator(limits.maxHeaderCount(), limits.maxBodySize().bytes()),
-                ClassifierProfiles.fromConfig(config.classification()), bypass);
+                ClassifierProfiles.fromConfig(config.classification()), bypass, edge);
         return new ProxySettings(routes, admission, forwarding, notices, origins, listener, guard, clock, spool, health,
                 MemoryGuard.of(ByteBufAllocator.DEFAULT, limits.maxBufferedMemory().bytes()), Timeouts.from(config),
                 limits.maxBodySize().bytes(), limits.bufferRequestBody().bytes());

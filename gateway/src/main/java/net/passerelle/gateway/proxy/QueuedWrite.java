@@ -70,7 +70,7 @@ final class QueuedWrite {
         if (content.decoderResult().isFailure()) {
             content.release();
             abort();
-            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.MALFORMED);
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -97,7 +97,7 @@ final class QueuedWrite {
         if (ex.bodyBytes > ex.px.maxBodySize()) {
             content.release();
             abort();
-            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.MALFORMED);
             return false;
         }
         SpoolWriter w = writer;

@@ -4,16 +4,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import net.passerelle.gateway.client.Http1Connection;
 import net.passerelle.gateway.client.Http1Handlers;
 import net.passerelle.gateway.config.GatewayConfig.LimitsConfig;
 import net.passerelle.gateway.http.StrictRequestDecoder;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
 
 /**
  * The client connection's pipeline, in order, in one place:
  * <ol>
  *   <li>{@code limit}: connections per client address and in all ({@link ConnectionLimiter})</li>
+ *   <li>on TLS listeners only, {@code tls} and {@code tls-session}: the handshake ({@link SecureTransport})</li>
  *   <li>{@code activity}: notes the first byte of each request, for the header-read timeout</li>
  *   <li>{@code decoder}: HTTP/1.1 request parsing, strict (RFC 9112 framing, obs-fold, bare CR, control characters)</li>
  *   <li>{@code encoder}: HTTP/1.1 responses</li>
@@ -25,17 +26,24 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
     private final ProxySettings settings;
     private final LimitsConfig limits;
     private final ConnectionLimiter limiter;
-    private final Http1Connection.ConnectionFacts facts;
+    private final SecureTransport tls;
+    private final ConnectionFacts facts;
 
+    /** A plain listener's. */
     public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter) {
-        this(settings, limits, limiter, Http1Connection.ConnectionFacts.plain(settings, "http"));
+        this(settings, limits, limiter, null, ConnectionFacts.plain(settings.forwarding()));
     }
 
+    /**
+     * @param tls   the TLS step of a TLS listener, or null for a plain one
+     * @param facts how a connection of this listener describes its client (scheme, TLS session)
+     */
     public GatewayChannelInitializer(ProxySettings settings, LimitsConfig limits, ConnectionLimiter limiter,
-                                     Http1Connection.ConnectionFacts facts) {
+                                     SecureTransport tls, ConnectionFacts facts) {
         this.settings = settings;
         this.limits = limits;
         this.limiter = limiter;
+        this.tls = tls;
         this.facts = facts;
     }
 
@@ -52,8 +60,11 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);
         Http1Handlers http1 = Http1Handlers.create(settings, facts);
+        ch.pipeline().addLast("limit", limiter);
+        if (tls != null) {
+            tls.addTo(ch.pipeline());
+        }
         ch.pipeline()
-                .addLast("limit", limiter)
                 .addLast("activity", http1.activity())
                 .addLast("decoder", new StrictRequestDecoder(decoderConfig))
                 .addLast("encoder", http1.encoder())
