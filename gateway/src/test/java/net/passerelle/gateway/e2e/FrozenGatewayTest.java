@@ -58,6 +58,7 @@ class FrozenGatewayTest {
                 .withStore(new GatewayConfig.StoreConfig(MariaDbDatabases.url(db), MariaDbDatabases.USER,
                         MariaDbDatabases.PASSWORD, Duration.ofMillis(200), dir.resolve("a-snapshot.json").toString()))
                 .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("a-spool").toString()))
+                .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(false, null, null, null, null, null, null))
                 .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-a", Duration.ofSeconds(1))));
         Path c = Files.createDirectories(dir.resolve("c"));
         frozen = GatewayProcess.start(c, """
