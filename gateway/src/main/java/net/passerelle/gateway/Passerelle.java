@@ -8,6 +8,7 @@ import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.control.LeaseReadiness;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
@@ -55,8 +56,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The gateway's identity in the fleet ({@link #gatewayId()}) is {@code server.gatewayId} when set, otherwise
  * {@code <host name>-<pid>} (with {@code -2}, {@code -3}… for further instances in the same JVM): stable for the
- * life of the process, distinct between processes. A restarted gateway is a new id; the old one stops being
- * live after {@code admin.gatewayTtl} and is then no longer waited for.
+ * life of the process, distinct between processes. A stopped gateway releases its lease, so it is no longer waited
+ * for; one that crashed is named lost by the changes written during its last lease, then no longer waited for.
+ *
+ * <h2>Readiness</h2>
+ * {@code /readyz} is not-ready for what a load balancer must act on: no listener bound, draining, and (with
+ * {@code store.onLeaseLost: unready}) the lease lost for longer than {@code store.leaseLostGrace}. A store that is
+ * unreachable for less than the lease, or a fail-safe in force, are notes in its answer, not reasons.
  */
 public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
@@ -95,6 +101,10 @@ public final class Passerelle implements AutoCloseable {
      * @throws IllegalArgumentException when the seed is not valid
      */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
+        List<String> problems = StartupChecks.problems(config, System::getenv);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
         Passerelle p = new Passerelle(config);
         try {
             p.openSpool();
@@ -168,11 +178,12 @@ public final class Passerelle implements AutoCloseable {
                 .withMetricsTrackerFactory(metrics.hikariMetrics());
         sync = new StoreSync(() -> new JdbcStore(sc.url(), sc.user(), sc.password(), options), routes,
                 new SnapshotFile(Path.of(sc.snapshot())), SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()),
-                gatewayId, sc.pollInterval(), Clock.systemUTC(), this::heartbeatInfo);
+                gatewayId, sc.pollInterval(), sc.lease(), Clock.systemUTC(), this::heartbeatInfo);
         started.push(sync);
         sync.start();
         metrics.bindRoutes(routes);
         metrics.bindStore(sync::storeReachable);
+        metrics.bindLease(sync::leaseHeld, sync::failSafe);
     }
 
     /** TLS listeners' certificates (files, and ACME through the store), when {@code tls.listeners} is set. */
@@ -220,8 +231,9 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, tls, this::notReady, scrape()));
+                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), scrape()));
         started.push(admin);
+        metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
 
     private void logStarted() {
@@ -247,9 +259,7 @@ public final class Passerelle implements AutoCloseable {
         if (server.boundAddresses().isEmpty()) {
             reasons.add("no listener is bound");
         }
-        if (!sync.storeReachable()) {
-            reasons.add("store unreachable: " + sync.storeError());
-        }
+        reasons.addAll(LeaseReadiness.reasons(sync, config.store()));
         return reasons;
     }
 

@@ -3,6 +3,7 @@ package net.passerelle.gateway.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 import net.passerelle.gateway.config.Cidr;
 
 import java.net.Inet6Address;
@@ -182,11 +183,12 @@ public final class ForwardingHeaders {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** The address as text, with IPv4-mapped IPv6 addresses (from a dual-stack listener) shown as IPv4. */
+    /**
+     * The address as text: IPv6 in its canonical form (RFC 5952: {@code ::1}, lower case, the longest run of zeros
+     * compressed) without a zone, IPv4-mapped IPv6 addresses (from a dual-stack listener) shown as IPv4.
+     */
     public static String addressText(InetAddress address) {
-        String text = address.getHostAddress();
-        int zone = text.indexOf('%');
-        return zone >= 0 ? text.substring(0, zone) : text;
+        return NetUtil.toAddressString(address);
     }
 
     /** A client-supplied request id is kept when it is a short token; otherwise a fresh one is made. */

@@ -46,9 +46,11 @@ public final class OpsGateway implements AutoCloseable {
     public static GatewayConfig config(Path dir, String backendHostPort) {
         return GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
-                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
+                // The tour of every route without a token fails authentication on purpose, many times from one address.
+                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null,
+                        null, null, 1000))
                 .withStore(new GatewayConfig.StoreConfig("jdbc:h2:file:" + dir.resolve("store"), "", "", Duration.ofMillis(50),
-                        dir.resolve("routing-snapshot.json").toString()))
+                        dir.resolve("routing-snapshot.json").toString(), Duration.ofSeconds(1), null, null))
                 .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
                 .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-ops", Duration.ofSeconds(1)))
                 .withSeed(new GatewayConfig.SeedConfig(
