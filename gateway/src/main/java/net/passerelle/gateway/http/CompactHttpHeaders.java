@@ -169,8 +169,17 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public List<String> getAll(CharSequence name) {
-        List<String> all = new ArrayList<>(2);
-        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            return List.of();
+        }
+        int second = indexOf(name, first + 1);
+        if (second < 0) {
+            return List.of(values[first].toString());
+        }
+        List<String> all = new ArrayList<>(4);
+        all.add(values[first].toString());
+        for (int i = second; i >= 0; i = indexOf(name, i + 1)) {
             all.add(values[i].toString());
         }
         return all;
