@@ -9,6 +9,7 @@ import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.control.LeaseReadiness;
+import net.passerelle.gateway.control.GatewayId;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
@@ -36,7 +37,6 @@ import net.passerelle.gateway.spool.SpoolSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +46,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The assembled process, started in named steps (see {@link #start}): the spool, health checks, the table
@@ -66,7 +65,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final GatewayConfig config;
     private final String gatewayId;
@@ -89,7 +87,7 @@ public final class Passerelle implements AutoCloseable {
 
     private Passerelle(GatewayConfig config) {
         this.config = config;
-        this.gatewayId = gatewayId(config);
+        this.gatewayId = GatewayId.of(config.server().gatewayId());
         started.push(metrics);
     }
 
@@ -231,7 +229,7 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), scrape()));
+                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), SpoolMetrics.scrape(metrics, spool, routes)));
         started.push(admin);
         metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
@@ -266,33 +264,6 @@ public final class Passerelle implements AutoCloseable {
     private String heartbeatInfo() {
         GatewayServer s = server;
         return s == null ? "starting" : "listeners=" + s.boundAddresses();
-    }
-
-    static String gatewayId(GatewayConfig config) {
-        String configured = config.server().gatewayId();
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        int n = INSTANCES.incrementAndGet();
-        return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
-    }
-
-    /** The Prometheus text, with the spool's per-group gauges brought up to date first. */
-    private java.util.function.Supplier<String> scrape() {
-        if (spool == null) {
-            return metrics::scrape;
-        }
-        SpoolMetrics spoolMetrics = SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
-        return () -> {
-            spoolMetrics.refresh();
-            return metrics.scrape();
-        };
     }
 
     /** Adds a component to those {@link #reload} calls, in the order added. */

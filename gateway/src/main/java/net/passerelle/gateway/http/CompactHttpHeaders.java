@@ -1,8 +1,6 @@
 package net.passerelle.gateway.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DateFormatter;
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
@@ -10,8 +8,6 @@ import io.netty.util.AsciiString;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Calendar;
-import java.util.Date;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +23,7 @@ import java.util.Set;
  * decoder has scanned the whole header block already, and what the gateway adds is its own). Not thread-safe, like
  * the message it belongs to.
  */
-public final class CompactHttpHeaders extends HttpHeaders {
+public final class CompactHttpHeaders extends HeaderArrays {
     /** For decoders: every request or response head gets its own, empty, with room for a browser's headers. */
     public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
         @Override
@@ -41,67 +37,8 @@ public final class CompactHttpHeaders extends HttpHeaders {
         }
     };
 
-    private CharSequence[] names;
-    private CharSequence[] values;
-    private int size;
-
     public CompactHttpHeaders(int capacity) {
-        names = new CharSequence[Math.max(2, capacity)];
-        values = new CharSequence[names.length];
-    }
-
-    // ---------------------------------------------------------------- the scan
-
-    private int indexOf(CharSequence name, int from) {
-        int length = name.length();
-        for (int i = from; i < size; i++) {
-            CharSequence n = names[i];
-            if (n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void append(CharSequence name, CharSequence value) {
-        if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
-        }
-        names[size] = name;
-        values[size] = value;
-        size++;
-    }
-
-    private void removeAt(int i) {
-        int tail = size - i - 1;
-        if (tail > 0) {
-            System.arraycopy(names, i + 1, names, i, tail);
-            System.arraycopy(values, i + 1, values, i, tail);
-        }
-        size--;
-        names[size] = null;
-        values[size] = null;
-    }
-
-    private static CharSequence validName(CharSequence name) {
-        if (name == null || name.length() == 0 || HttpHeaderValidationUtil.validateToken(name) != -1) {
-            throw new IllegalArgumentException("a header name must be a token: '" + name + "'");
-        }
-        return name;
-    }
-
-    private static CharSequence valueOf(Object value) {
-        if (value instanceof CharSequence cs) {
-            return cs;
-        }
-        if (value instanceof Date d) {
-            return DateFormatter.format(d);
-        }
-        if (value instanceof Calendar c) {
-            return DateFormatter.format(c.getTime());
-        }
-        return String.valueOf(value);
+        super(capacity);
     }
 
     // ---------------------------------------------------------------- reads
@@ -115,51 +52,6 @@ public final class CompactHttpHeaders extends HttpHeaders {
     public String get(CharSequence name) {
         int i = indexOf(name, 0);
         return i < 0 ? null : values[i].toString();
-    }
-
-    @Override
-    public Integer getInt(CharSequence name) {
-        String v = get(name);
-        try {
-            return v == null ? null : Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        Integer v = getInt(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        String v = get(name);
-        try {
-            return v == null ? null : Short.parseShort(v.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        Short v = getShort(name);
-        return v == null ? defaultValue : v;
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        String v = get(name);
-        Date d = v == null ? null : DateFormatter.parseHttpDate(v);
-        return d == null ? null : d.getTime();
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        Long v = getTimeMillis(name);
-        return v == null ? defaultValue : v;
     }
 
     @Override
