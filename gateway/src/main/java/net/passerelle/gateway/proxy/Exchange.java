@@ -39,6 +39,9 @@ import java.util.List;
 public final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
+    private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
+            io.netty.util.AsciiString.cached("strict-transport-security");
+
     enum Phase { IDLE, HOLDING_BODY, QUEUEING, CONNECTING, FORWARDING, DONE }
 
     final ProxySettings px;
@@ -280,6 +283,17 @@ public final class Exchange {
 
     boolean isActive() {
         return phase != Phase.IDLE && phase != Phase.DONE;
+    }
+
+    /** {@code Strict-Transport-Security} on an https answer of a group that wants it ({@code tls.hsts}). */
+    void addHsts(io.netty.handler.codec.http.HttpHeaders headers) {
+        if (client.info().tlsProtocol() == null || group == null) {
+            return;
+        }
+        String value = px.tunables().get().hstsFor(group);
+        if (value != null && !headers.contains(STRICT_TRANSPORT_SECURITY)) {
+            headers.set(STRICT_TRANSPORT_SECURITY, value);
+        }
     }
 
     /** Whether the client's body has been silent or too slow; re-arms the timer otherwise ({@link BodyPace}). */

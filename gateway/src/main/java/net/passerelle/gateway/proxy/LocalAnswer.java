@@ -112,6 +112,7 @@ final class LocalAnswer {
     private void send(FullHttpResponse response, boolean close, Outcome outcome) {
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId).set(HttpHeaderNames.DATE, DATE.at(ex.px.clock().millis()));
         ex.trace.bytesOut += response.content().readableBytes();
+        ex.addHsts(response.headers());
         ex.finish(outcome, response.status().code());
         ex.client.sendLocal(response, close);
     }
