@@ -53,6 +53,8 @@ public final class OpsGateway implements AutoCloseable {
                         dir.resolve("routing-snapshot.json").toString(), Duration.ofSeconds(1), null, null))
                 .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
                 .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-ops", Duration.ofSeconds(1)))
+                .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(true, dir.resolve("access.log").toString(),
+                        null, null, null, null, null))
                 .withSeed(new GatewayConfig.SeedConfig(
                         Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(backendHostPort)), List.of(),
                                         "open", "queue", 600, Map.of(), "piwigo"),
