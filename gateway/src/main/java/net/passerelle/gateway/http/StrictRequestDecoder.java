@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.AsciiString;
+import io.netty.util.ByteProcessor;
 
 import java.util.List;
 
@@ -24,6 +25,7 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     private ByteBuf current;
     private boolean inHeaderBlock;
     private String violation;
+    private final HeaderScan headerScan = new HeaderScan();
     private boolean watching;
     private long firstByteNanos;
 
@@ -102,59 +104,66 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
 
     /**
      * Scans the unconsumed part of the header block. Netty consumes header lines only whole, so the reader index is
-     * always at the start of a line here.
+     * always at the start of a line here. A CR at the end of what has arrived waits for the next bytes.
      */
     private void scan(ByteBuf buf) {
-        int i = buf.readerIndex();
-        int end = buf.writerIndex();
-        boolean lineStart = true;
-        while (i < end) {
-            byte b = buf.getByte(i);
+        headerScan.reset();
+        buf.forEachByte(buf.readerIndex(), buf.readableBytes(), headerScan);
+    }
+
+    /** The scan's state machine, run by {@link ByteBuf#forEachByte} (no bounds check per byte). */
+    private final class HeaderScan implements ByteProcessor {
+        private boolean lineStart;
+        private boolean cr;
+        private boolean crAtLineStart;
+
+        void reset() {
+            lineStart = true;
+            cr = false;
+        }
+
+        @Override
+        public boolean process(byte b) {
+            if (cr) {
+                cr = false;
+                if (b != '\n') {
+                    fail(crAtLineStart ? "bare CR in the header block" : "bare CR in a header line");
+                    return false;
+                }
+                if (crAtLineStart) {
+                    inHeaderBlock = false; // the blank line: the header block is over
+                    return false;
+                }
+                lineStart = true;
+                return true;
+            }
+            if (b == '\r') {
+                cr = true;
+                crAtLineStart = lineStart;
+                return true;
+            }
             if (lineStart) {
                 if (b == ' ' || b == '\t') {
                     fail("obs-fold (a header line starting with white space)");
-                    return;
-                }
-                if (b == '\r') {
-                    if (i + 1 < end) {
-                        if (buf.getByte(i + 1) == '\n') {
-                            inHeaderBlock = false;
-                        } else {
-                            fail("bare CR in the header block");
-                        }
-                    }
-                    return;
+                    return false;
                 }
                 if (b == '\n') {
                     // Netty's strict line parsing reports this one with its own exception.
                     inHeaderBlock = false;
-                    return;
+                    return false;
                 }
-            }
-            if (b == '\r') {
-                if (i + 1 >= end) {
-                    return;
-                }
-                if (buf.getByte(i + 1) != '\n') {
-                    fail("bare CR in a header line");
-                    return;
-                }
-                i += 2;
-                lineStart = true;
-                continue;
             }
             if (b == '\n') {
                 // A lone LF: Netty's strict line parsing rejects it.
-                i++;
                 lineStart = true;
-                continue;
+                return true;
             }
             if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f) {
                 fail("control character 0x" + Integer.toHexString(b) + " in a header line");
-                return;
+                return false;
             }
             lineStart = false;
-            i++;
+            return true;
         }
     }
 
