@@ -27,7 +27,8 @@ public record GatewayConfig(
         ClassificationConfig classification,
         HealthConfig health,
         CutoverConfig cutover,
-        SeedConfig seed) {
+        SeedConfig seed,
+        Http2Config http2) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -47,61 +48,76 @@ public record GatewayConfig(
         health = health == null ? HealthConfig.defaults() : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
+        http2 = http2 == null ? Http2Config.defaults() : http2;
+    }
+
+    /** Without {@code http2:} (its defaults). */
+    public GatewayConfig(List<HostPort> listeners, AdminConfig admin, StoreConfig store, SpoolConfig spool,
+                         ServerConfig server, LimitsConfig limits, UpstreamConfig upstream, ForwardingConfig forwarding,
+                         MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
+                         HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
+        this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
+                classification, health, cutover, seed, null);
+    }
+
+    public GatewayConfig withHttp2(Http2Config newHttp2) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, newHttp2);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
     public static GatewayConfig defaults() {
-        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed);
+                defaultPageGuard, classification, health, cutover, newSeed, http2);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed);
+                defaultPageGuard, classification, health, cutover, seed, http2);
     }
 
     /**

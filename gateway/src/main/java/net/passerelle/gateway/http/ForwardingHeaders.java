@@ -31,12 +31,21 @@ public final class ForwardingHeaders {
             HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
     };
 
+    /** The received-protocol of {@code Via} for HTTP/1.x clients (and of every response, which backends send in 1.1). */
+    public static final String HTTP_1_1 = "1.1";
+    /** The received-protocol of {@code Via} for requests that reached the gateway over HTTP/2. */
+    public static final String HTTP_2 = "2";
+
     private final List<Cidr> trustedProxies;
+    private final String viaName;
     private final String viaValue;
+    private final String viaValueHttp2;
 
     public ForwardingHeaders(List<Cidr> trustedProxies, String viaName) {
         this.trustedProxies = List.copyOf(trustedProxies);
-        this.viaValue = "1.1 " + viaName;
+        this.viaName = viaName;
+        this.viaValue = HTTP_1_1 + " " + viaName;
+        this.viaValueHttp2 = HTTP_2 + " " + viaName;
     }
 
     public boolean isTrusted(InetAddress peer) {
@@ -121,6 +130,15 @@ public final class ForwardingHeaders {
     /** As above, for a client whose description is kept for its connection's life. */
     public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
                                String scheme, String requestId) {
+        prepareRequest(headers, clientInfo, trustedPeer, host, scheme, HTTP_1_1, requestId);
+    }
+
+    /**
+     * As above, for a request received over {@code protocol} ({@link #HTTP_1_1} or {@link #HTTP_2}), which the
+     * {@code Via} entry names (RFC 9110, 7.6.3): the forwarding headers are otherwise the same whatever the version.
+     */
+    public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
+                               String scheme, String protocol, String requestId) {
         boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true);
         removeHopByHop(headers);
         if (chunked) {
@@ -147,8 +165,9 @@ public final class ForwardingHeaders {
             headers.set(X_FORWARDED_HOST, host);
             headers.set(FORWARDED, clientInfo.forwarded(host, scheme));
         }
+        String viaEntry = viaFor(protocol);
         String via = joinAll(headers, HttpHeaderNames.VIA);
-        headers.set(HttpHeaderNames.VIA, via == null ? viaValue : via + ", " + viaValue);
+        headers.set(HttpHeaderNames.VIA, via == null ? viaEntry : via + ", " + viaEntry);
         headers.set(X_REQUEST_ID, requestId);
     }
 
@@ -164,6 +183,13 @@ public final class ForwardingHeaders {
         if (!headers.contains(X_REQUEST_ID)) {
             headers.set(X_REQUEST_ID, requestId);
         }
+    }
+
+    private String viaFor(String protocol) {
+        if (HTTP_1_1.equals(protocol)) {
+            return viaValue;
+        }
+        return HTTP_2.equals(protocol) ? viaValueHttp2 : protocol + " " + viaName;
     }
 
     private static String joinAll(HttpHeaders headers, CharSequence name) {

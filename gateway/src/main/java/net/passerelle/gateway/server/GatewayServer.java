@@ -98,7 +98,9 @@ public final class GatewayServer implements AutoCloseable {
                 // What one client connection may hold in the gateway before its backend stops being read: the
                 // kernel's send buffer sits behind it for fast clients, so this only ever fills for slow readers.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter));
+                .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter,
+                        net.passerelle.gateway.client.Http1Connection.ConnectionFacts.plain(settings, "http"),
+                        config.http2(), config.server().drainTimeout(), null));
 
         // IPv6 wildcards first: on Linux, [::]:P is dual-stack by default and then also serves 0.0.0.0:P, whose own
         // bind fails with "address in use"; that case is expected, not an error.
