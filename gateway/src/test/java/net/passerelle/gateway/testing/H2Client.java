@@ -58,11 +58,21 @@ public final class H2Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
     private final CompletableFuture<Http2GoAwayFrame> goAway = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
 
     private H2Client(InetSocketAddress to, SslContext tls, String sni, Http2Settings settings) throws InterruptedException {
         ChannelHandler initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("count", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                        if (msg instanceof io.netty.buffer.ByteBuf b) {
+                            bytesSent.addAndGet(b.readableBytes());
+                        }
+                        ctx.write(msg, promise);
+                    }
+                });
                 if (tls != null) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), sni, to.getPort()));
                 }
@@ -124,6 +134,11 @@ public final class H2Client implements AutoCloseable {
         return channel;
     }
 
+    /** Bytes the connection has written to its socket so far (every frame, of every stream). */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
     public static FullHttpRequest request(HttpMethod method, String host, String path, String body) {
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
@@ -143,6 +158,22 @@ public final class H2Client implements AutoCloseable {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         Http2StreamChannel stream = open(answer);
         stream.writeAndFlush(request);
+        return answer;
+    }
+
+    /**
+     * Sends a request head, then its body in the given parts, then the end of the stream (an empty DATA frame): a
+     * body whose length the HEADERS do not announce.
+     */
+    public CompletableFuture<Response> stream(io.netty.handler.codec.http.HttpRequest head, String... parts)
+            throws InterruptedException {
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        Http2StreamChannel stream = open(answer);
+        stream.write(head);
+        for (String part : parts) {
+            stream.write(new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.copiedBuffer(part, StandardCharsets.UTF_8)));
+        }
+        stream.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
         return answer;
     }
 
