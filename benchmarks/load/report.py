@@ -41,9 +41,11 @@ TITLES = {
     "readonly": "POST to a read-only group, 64 connections (direct = backend GET 1 KiB alone on the proxy CPU)",
     "hosts1": "GET 1 KiB, 64 connections, one Host",
     "hosts1000": "GET 1 KiB, 64 connections, Host rotating over 1,000 names",
+    "tls1k": "GET 1 KiB over kept-alive TLS (RSA 2048 certificate), 64 connections",
+    "tlsnew": "a new TLS connection per request (full handshake, RSA 2048), 16 at a time: req/s = handshakes/s",
 }
 results = {}
-for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000"]:
+for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew"]:
     targets = [t for t in ["direct", "passerelle", "nginx", "haproxy"] if (scenario, t) in rows]
     if not targets:
         continue

@@ -19,7 +19,7 @@ CONNS="${CONNS:-64}"
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 IDLE_CONNS="${IDLE_CONNS:-10000}"
-SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts idle}"
+SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts tls1k tlsnew idle}"
 JAVA="${JAVA:-java}"
 JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
 JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run
@@ -79,11 +79,11 @@ HAPROXY_MAXCONN=$(( ($(ulimit -n) - 500) / 2 ))
 
 # ------------------------------------------------------------------ ports, files
 # Free ports chosen now by the kernel (never 3306/5432/6379/5672/1883/4222, which other services may hold).
-read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE < <(python3 - <<'EOF'
+read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE P_PASS_TLS P_NGINX_TLS < <(python3 - <<'EOF'
 import socket
 avoid = {3306, 5432, 6379, 5672, 1883, 4222}
 socks, ports = [], []
-while len(ports) < 5:
+while len(ports) < 7:
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
     socks.append(s)
     if p not in avoid:
@@ -108,6 +108,10 @@ with open(sys.argv[1], "w") as f:
         f.write(f"gallery-{i}.photos.example.net\n")
 EOF
 ONE_HOST="gallery-0.photos.example.net"
+# TLS: one certificate (RSA 2048, like most certificates served today) for every gallery name, for both proxies.
+mkdir -p "$WORK/certs"
+openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=photos.example.net" \
+    -addext "subjectAltName=DNS:*.photos.example.net" -keyout "$WORK/certs/bench.key" -out "$WORK/certs/bench.crt" 2>/dev/null
 RO_HOST="readonly.photos.example.net"
 
 # ------------------------------------------------------------------ backend: nginx, 1 KiB page and 100 KiB photo
@@ -147,6 +151,8 @@ pass_config() {  # $1 = port
         echo "server: { ioThreads: 1 }"
         echo "limits: { maxConnectionsPerClient: 50000 }"
         echo "upstream: { maxIdlePerBackend: 256 }"
+        # wrk names the address, not the host, in its SNI: such handshakes get the default certificate
+        echo "tls: { listeners: [\"127.0.0.1:$P_PASS_TLS\"], certificates: { dir: \"$WORK/certs\" }, defaultCertificate: bench }"
         echo "seed:"
         echo "  groups:"
         echo "    g: { backends: [\"127.0.0.1:$P_BACKEND\"] }"
@@ -197,8 +203,16 @@ http {
         location = /readonly.html { internal; root $WORK/www; add_header Retry-After 420 always; add_header Cache-Control no-store always; }
         location / { limit_except GET HEAD OPTIONS { deny all; } proxy_pass http://backend; }
     }
+    # TLS as Passerelle serves it: 1.2 and 1.3, Mozilla intermediate suites, session cache and tickets
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 1h;
+    ssl_certificate $WORK/certs/bench.crt;
+    ssl_certificate_key $WORK/certs/bench.key;
     server {
         listen 127.0.0.1:$P_NGINX;
+        listen 127.0.0.1:$P_NGINX_TLS ssl;
 EOF
     printf '        server_name'
     while read -r h; do printf ' %s' "$h"; done < "$WORK/hosts.txt"
@@ -303,6 +317,7 @@ wait_port "$P_NGINX" nginx
 wait_port "$P_HAPROXY" haproxy
 BACKEND_PID=$(cat "$WORK/backend.pid")
 declare -A PORT=([direct]=$P_BACKEND [passerelle]=$P_PASS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY)
+declare -A TLS_PORT=([passerelle]=$P_PASS_TLS [nginx]=$P_NGINX_TLS)
 declare -A PID=([direct]=$BACKEND_PID [passerelle]=$(cat "$WORK/passerelle.pid") [nginx]=$(cat "$WORK/nginx.pid") [haproxy]=$(cat "$WORK/haproxy.pid"))
 
 # Sanity: each target proxies a known host and refuses an unknown one.
@@ -321,6 +336,7 @@ mkdir -p "$LUA_DIR"
 cat > "$LUA_DIR/hosts.lua" <<'EOF'
 -- Rotates the Host header over the names of a file; requests are pre-formatted so wrk's own cost stays flat.
 local path, method, body = os.getenv("WRK_HOSTS"), os.getenv("WRK_METHOD") or "GET", os.getenv("WRK_BODY")
+local close = os.getenv("WRK_CLOSE")
 local limit = tonumber(os.getenv("WRK_NHOSTS") or "1000000")
 local reqs, i = {}, 0
 function init(args)
@@ -328,6 +344,7 @@ function init(args)
         if #reqs >= limit then break end
         local headers = { Host = h }
         if body then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+        if close then headers["Connection"] = "close" end
         reqs[#reqs + 1] = wrk.format(method, wrk.path, headers, body)
     end
 end
@@ -340,11 +357,12 @@ EOF
 # run <scenario> <target> <round> <conns> <path> <hosts file> <nhosts> [method body]
 run() {
     local scenario="$1" target="$2" round="$3" conns="$4" path="$5" hosts="$6" nhosts="$7" method="${8:-GET}" body="${9:-}"
-    local pid="${PID[$target]}" before after out
+    local pid="${PID[$target]}" before after out url="http://127.0.0.1:${PORT[$target]}$path"
+    [ -n "${TLS_RUN:-}" ] && url="https://127.0.0.1:${TLS_PORT[$target]}$path"
     before=$(cpu_ticks "$pid")
     out=$(WRK_HOSTS="$hosts" WRK_NHOSTS="$nhosts" WRK_METHOD="$method" WRK_BODY="$body" \
         taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 5s --latency -s "$LUA_DIR/hosts.lua" \
-        "http://127.0.0.1:${PORT[$target]}$path" 2>&1)
+        "$url" 2>&1)
     after=$(cpu_ticks "$pid")
     printf '%s' "$out" | python3 "$HERE/parse_wrk.py" "$scenario" "$target" "$round" "$((after - before))" >> "$RAW"
     tail -n 1 "$RAW" | awk -F'\t' '{printf "  %-10s %-11s round %s: %9.0f req/s  p50 %8.0f us  p99 %8.0f us  non-2xx %s errors %s\n", $1, $2, $3, $4, $5, $6, $9, $10}' >&2
@@ -411,6 +429,23 @@ for scenario in $SCENARIOS; do
         for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx haproxy; do
             run hosts1 "$t" "$r" "$CONNS" /page.html "$HOSTS1" 1
             run hosts1000 "$t" "$r" "$CONNS" /page.html "$WORK/hosts.txt" 1000
+        done; done ;;
+    tls1k)
+        log "scenario tls1k: GET 1 KiB over kept-alive TLS, $CONNS connections (the same certificate for both)"
+        for t in passerelle nginx; do   # unmeasured: the TLS paths are not warm yet
+            taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d3s -H "Host: $ONE_HOST" "https://127.0.0.1:${TLS_PORT[$t]}/page.html" >/dev/null 2>&1 || true
+        done
+        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx; do
+            TLS_RUN=1 run tls1k "$t" "$r" "$CONNS" /page.html "$HOSTS1" 1
+        done; done ;;
+    tlsnew)
+        log "scenario tlsnew: a new TLS connection (full handshake) per request, 16 connections at a time"
+        for t in passerelle nginx; do   # unmeasured: warms the handshake path
+            taskset -c "$LOAD_CPU" wrk -t1 -c16 -d3s -H "Host: $ONE_HOST" -H "Connection: close" \
+                "https://127.0.0.1:${TLS_PORT[$t]}/page.html" >/dev/null 2>&1 || true
+        done
+        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx; do
+            TLS_RUN=1 WRK_CLOSE=1 run tlsnew "$t" "$r" 16 /page.html "$HOSTS1" 1
         done; done ;;
     idle)
         log "scenario idle: $IDLE_CONNS idle keep-alive connections (each has done one request), resident memory"

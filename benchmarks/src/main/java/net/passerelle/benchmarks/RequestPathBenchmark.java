@@ -147,7 +147,7 @@ public class RequestPathBenchmark {
 
         client = new ClientChannel();
         // The gateway's own initializer: the benchmark runs exactly the production pipeline.
-        client.pipeline().addLast(new GatewayChannelInitializer(settings, config.limits(),
+        client.pipeline().addLast(new GatewayChannelInitializer(settings,
                 new ConnectionLimiter(config.limits().maxConnectionsPerClient())));
         client.register();
 

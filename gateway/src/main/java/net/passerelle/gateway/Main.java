@@ -3,22 +3,22 @@ package net.passerelle.gateway;
 import net.passerelle.gateway.config.ConfigException;
 import net.passerelle.gateway.config.ConfigLoader;
 import net.passerelle.gateway.config.GatewayConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import net.passerelle.gateway.ctl.CtlCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar passerelle.jar [--config FILE] [--check]}: runs the gateway (and, unless disabled, the admin API). */
+/**
+ * {@code java -jar passerelle.jar [--config FILE] [--check]}: runs the gateway (and, unless disabled, the admin API);
+ * {@code java -jar passerelle.jar ctl …} drives a running one (see {@link CtlCommand}).
+ */
 @Command(name = "passerelle", mixinStandardHelpOptions = true, version = "passerelle 0.1.0",
-        description = "Host-routed edge gateway for gallery hosting: read-only windows, cutover, failover.")
+        description = "Host-routed edge gateway for gallery hosting: read-only windows, cutover, failover.",
+        subcommands = CtlCommand.class)
 public final class Main implements Callable<Integer> {
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
-
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: built-in defaults)")
     Path config;
 
@@ -38,20 +38,12 @@ public final class Main implements Callable<Integer> {
             System.out.println("configuration OK" + (config == null ? " (built-in defaults)" : ": " + config));
             return 0;
         }
-        Passerelle app;
         try {
-            app = Passerelle.start(cfg);
+            ServiceRunner.run(config, cfg, System::getenv);
         } catch (IllegalStateException | IllegalArgumentException e) {
             System.err.println("passerelle: cannot start: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: draining connections");
-            app.shutdown();
-            stopped.countDown();
-        }, "passerelle-shutdown"));
-        stopped.await();
         return 0;
     }
 

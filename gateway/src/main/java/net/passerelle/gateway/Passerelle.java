@@ -1,6 +1,7 @@
 package net.passerelle.gateway;
 
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.store.JdbcCertificateStore;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
@@ -8,15 +9,25 @@ import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.control.SeedModel;
+import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
 import net.passerelle.gateway.control.StoreSync;
 import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.health.HealthSettings;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.metrics.GatewayMetrics;
+import net.passerelle.gateway.metrics.SpoolMetrics;
+import net.passerelle.gateway.reload.Reloadable;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
+import net.passerelle.gateway.accesslog.AccessLog;
+import net.passerelle.gateway.accesslog.AccessLogAppender;
+import net.passerelle.gateway.accesslog.Redaction;
+import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.server.GatewayServer;
+import net.passerelle.gateway.tls.TlsConnectionFacts;
+import net.passerelle.gateway.tls.edge.TlsEdgeRules;
+import net.passerelle.gateway.tls.edge.TlsEdge;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.Spool;
@@ -65,6 +76,10 @@ public final class Passerelle implements AutoCloseable {
     private StoreSync sync;
     private volatile GatewayServer server;
     private GatewayAdmin admin;
+    private TlsEdge tls;
+    private final List<Reloadable> reloadables = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Who hears of every exchange: the metrics, and the access log when it is on. */
+    private ProxyListener exchanges = metrics;
 
     private Passerelle(GatewayConfig config) {
         this.config = config;
@@ -86,6 +101,8 @@ public final class Passerelle implements AutoCloseable {
             p.startHealth();
             p.followTable();
             p.openStore();
+            p.startTls();
+            p.startAccessLog();
             p.startDataPlane();
             p.startAdmin();
         } catch (RuntimeException | InterruptedException e) {
@@ -116,7 +133,7 @@ public final class Passerelle implements AutoCloseable {
     }
 
     private void startHealth() {
-        health = new HealthRegistry(HealthSettings.from(config.health()));
+        health = new HealthRegistry(HealthSettings.from(config.health()), new GuardPageCheck(config.defaultPageGuard()));
         started.push(health);
         metrics.bindHealth(health);
     }
@@ -158,8 +175,43 @@ public final class Passerelle implements AutoCloseable {
         metrics.bindStore(sync::storeReachable);
     }
 
+    /** TLS listeners' certificates (files, and ACME through the store), when {@code tls.listeners} is set. */
+    private void startTls() {
+        if (!config.tls().enabled()) {
+            return;
+        }
+        try {
+            // ALPN offers h2 first when HTTP/2 is on; the TLS listeners' pipeline installs what it chose.
+            List<String> alpn = config.http2().enabled() ? List.of("h2", "http/1.1") : List.of("http/1.1");
+            tls = TlsEdge.start(config.tls(), alpn, routes,
+                    () -> sync.store() instanceof JdbcStore j ? JdbcCertificateStore.of(j) : null,
+                    metrics.registry(), gatewayId, Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("tls: " + e.getMessage(), e);
+        }
+        started.push(tls);
+    }
+
+    /** The access log, when {@code accessLog.enabled}: a listener of every exchange beside the metrics. */
+    private void startAccessLog() {
+        if (!config.accessLog().enabled()) {
+            return;
+        }
+        AccessLogAppender appender = AccessLogAppender.install(config.accessLog());
+        started.push(appender);
+        metrics.bindAccessLogDrops(appender::dropped);
+        exchanges = ProxyListener.both(metrics, new AccessLog(appender.logger(), new Redaction(config.accessLog().redact())));
+    }
+
     private void startDataPlane() throws InterruptedException {
-        server = new GatewayServer(config, routes, metrics, spool).withHealth(health).start();
+        GatewayServer s = new GatewayServer(config, routes, exchanges, spool).withHealth(health);
+        if (tls != null) {
+            List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
+            s.withTls(config.tls().listeners(), tls.handshakes(),
+                    new TlsConnectionFacts(new ForwardingHeaders(trusted, config.forwarding().via())));
+            s.withEdge(new TlsEdgeRules(tls.challenges(), tls.redirect(this::tlsPort)));
+        }
+        server = s.start();
         started.push(server);
         trackHealth(routes.get());
         metrics.bindNoticeCache(server.notices().cache());
@@ -170,7 +222,7 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, this::notReady, metrics::scrape));
+                spool, replay, tls, this::notReady, scrape()));
         started.push(admin);
     }
 
@@ -221,6 +273,55 @@ public final class Passerelle implements AutoCloseable {
         }
         int n = INSTANCES.incrementAndGet();
         return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
+    }
+
+    /** The Prometheus text, with the spool's per-group gauges brought up to date first. */
+    private java.util.function.Supplier<String> scrape() {
+        if (spool == null) {
+            return metrics::scrape;
+        }
+        SpoolMetrics spoolMetrics = SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
+        return () -> {
+            spoolMetrics.refresh();
+            return metrics.scrape();
+        };
+    }
+
+    /** Adds a component to those {@link #reload} calls, in the order added. */
+    public void addReloadable(Reloadable r) {
+        reloadables.add(java.util.Objects.requireNonNull(r));
+    }
+
+    /**
+     * Applies the file-level settings of a new, validated configuration ({@code SIGHUP}) without dropping a
+     * connection: each registered {@link Reloadable}, then the data plane's limits and timeouts.
+     */
+    public void reload(GatewayConfig before, GatewayConfig after) {
+        for (Reloadable r : reloadables) {
+            try {
+                r.reload(before, after);
+            } catch (RuntimeException e) {
+                log.error("reload of {} failed", r.getClass().getSimpleName(), e);
+            }
+        }
+        server.reload(after);
+    }
+
+    /** The bound port of the TLS listeners, for https redirects (0 until they are bound). */
+    private int tlsPort() {
+        GatewayServer s = server;
+        List<InetSocketAddress> bound = s == null ? List.of() : s.tlsAddresses();
+        return bound.isEmpty() ? 0 : bound.get(0).getPort();
+    }
+
+    /** The TLS edge (certificates, ACME), or null without TLS listeners. */
+    public TlsEdge tls() {
+        return tls;
+    }
+
+    /** The TLS listeners' bound addresses (empty without TLS). */
+    public List<InetSocketAddress> tlsListeners() {
+        return server.tlsAddresses();
     }
 
     /** The write spool, or null when it could not be opened. */

@@ -206,6 +206,7 @@ public final class AdminServer implements AutoCloseable {
                     + "; allowed: " + String.join(", ", match.allowed()), Map.of("allowed", match.allowed()));
         }
         String actor = actor(req.headers().get(ACTOR_HEADER));
+        log.debug("{} {} by {}", method, qs.path(), actor);
         ByteBuf content = req.content();
         byte[] body = ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
         ApiRequest request = new ApiRequest(method, qs.path(), match.params(), qs.parameters(), actor,

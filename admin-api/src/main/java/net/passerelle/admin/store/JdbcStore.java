@@ -299,6 +299,11 @@ public final class JdbcStore implements Store {
         dataSource.close();
     }
 
+    /** The pool, for stores of other concerns on the same database (e.g. {@link JdbcCertificateStore}). */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     @Override
     public String toString() {
         return "JdbcStore[" + tx.description() + "]";

@@ -4,6 +4,7 @@ import net.passerelle.admin.api.AdminServer;
 import net.passerelle.admin.api.ControlApi;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.HealthRoutes;
+import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.store.Store;
@@ -15,6 +16,7 @@ import net.passerelle.gateway.health.HealthRegistry;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Spool;
+import net.passerelle.gateway.tls.edge.TlsEdge;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -37,11 +39,13 @@ public final class GatewayAdmin implements AutoCloseable {
      * @param reloadNow asks this gateway to reload the table now (so it confirms a change at once)
      * @param spool     the write spool, or null when it could not be opened (then no spool routes)
      * @param replay    starts a group's replay, or null without a spool
+     * @param tls       the TLS edge, for the certificate routes; null without TLS
      * @param notReady  the reasons the process is not ready, for {@code /readyz}
      * @param metrics   the Prometheus text, for {@code /metrics}
      */
     public record Parts(Supplier<Store> store, Runnable reloadNow, RoutingTableHolder routes, HealthRegistry health,
-                        Spool spool, ReplayTrigger replay, Supplier<List<String>> notReady, Supplier<String> metrics) {
+                        Spool spool, ReplayTrigger replay, TlsEdge tls, Supplier<List<String>> notReady,
+                        Supplier<String> metrics) {
     }
 
     private final AdminServer server;
@@ -79,9 +83,12 @@ public final class GatewayAdmin implements AutoCloseable {
         new CutoverRoutes(parts.store(), confirmer, cutover(config, parts.health()), parts.routes(),
                 config.cutover().path()).register(router);
         new BackendRoutes(parts.store(), confirmer, parts.health(), parts.routes()).register(router);
-        HealthRoutes.register(router, parts.notReady(), parts.metrics());
+        OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.metrics()));
         if (parts.spool() != null) {
             new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store()).register(router);
+        }
+        if (parts.tls() != null) {
+            new CertificatesApi(parts.tls()).register(router);
         }
         return router;
     }

@@ -13,12 +13,15 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionTimer {
     private final EventExecutor executor;
     private final Runnable onFire;
+    private final java.util.function.Consumer<Throwable> onFailure;
     private ScheduledFuture<?> pending;
     private long deadline;
 
-    ConnectionTimer(EventExecutor executor, Runnable onFire) {
+    /** @param onFailure told of anything {@code onFire} throws: a timer's task never fails unseen */
+    ConnectionTimer(EventExecutor executor, Runnable onFire, java.util.function.Consumer<Throwable> onFailure) {
         this.executor = executor;
         this.onFire = onFire;
+        this.onFailure = onFailure;
     }
 
     /** Makes sure the timer fires no later than {@code delayNanos} from now. */
@@ -44,6 +47,10 @@ final class ConnectionTimer {
 
     private void fire() {
         pending = null;
-        onFire.run();
+        try {
+            onFire.run();
+        } catch (RuntimeException | Error e) {
+            onFailure.accept(e);
+        }
     }
 }

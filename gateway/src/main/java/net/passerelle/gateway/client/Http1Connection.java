@@ -15,17 +15,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.notice.NoticeKind;
 import net.passerelle.gateway.origin.OriginPool;
 import net.passerelle.gateway.proxy.ClientInfo;
 import net.passerelle.gateway.proxy.ClientSide;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.Exchange;
 import net.passerelle.gateway.proxy.ProxySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 
 /**
  * The client-facing end of an HTTP/1.1 connection: glue between Netty's HTTP/1.1 codec and the {@link Exchange}
@@ -45,7 +46,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
 
     private final ProxySettings px;
-    private final ClientActivity activity;
+    private final StrictRequestDecoder decoder;
     private final ClientResponseEncoder encoder;
     private final ConnectionFacts facts;
     private ChannelHandlerContext ctx;
@@ -61,9 +62,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean draining;
     private boolean inputClosed;
 
-    Http1Connection(ProxySettings px, ClientActivity activity, ClientResponseEncoder encoder, ConnectionFacts facts) {
+    Http1Connection(ProxySettings px, StrictRequestDecoder decoder, ClientResponseEncoder encoder, ConnectionFacts facts) {
         this.px = px;
-        this.activity = activity;
+        this.decoder = decoder;
         this.encoder = encoder;
         this.facts = facts;
     }
@@ -73,7 +74,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer);
+        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer, failure -> exceptionCaught(ctx, failure));
         this.gate = new MessageGate(ctx.channel(), this::dispatch);
         if (ctx.channel().isActive()) {
             start(); // installed once ALPN chose HTTP/1.1: the connection is open already
@@ -93,8 +94,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void start() {
-        if (info == null) {
-            info = facts.describe(ctx.channel());
+        if (pool == null) {
             pool = px.origins().get(ctx.channel().eventLoop());
             awaitRequest();
         }
@@ -173,7 +173,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (idle || (state == State.DISCARDING && !drain)) {
             close();
         } else if (state == State.EXCHANGE && !drain && exchange.onClientInputClosed()) {
-            log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info.address());
+            log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info().address());
         }
     }
 
@@ -193,7 +193,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     // ---------------------------------------------------------------- requests
 
     private void startExchange(HttpRequest request) {
-        activity.stop();
+        decoder.stopWatching();
         state = State.EXCHANGE;
         closeAfterResponse = false;
         if (exchange == null) {
@@ -209,8 +209,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         state = State.AWAIT_HEAD;
+        if (exchange != null) {
+            exchange.recycle();
+        }
         waitStartNanos = System.nanoTime();
-        activity.watch();
+        decoder.watchForFirstByte();
         timer.atMost(Math.min(px.timeouts().headerRead(), px.timeouts().keepAlive()));
         readClient();
     }
@@ -241,8 +244,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         return ctx.channel();
     }
 
+    /** Described at the first request: on a TLS listener, the handshake is over by then. */
     @Override
     public ClientInfo info() {
+        if (info == null) {
+            info = facts.describe(ctx.channel());
+        }
         return info;
     }
 
@@ -362,7 +369,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     /** Between requests: a head that is slow to arrive gets 408, a connection idle for too long is closed. */
     private void onIdleTimer(long now) {
-        long firstByte = activity.firstByteNanos();
+        long firstByte = decoder.firstByteNanos();
         if (firstByte != 0) {
             long deadline = firstByte + px.timeouts().headerRead();
             if (now - deadline >= 0) {
@@ -376,24 +383,15 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             }
             return;
         }
+        // Idle for a while: the exchange (and its stages) and the connection's description go, made again if a request
+        // comes; a kept-alive connection nobody uses then holds only Netty's channel and these handlers.
+        exchange = null;
+        info = null;
         long deadline = waitStartNanos + px.timeouts().keepAlive();
         if (now - deadline >= 0) {
             close();
         } else {
             timer.atMost(Math.min(deadline - now, px.timeouts().headerRead()));
-        }
-    }
-
-    /** How a connection describes its client; the same for every connection of a listener. */
-    public interface ConnectionFacts {
-        ClientInfo describe(Channel channel);
-
-        static ConnectionFacts plain(ProxySettings px, String scheme) {
-            return ch -> {
-                InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
-                boolean trusted = remote != null && px.forwarding().isTrusted(remote.getAddress());
-                return new ClientInfo(remote, trusted, scheme);
-            };
         }
     }
 }

@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.origin.OriginPool;
 import net.passerelle.gateway.proxy.ClientInfo;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,7 @@ import java.io.IOException;
  * ({@code Http2FrameCodec}) and {@code h2-streams} ({@code Http2MultiplexHandler}, which gives every stream its
  * child channel and {@link Http2Stream}). It owns what belongs to the connection, not to a request:
  * <ul>
- *   <li>the facts about the client, computed once for all its streams;</li>
+ *   <li>the facts about the client, described once for all its streams;</li>
  *   <li>the connection's receive window, raised at start to {@code http2.connectionWindowSize} so that the streams'
  *       own windows, not the connection's, are what a slow backend holds up;</li>
  *   <li>closing an idle connection (no open stream for {@code limits.keepAliveTimeout});</li>
@@ -33,7 +34,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
 
     private final ProxySettings px;
-    private final Http1Connection.ConnectionFacts facts;
+    private final ConnectionFacts facts;
     private final long connectionWindow;
     private ChannelHandlerContext ctx;
     private ConnectionTimer timer;
@@ -44,13 +45,17 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private boolean closing;
 
     /** @param connectionWindow the connection's receive window, in bytes (at least the protocol's 65,535) */
-    Http2Connection(ProxySettings px, Http1Connection.ConnectionFacts facts, long connectionWindow) {
+    Http2Connection(ProxySettings px, ConnectionFacts facts, long connectionWindow) {
         this.px = px;
         this.facts = facts;
         this.connectionWindow = connectionWindow;
     }
 
+    /** The client as its connection describes it (after any TLS handshake), once for all the streams. */
     ClientInfo info() {
+        if (info == null) {
+            info = facts.describe(ctx.channel()).withProtocol(ForwardingHeaders.H2);
+        }
         return info;
     }
 
@@ -61,7 +66,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer);
+        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer, failure -> exceptionCaught(ctx, failure));
         if (ctx.channel().isActive()) {
             // Installed once the protocol was known (ALPN, or the h2c preface): the connection is open already.
             start();
@@ -75,10 +80,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void start() {
-        if (info != null) {
+        if (pool != null) {
             return;
         }
-        info = facts.describe(ctx.channel()).withProtocol(ForwardingHeaders.HTTP_2);
         pool = px.origins().get(ctx.channel().eventLoop());
         long increment = connectionWindow - 65535;
         if (increment > 0) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import net.passerelle.gateway.config.Http2Config;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
 
 import java.time.Duration;
@@ -45,7 +46,7 @@ public record Http2Handlers(ChannelHandler codec, ChannelHandler streams, Channe
     /**
      * @param drainTimeout how long open streams may take to finish once GOAWAY is sent ({@code server.drainTimeout})
      */
-    public static Http2Handlers create(ProxySettings px, Http2Config config, Http1Connection.ConnectionFacts facts,
+    public static Http2Handlers create(ProxySettings px, Http2Config config, ConnectionFacts facts,
                                        Duration drainTimeout) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(config.maxConcurrentStreams())

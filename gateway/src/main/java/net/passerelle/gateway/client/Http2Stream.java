@@ -66,7 +66,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer);
+        this.timer = new ConnectionTimer(ctx.executor(), this::onTimer, failure -> exceptionCaught(ctx, failure));
     }
 
     @Override

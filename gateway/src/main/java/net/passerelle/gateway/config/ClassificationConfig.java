@@ -15,6 +15,7 @@ import java.util.Map;
  * classification:
  *   bodyPeekLimitBytes: 4096     # default 4096; 1 .. 1048576
  *   defaultProfile: piwigo       # default piwigo
+ *   signInDuringReadOnly: true   # default true: Piwigo sign-in and sign-out pass in read-only (see PiwigoProfile)
  *   profiles:
  *     my-gallery:
  *       extends: piwigo          # piwigo (default), http, or another user profile
@@ -28,18 +29,24 @@ import java.util.Map;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ClassificationConfig(Integer bodyPeekLimitBytes, String defaultProfile,
-                                   Map<String, ProfileConfig> profiles) {
+                                   Map<String, ProfileConfig> profiles, Boolean signInDuringReadOnly) {
     public static final int DEFAULT_BODY_PEEK_LIMIT_BYTES = 4096;
     public static final int MAX_BODY_PEEK_LIMIT_BYTES = 1 << 20;
 
     @JsonCreator
     public ClassificationConfig(@JsonProperty("bodyPeekLimitBytes") Integer bodyPeekLimitBytes,
                                 @JsonProperty("defaultProfile") String defaultProfile,
-                                @JsonProperty("profiles") Map<String, ProfileConfig> profiles) {
+                                @JsonProperty("profiles") Map<String, ProfileConfig> profiles,
+                                @JsonProperty("signInDuringReadOnly") Boolean signInDuringReadOnly) {
         this.bodyPeekLimitBytes = bodyPeekLimitBytes;
         this.defaultProfile = defaultProfile;
         // insertion order kept: profiles are listed in configuration order
         this.profiles = profiles == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
+        this.signInDuringReadOnly = signInDuringReadOnly == null ? Boolean.TRUE : signInDuringReadOnly;
+    }
+
+    public ClassificationConfig(Integer bodyPeekLimitBytes, String defaultProfile, Map<String, ProfileConfig> profiles) {
+        this(bodyPeekLimitBytes, defaultProfile, profiles, null);
     }
 
     /** Built-in defaults: 4 KiB, profile {@code piwigo}, no user profiles. */

@@ -28,6 +28,9 @@ public record GatewayConfig(
         HealthConfig health,
         CutoverConfig cutover,
         SeedConfig seed,
+        TlsConfig tls,
+        AccessLogConfig accessLog,
+        LoggingConfig logging,
         Http2Config http2) {
 
     public GatewayConfig {
@@ -48,76 +51,94 @@ public record GatewayConfig(
         health = health == null ? HealthConfig.defaults() : health;
         cutover = cutover == null ? new CutoverConfig(null, null) : cutover;
         seed = seed == null ? new SeedConfig(null, null) : seed;
+        tls = tls == null ? TlsConfig.off() : tls;
+        accessLog = accessLog == null ? AccessLogConfig.defaults() : accessLog;
+        logging = logging == null ? new LoggingConfig(null, null) : logging;
         http2 = http2 == null ? Http2Config.defaults() : http2;
     }
 
-    /** Without {@code http2:} (its defaults). */
+    /** Without {@code tls:} (TLS off). */
     public GatewayConfig(List<HostPort> listeners, AdminConfig admin, StoreConfig store, SpoolConfig spool,
                          ServerConfig server, LimitsConfig limits, UpstreamConfig upstream, ForwardingConfig forwarding,
                          MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
                          HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
         this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
-                classification, health, cutover, seed, null);
+                classification, health, cutover, seed, null, null, null, null);
     }
 
     public GatewayConfig withHttp2(Http2Config newHttp2) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, newHttp2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, newHttp2);
+    }
+
+    public GatewayConfig withTls(TlsConfig newTls) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging, http2);
+    }
+
+    public GatewayConfig withLogging(LoggingConfig newLogging) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging, http2);
+    }
+
+    public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging, http2);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
     public static GatewayConfig defaults() {
-        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed, http2);
+                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     /**
@@ -127,21 +148,29 @@ public record GatewayConfig(
      *                       without either the API is open and may only listen on a loopback address
      * @param confirmTimeout how long a mode/window/group change waits for every live gateway before answering 202 (5s)
      * @param gatewayTtl     a gateway whose last heartbeat is older than this is not live, so not waited for (3s)
+     * @param tokenFile      where the generated token is kept (mode 0600) when none is configured; {@code ctl} reads
+     *                       it ({@code ./data/admin-token})
      */
-    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+    public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
+                              String tokenFile) {
         public AdminConfig {
             enabled = enabled == null || enabled;
             listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
             token = token == null || token.isBlank() ? null : token;
             confirmTimeout = confirmTimeout == null ? Duration.ofSeconds(5) : confirmTimeout;
             gatewayTtl = gatewayTtl == null ? Duration.ofSeconds(3) : gatewayTtl;
+            tokenFile = tokenFile == null || tokenFile.isBlank() ? "./data/admin-token" : tokenFile;
             if (confirmTimeout.isNegative() || gatewayTtl.isNegative() || gatewayTtl.isZero()) {
                 throw new IllegalArgumentException("admin.confirmTimeout must be >= 0 and admin.gatewayTtl > 0");
             }
         }
 
+        public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
+            this(enabled, listen, token, confirmTimeout, gatewayTtl, null);
+        }
+
         public AdminConfig(Boolean enabled, HostPort listen, String token) {
-            this(enabled, listen, token, null, null);
+            this(enabled, listen, token, null, null, null);
         }
     }
 
@@ -217,8 +246,8 @@ public record GatewayConfig(
                 throw new IllegalArgumentException("server.ioThreads must be >= 0 (0 = one per core)");
             }
             transport = transport == null ? "auto" : transport;
-            if (!List.of("auto", "epoll", "nio").contains(transport)) {
-                throw new IllegalArgumentException("server.transport must be auto, epoll or nio, got '" + transport + "'");
+            if (!List.of("auto", "epoll", "io_uring", "nio").contains(transport)) {
+                throw new IllegalArgumentException("server.transport must be auto, epoll, io_uring or nio, got '" + transport + "'");
             }
             drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
         }

@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param address     the address checked, {@code 127.0.0.1:8081} or {@code [::1]:8081}
  * @param name        the backend as configured
- * @param health      {@code up} or {@code down}, from checks and passive detection
+ * @param health      {@code up} or {@code down}, from checks and passive detection; {@code unknown} when it has no
+ *                    host to be checked with (its groups have none and {@code health.host} is empty)
  * @param admin       {@code ready}, {@code drain} or {@code maint}
  * @param available   whether it takes new requests now (up and ready)
  * @param lastCheck   the last check's result ({@code HTTP 200}, {@code connection refused}, …), or null before the first

@@ -1,6 +1,5 @@
 package net.passerelle.gateway.health;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import net.passerelle.admin.model.BackendState;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
@@ -9,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,8 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -32,25 +28,26 @@ import java.util.function.Predicate;
  * single-threaded client ({@link HttpProbe}), passive detection from real traffic, and ops' admin state.
  *
  * <p>The request path reads one immutable map and a few volatile fields ({@link #available}); it never blocks.
- * State changes (check results, passive thresholds, admin calls) take the backend's own monitor, which only the
+ * TrackedBackend changes (check results, passive thresholds, admin calls) take the backend's own monitor, which only the
  * checker and the rare transition contend for.
  *
  * <p>A backend starts {@code up} when first tracked (a fresh table routes at once) and is checked right away; a
  * backend the table does not know (not tracked yet) counts as available.
  */
 public final class HealthRegistry implements BackendHealth, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
+    static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
 
-    private final HealthSettings settings;
-    private final HttpProbe probe;
-    private final Clock clock;
-    private final boolean checksEnabled;
-    private volatile Map<InetSocketAddress, State> states = Map.of();
+    final HealthSettings settings;
+    final HttpProbe probe;
+    final DefaultPageCheck pages;
+    final Clock clock;
+    final boolean checksEnabled;
+    private volatile Map<InetSocketAddress, TrackedBackend> states = Map.of();
     /** Admin states survive a backend leaving and re-entering the table. */
     private final Map<InetSocketAddress, BackendState> adminStates = new ConcurrentHashMap<>();
     private final List<Consumer<HealthTransition>> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong upCount = new AtomicLong();
-    private final AtomicLong downCount = new AtomicLong();
+    final AtomicLong upCount = new AtomicLong();
+    final AtomicLong downCount = new AtomicLong();
     private volatile Consumer<Predicate<InetSocketAddress>> idleCloser = p -> { };
     private volatile boolean closed;
 
@@ -58,9 +55,19 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         this(settings, Clock.systemUTC(), true);
     }
 
+    /** @param pages what makes an answered check fail anyway: a web server's default page */
+    public HealthRegistry(HealthSettings settings, DefaultPageCheck pages) {
+        this(settings, Clock.systemUTC(), true, pages);
+    }
+
     /** @param checksEnabled false for tests of passive detection and admin states alone */
     public HealthRegistry(HealthSettings settings, Clock clock, boolean checksEnabled) {
+        this(settings, clock, checksEnabled, DefaultPageCheck.NONE);
+    }
+
+    public HealthRegistry(HealthSettings settings, Clock clock, boolean checksEnabled, DefaultPageCheck pages) {
         this.settings = Objects.requireNonNull(settings);
+        this.pages = Objects.requireNonNull(pages);
         this.clock = clock;
         this.checksEnabled = checksEnabled;
         this.probe = new HttpProbe("passerelle-health");
@@ -99,7 +106,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     // ---------------------------------------------------------------- tracking the table
 
-    /** {@link #track(Collection, Function)} with checks sent with the configured Host, or each backend's own name. */
+    /** {@link #track(Collection, Function)} with checks sent with the configured {@code health.host} only. */
     public Set<InetSocketAddress> track(Collection<GroupRoute> groups) {
         return track(groups, g -> null);
     }
@@ -108,28 +115,34 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * (Re)starts checks for the backends and spares of the current table, stops them for backends that left it
      * and closes the idle pooled connections to those. Call after each table swap (cheap when nothing changed).
      *
-     * @param checkHost the Host header to check a group's backends with (its first host), or null for the
-     *                  configured {@code health.host} or else the backend's own name
+     * @param checkHost the Host header to check a group's backends with (one of its hosts), or null when it has
+     *                  none. {@code health.host}, when configured, is used for every group. A backend with no host
+     *                  to check it with is not checked and reported {@code unknown}: checked with its own address as
+     *                  Host it would get the web server's default site, answer 200 and pass for up.
      * @return the addresses that left the table
      */
     public synchronized Set<InetSocketAddress> track(Collection<GroupRoute> groups, Function<GroupRoute, String> checkHost) {
         if (closed) {
             return Set.of();
         }
-        Map<InetSocketAddress, State> old = states;
-        Map<InetSocketAddress, State> next = new HashMap<>();
+        Map<InetSocketAddress, TrackedBackend> old = states;
+        Map<InetSocketAddress, TrackedBackend> next = new HashMap<>();
         for (GroupRoute g : groups) {
             String host = settings.host() != null ? settings.host() : checkHost.apply(g);
             for (List<Backend> list : List.of(g.backends(), g.spares())) {
                 for (Backend b : list) {
-                    if (next.containsKey(b.address())) {
+                    TrackedBackend shared = next.get(b.address());
+                    if (shared != null) {
+                        if (shared.hostFromTable == null) {
+                            shared.hostFromTable = host; // a backend shared by groups: any group's host will do
+                        }
                         continue;
                     }
-                    State s = old.get(b.address());
+                    TrackedBackend s = old.get(b.address());
                     if (s == null) {
-                        s = new State(b, adminStates.getOrDefault(b.address(), BackendState.READY), clock.instant());
+                        s = new TrackedBackend(this, b, adminStates.getOrDefault(b.address(), BackendState.READY), clock.instant());
                     }
-                    s.checkHost = host != null ? host : hostOf(b);
+                    s.hostFromTable = host;
                     s.name = b.name();
                     next.put(b.address(), s);
                 }
@@ -141,10 +154,8 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         for (InetSocketAddress a : removed) {
             old.get(a).stop();
         }
-        for (State s : next.values()) {
-            if (!old.containsKey(s.address)) {
-                s.schedule(0);
-            }
+        for (TrackedBackend s : next.values()) {
+            s.setCheckHost(s.hostFromTable, !old.containsKey(s.address));
         }
         if (!removed.isEmpty()) {
             log.info("no longer in the routing table: {}; closing their idle connections", removed);
@@ -153,27 +164,17 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         return removed;
     }
 
-    private static String hostOf(Backend b) {
-        String n = b.name();
-        if (n.startsWith("[")) {
-            int end = n.indexOf(']');
-            return end > 0 ? n.substring(0, end + 1) : n;
-        }
-        int colon = n.lastIndexOf(':');
-        return colon > 0 && n.indexOf(':') == colon ? n.substring(0, colon) : n;
-    }
-
     // ---------------------------------------------------------------- the request path
 
     @Override
     public boolean available(Backend backend) {
-        State s = states.get(backend.address());
+        TrackedBackend s = states.get(backend.address());
         return s == null || s.available;
     }
 
     @Override
     public boolean lastResort(Backend backend) {
-        State s = states.get(backend.address());
+        TrackedBackend s = states.get(backend.address());
         return s == null || s.admin == BackendState.READY;
     }
 
@@ -193,7 +194,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
             passiveError(backend, "HTTP " + status);
             return;
         }
-        State s = states.get(backend.address());
+        TrackedBackend s = states.get(backend.address());
         if (s != null && s.passiveErrors.get() != 0) {
             s.passiveErrors.set(0);
         }
@@ -201,7 +202,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
 
     private void passiveError(Backend backend, String what) {
         int limit = settings.passiveFailures();
-        State s = states.get(backend.address());
+        TrackedBackend s = states.get(backend.address());
         if (limit == 0 || s == null) {
             return;
         }
@@ -220,7 +221,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * @throws IllegalArgumentException when no backend of the current table has this address
      */
     public BackendStatus setAdminState(InetSocketAddress address, BackendState admin) {
-        State s = states.get(address);
+        TrackedBackend s = states.get(address);
         if (s == null) {
             throw new IllegalArgumentException("no backend " + format(address) + " in the routing table");
         }
@@ -235,21 +236,21 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
      * state, every other one is ready. Called after each table swap, after {@link #track}.
      */
     public synchronized void applyAdminStates(Map<String, BackendState> byName) {
-        for (State s : states.values()) {
+        for (TrackedBackend s : states.values()) {
             BackendState wanted = byName.get(s.name);
             if (wanted == null) {
                 wanted = byName.get(format(s.address));
             }
             BackendState admin = wanted == null ? BackendState.READY : wanted;
             if (adminStates.getOrDefault(s.address, BackendState.READY) != admin) {
-                log.info("backend {} ({}) is now {} (fleet state)", s.name, format(s.address), admin.wireName());
+                log.info("backend {} ({}) is now {} (fleet state)", s.name, format(s.address), admin.name().toLowerCase(java.util.Locale.ROOT));
                 setAdminState(s.address, admin);
             }
         }
     }
 
     public InetSocketAddress find(String nameOrAddress) {
-        for (State s : states.values()) {
+        for (TrackedBackend s : states.values()) {
             if (s.name.equals(nameOrAddress) || format(s.address).equals(nameOrAddress)) {
                 return s.address;
             }
@@ -258,14 +259,14 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     }
 
     public BackendStatus status(InetSocketAddress address) {
-        State s = states.get(address);
+        TrackedBackend s = states.get(address);
         return s == null ? null : s.status();
     }
 
     /** Every tracked backend by address ({@code 127.0.0.1:8081}, {@code [::1]:8081}), sorted. */
     public Map<String, BackendStatus> snapshot() {
         Map<String, BackendStatus> out = new java.util.TreeMap<>();
-        for (State s : states.values()) {
+        for (TrackedBackend s : states.values()) {
             BackendStatus st = s.status();
             out.put(st.address(), st);
         }
@@ -275,7 +276,7 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        for (State s : states.values()) {
+        for (TrackedBackend s : states.values()) {
             s.stop();
         }
         states = Map.of();
@@ -287,182 +288,13 @@ public final class HealthRegistry implements BackendHealth, AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    private void emit(HealthTransition t) {
+    void emit(HealthTransition t) {
         for (Consumer<HealthTransition> l : listeners) {
             try {
                 l.accept(t);
             } catch (RuntimeException e) {
                 log.warn("health transition listener failed", e);
             }
-        }
-    }
-
-    /** One backend address. Health fields change under its monitor; the request path reads the volatiles. */
-    private final class State {
-        final InetSocketAddress address;
-        volatile String name;
-        volatile String checkHost;
-        volatile boolean up = true;
-        volatile BackendState admin;
-        volatile boolean available;
-        final AtomicInteger passiveErrors = new AtomicInteger();
-        // under the monitor
-        int successes;
-        int failures;
-        String lastCheck;
-        Instant lastCheckAt;
-        Instant since;
-        String reason = "not checked yet";
-        long transitions;
-        ScheduledFuture<?> task;
-        boolean stopped;
-
-        State(Backend b, BackendState admin, Instant now) {
-            this.address = b.address();
-            this.name = b.name();
-            this.admin = admin;
-            this.since = now;
-            this.available = admin == BackendState.READY;
-            if (admin == BackendState.MAINT) {
-                up = false;
-                reason = "maint";
-            }
-        }
-
-        synchronized void schedule(long delayMillis) {
-            if (stopped || !checksEnabled || admin == BackendState.MAINT) {
-                return;
-            }
-            task = probe.loop().schedule(this::check, delayMillis, TimeUnit.MILLISECONDS);
-        }
-
-        synchronized void stop() {
-            stopped = true;
-            if (task != null) {
-                task.cancel(false);
-                task = null;
-            }
-        }
-
-        private void check() {
-            synchronized (this) {
-                task = null;
-                if (stopped || admin == BackendState.MAINT) {
-                    return;
-                }
-            }
-            java.util.concurrent.CompletableFuture<HttpProbe.Result> f;
-            try {
-                f = probe.get(address, checkHost, settings.path(), settings.timeout(), 0);
-            } catch (RuntimeException shuttingDown) {
-                return;
-            }
-            f.whenComplete((r, e) -> {
-                HttpProbe.Result result = r != null ? r : HttpProbe.Result.failed(String.valueOf(e));
-                long next = onResult(result);
-                if (next >= 0) {
-                    schedule(next);
-                }
-            });
-        }
-
-        /** @return the delay to the next check, or -1 when checks stopped */
-        private long onResult(HttpProbe.Result r) {
-            HealthTransition t = null;
-            long delay;
-            synchronized (this) {
-                if (stopped || admin == BackendState.MAINT) {
-                    return -1;
-                }
-                boolean ok = r.answered() && settings.expects(r.status());
-                String what = !r.answered() ? r.error() : ok ? "HTTP " + r.status() : "HTTP " + r.status() + " not expected";
-                lastCheck = what;
-                lastCheckAt = clock.instant();
-                if (ok) {
-                    failures = 0;
-                    successes++;
-                    if (!up && successes >= settings.rise()) {
-                        t = setUp(true, "check: " + what + " (" + successes + " in a row)");
-                    }
-                } else {
-                    successes = 0;
-                    failures++;
-                    if (up && failures >= settings.fall()) {
-                        t = setUp(false, "check: " + what + " (" + failures + " in a row)");
-                    }
-                }
-                boolean changing = up ? failures > 0 : successes > 0;
-                delay = (changing ? settings.fastInterval() : settings.interval()).toMillis();
-            }
-            if (t != null) {
-                emit(t);
-            }
-            return delay;
-        }
-
-        void markDown(String why) {
-            HealthTransition t;
-            synchronized (this) {
-                if (!up || stopped) {
-                    return;
-                }
-                successes = 0;
-                t = setUp(false, why);
-            }
-            emit(t);
-        }
-
-        /** Under the monitor. */
-        private HealthTransition setUp(boolean nowUp, String why) {
-            up = nowUp;
-            available = nowUp && admin == BackendState.READY;
-            passiveErrors.set(0);
-            since = clock.instant();
-            reason = why;
-            transitions++;
-            (nowUp ? upCount : downCount).incrementAndGet();
-            log.info("backend {} ({}) is {}: {}", format(address), name, nowUp ? "UP" : "DOWN", why);
-            return new HealthTransition(format(address), name, "health", nowUp ? "down" : "up", nowUp ? "up" : "down", why, since);
-        }
-
-        void setAdmin(BackendState next) {
-            HealthTransition t;
-            boolean restartChecks;
-            synchronized (this) {
-                BackendState before = admin;
-                if (before == next) {
-                    return;
-                }
-                admin = next;
-                restartChecks = before == BackendState.MAINT;
-                if (next == BackendState.MAINT) {
-                    if (task != null) {
-                        task.cancel(false);
-                        task = null;
-                    }
-                    up = false;
-                    reason = "maint";
-                } else if (restartChecks) {
-                    // Out of maintenance: unknown health, so down until it passes `rise` checks.
-                    up = !checksEnabled;
-                    successes = 0;
-                    failures = 0;
-                    since = clock.instant();
-                    reason = checksEnabled ? "back from maint, waiting for checks" : "back from maint";
-                }
-                available = up && next == BackendState.READY;
-                log.info("backend {} ({}) admin state {} -> {}", format(address), name, before.wireName(), next.wireName());
-                t = new HealthTransition(format(address), name, "admin", before.wireName(), next.wireName(), "admin", clock.instant());
-            }
-            emit(t);
-            if (restartChecks) {
-                schedule(0);
-            }
-        }
-
-        synchronized BackendStatus status() {
-            return new BackendStatus(format(address), name, up ? "up" : "down", admin.wireName(), available, lastCheck,
-                    lastCheckAt, since, reason, transitions);
         }
     }
 }

@@ -9,6 +9,9 @@ import java.util.List;
  * How this gateway checks backends: the {@code health:} section of the configuration ({@link HealthConfig}, which
  * documents every field and its default) as the health package uses it. Every null takes its default, and the
  * values are checked the same way as the configuration's.
+ * <p>{@code host}: the Host header of checks; by default one host of the backend's groups, and none (the backend
+ * is not checked, its health {@code unknown}) when they have no host: probing with the backend's own address would
+ * land on the server's default site and report it up.
  */
 public record HealthSettings(Duration interval, Duration fastInterval, String path, Duration timeout, Integer rise,
                              Integer fall, Integer passiveFailures, List<String> expect, String host) {

@@ -31,21 +31,17 @@ public final class ForwardingHeaders {
             HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
     };
 
-    /** The received-protocol of {@code Via} for HTTP/1.x clients (and of every response, which backends send in 1.1). */
-    public static final String HTTP_1_1 = "1.1";
-    /** The received-protocol of {@code Via} for requests that reached the gateway over HTTP/2. */
-    public static final String HTTP_2 = "2";
+    /** A client's protocol when it is HTTP/2 (as {@code ClientInfo} and the access log name it). */
+    public static final String H2 = "h2";
 
     private final List<Cidr> trustedProxies;
-    private final String viaName;
     private final String viaValue;
     private final String viaValueHttp2;
 
     public ForwardingHeaders(List<Cidr> trustedProxies, String viaName) {
         this.trustedProxies = List.copyOf(trustedProxies);
-        this.viaName = viaName;
-        this.viaValue = HTTP_1_1 + " " + viaName;
-        this.viaValueHttp2 = HTTP_2 + " " + viaName;
+        this.viaValue = "1.1 " + viaName;
+        this.viaValueHttp2 = "2 " + viaName;
     }
 
     public boolean isTrusted(InetAddress peer) {
@@ -130,12 +126,13 @@ public final class ForwardingHeaders {
     /** As above, for a client whose description is kept for its connection's life. */
     public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
                                String scheme, String requestId) {
-        prepareRequest(headers, clientInfo, trustedPeer, host, scheme, HTTP_1_1, requestId);
+        prepareRequest(headers, clientInfo, trustedPeer, host, scheme, null, requestId);
     }
 
     /**
-     * As above, for a request received over {@code protocol} ({@link #HTTP_1_1} or {@link #HTTP_2}), which the
-     * {@code Via} entry names (RFC 9110, 7.6.3): the forwarding headers are otherwise the same whatever the version.
+     * As above, for a request received over {@code protocol} (null for HTTP/1.x, {@link #H2}), which the {@code Via}
+     * entry names ({@code 1.1} or {@code 2}, RFC 9110, 7.6.3): the forwarding headers are otherwise the same whatever
+     * the version.
      */
     public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
                                String scheme, String protocol, String requestId) {
@@ -186,10 +183,7 @@ public final class ForwardingHeaders {
     }
 
     private String viaFor(String protocol) {
-        if (HTTP_1_1.equals(protocol)) {
-            return viaValue;
-        }
-        return HTTP_2.equals(protocol) ? viaValueHttp2 : protocol + " " + viaName;
+        return H2.equals(protocol) ? viaValueHttp2 : viaValue;
     }
 
     private static String joinAll(HttpHeaders headers, CharSequence name) {

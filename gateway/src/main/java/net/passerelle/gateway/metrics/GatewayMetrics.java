@@ -18,14 +18,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import net.passerelle.admin.model.Mode;
+import net.passerelle.gateway.proxy.ExchangeRecord;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 
-import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,11 +57,18 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     public static final String TABLE_VERSION = "passerelle.routing.table.version";
     public static final String STORE_REACHABLE = "passerelle.store.reachable";
     public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
+    public static final String BACKEND_FIRST_BYTE = "passerelle.backend.first.byte";
+    public static final String ACCESS_LOG_DROPPED = "passerelle.access.log.dropped";
+    /** Latency buckets from a cached thumbnail to an upload that takes a minute. */
+    static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.Stream.of(1, 5, 10, 25, 50, 100, 250, 500,
+            1000, 2500, 5000, 10_000, 30_000, 60_000).map(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
     public static final String UNKNOWN_GROUP = "_unknown";
     public static final String NO_GROUP = "_none";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Map<String, EnumMap<Outcome, Timer>> timers = new ConcurrentHashMap<>();
+    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+    /** Held strongly here: Micrometer keeps function meters' state weakly. */
+    private volatile java.util.function.LongSupplier accessLogDrops = () -> 0;
     private final Counter unknownHosts;
     private final Map<String, Meter> modeGauges = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -169,7 +175,16 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     }
 
     @Override
-    public void exchangeDone(GroupRoute group, Outcome outcome, int status, long durationNanos) {
+    public void exchangeDone(ExchangeRecord r) {
+        record(r.group(), r.outcome(), r.totalNanos(), r.firstByteNanos());
+    }
+
+    /**
+     * Counts one exchange: its total time by group and outcome, and the backend's first-byte time by group. The group
+     * tag is the configured group ({@value #UNKNOWN_GROUP} for unknown hosts, {@value #NO_GROUP} before routing),
+     * never a host name: the label set stays bounded whatever visitors send.
+     */
+    public void record(GroupRoute group, Outcome outcome, long totalNanos, long firstByteNanos) {
         String name;
         if (group != null) {
             name = group.name();
@@ -181,32 +196,64 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         if (outcome == Outcome.UNKNOWN_HOST) {
             unknownHosts.increment();
         }
-        EnumMap<Outcome, Timer> byOutcome = timers.get(name);
-        Timer timer = byOutcome == null ? null : byOutcome.get(outcome);
-        if (timer == null) {
-            timer = timer(name, outcome);
+        Meters m = meters.get(name);
+        if (m == null) {
+            m = meters(name);
         }
-        timer.record(durationNanos, TimeUnit.NANOSECONDS);
+        m.total(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
+        if (firstByteNanos >= 0) {
+            m.firstByte.record(firstByteNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
-    private synchronized Timer timer(String group, Outcome outcome) {
-        EnumMap<Outcome, Timer> byOutcome = timers.get(group);
-        EnumMap<Outcome, Timer> copy = byOutcome == null ? new EnumMap<>(Outcome.class) : new EnumMap<>(byOutcome);
-        Timer t = copy.get(outcome);
-        if (t == null) {
-            t = Timer.builder(REQUESTS).description("exchanges by group and outcome")
-                    .tag("group", group).tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                    .publishPercentileHistogram(false)
-                    .register(registry);
-            copy.put(outcome, t);
-            timers.put(group, copy);
+    /** A group's timers, made on first use (the request path reads the concurrent map without a lock). */
+    private synchronized Meters meters(String group) {
+        Meters m = meters.get(group);
+        if (m == null) {
+            Timer firstByte = Timer.builder(BACKEND_FIRST_BYTE)
+                    .description("from the request sent to a backend to its response head, by group")
+                    .tag("group", group).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+            m = new Meters(group, firstByte);
+            meters.put(group, m);
         }
-        return t;
+        return m;
+    }
+
+    /** The meters of one group. */
+    private final class Meters {
+        private final String group;
+        private final Timer firstByte;
+        private final Timer[] byOutcome = new Timer[Outcome.values().length];
+
+        Meters(String group, Timer firstByte) {
+            this.group = group;
+            this.firstByte = firstByte;
+        }
+
+        Timer total(Outcome outcome) {
+            Timer t = byOutcome[outcome.ordinal()];
+            if (t == null) {
+                // Micrometer returns the same timer for the same name and tags: racing threads agree.
+                t = Timer.builder(REQUESTS).description("exchanges by group and outcome, from request head to response end")
+                        .tag("group", group).tag("outcome", outcome.label())
+                        .serviceLevelObjectives(LATENCY_BUCKETS)
+                        .register(registry);
+                byOutcome[outcome.ordinal()] = t;
+            }
+            return t;
+        }
     }
 
     @Override
     public void defaultPageBlocked(GroupRoute group, String backend, String fingerprint) {
         defaultPages.increment();
+    }
+
+    /** Access-log lines dropped because the writer could not keep up (the request path never waits for it). */
+    public void bindAccessLogDrops(java.util.function.LongSupplier dropped) {
+        accessLogDrops = dropped;
+        io.micrometer.core.instrument.FunctionCounter.builder(ACCESS_LOG_DROPPED, this, m -> m.accessLogDrops.getAsLong())
+                .description("access-log lines dropped because its writer could not keep up").register(registry);
     }
 
     /** The Prometheus text exposition. */

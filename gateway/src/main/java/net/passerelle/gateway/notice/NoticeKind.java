@@ -10,7 +10,10 @@ import java.util.Locale;
  * the connection after sending it (a hint for the caller: the renderer itself never sets {@code Connection}).
  */
 public enum NoticeKind {
-    /** A write refused while the group is read-only (reject policy); reading still works. */
+    /**
+     * A write refused while the group is read-only (reject policy); reading still works, and so does signing in and
+     * out unless {@code classification.signInDuringReadOnly} is false (see the policy's {@code PiwigoProfile}).
+     */
     READ_ONLY(503, false),
     /** A write received, fsynced to the spool and queued under a reference id (queue policy). */
     QUEUED(202, false),
@@ -37,6 +40,8 @@ public enum NoticeKind {
     METHOD_NOT_ALLOWED(405, false),
     /** Too many connections from one client address: 429, a per-client limit rather than an overloaded server. */
     TOO_MANY_CONNECTIONS(429, true),
+    /** Over TLS, a Host the connection's certificate does not cover: the browser connects again for that name. */
+    MISDIRECTED(421, false),
     /** The gateway holds as much memory for clients as it may ({@code limits.maxBufferedMemory}): new work waits. */
     OVERLOADED(503, true);
 

@@ -2,9 +2,8 @@ package net.passerelle.gateway.notice;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import net.passerelle.gateway.uri.PercentDecoder;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -282,7 +281,7 @@ public final class NoticeNegotiator {
         int lastSlash = uri.lastIndexOf('/', end - 1);
         String segment = uri.substring(lastSlash + 1, end);
         if (segment.indexOf('%') >= 0) {
-            segment = QueryStringDecoder.decodeComponent(segment, StandardCharsets.UTF_8);
+            segment = PercentDecoder.decodePath(segment); // never throws: "/ws.php%" is simply not ws.php
         }
         return segment.equals("ws.php");
     }
@@ -308,12 +307,12 @@ public final class NoticeNegotiator {
             int nameEnd = eq >= 0 && eq < amp ? eq : amp;
             String n = uri.substring(i, nameEnd);
             if (n.indexOf('%') >= 0 || n.indexOf('+') >= 0) {
-                n = QueryStringDecoder.decodeComponent(n, StandardCharsets.UTF_8);
+                n = PercentDecoder.decodeForm(n);
             }
             if (n.equals(name)) {
                 String v = nameEnd < amp ? uri.substring(nameEnd + 1, amp) : "";
                 if (v.indexOf('%') >= 0 || v.indexOf('+') >= 0) {
-                    v = QueryStringDecoder.decodeComponent(v, StandardCharsets.UTF_8);
+                    v = PercentDecoder.decodeForm(v);
                 }
                 found = v;
             }

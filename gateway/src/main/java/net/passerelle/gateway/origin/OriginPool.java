@@ -20,10 +20,10 @@ import java.util.function.Predicate;
 public final class OriginPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final OriginSettings settings;
+    private final java.util.function.Supplier<OriginSettings> settings;
     private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
 
-    OriginPool(EventLoop loop, Bootstrap template, OriginSettings settings) {
+    OriginPool(EventLoop loop, Bootstrap template, java.util.function.Supplier<OriginSettings> settings) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
@@ -55,9 +55,11 @@ public final class OriginPool {
      */
     public OriginConnection connect(InetSocketAddress backend) {
         OriginConnection connection = new OriginConnection(this, backend);
+        OriginSettings now = settings.get();
         ChannelFuture f = bootstrap.clone()
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new BudgetedRecvAllocator(connection))
-                .handler(new OriginChannelInitializer(settings, connection))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, now.connectTimeoutMillis()))
+                .handler(new OriginChannelInitializer(now, connection))
                 .connect(backend);
         connection.connecting(f);
         return connection;
@@ -70,7 +72,8 @@ public final class OriginPool {
             return;
         }
         ArrayDeque<OriginConnection> connections = idle.computeIfAbsent(c.address(), b -> new ArrayDeque<>());
-        if (connections.size() >= settings.maxIdlePerBackend()) {
+        OriginSettings now = settings.get();
+        if (connections.size() >= now.maxIdlePerBackend()) {
             c.close();
             return;
         }
@@ -78,7 +81,7 @@ public final class OriginPool {
         c.idleTimer = loop.schedule(() -> {
             c.idleTimer = null;
             c.close();
-        }, settings.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }, now.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** A connection closed (by the backend, its idle timer, or an exchange): it is no longer offered. */

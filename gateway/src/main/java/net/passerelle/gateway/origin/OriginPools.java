@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  */
 public final class OriginPools {
     private final Bootstrap template;
-    private final OriginSettings settings;
+    private volatile OriginSettings settings;
     private final FastThreadLocal<OriginPool> local = new FastThreadLocal<>();
     private final Map<EventLoop, OriginPool> all = new ConcurrentHashMap<>();
 
@@ -29,19 +29,27 @@ public final class OriginPools {
                 .disableResolver()
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeoutMillis()));
+                .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
     /** The pool of the calling event loop; must be called on {@code loop}. */
     public OriginPool get(EventLoop loop) {
         OriginPool pool = local.get();
         if (pool == null) {
-            pool = new OriginPool(loop, template, settings);
+            pool = new OriginPool(loop, template, this::settings);
             local.set(pool);
             all.put(loop, pool);
         }
         return pool;
+    }
+
+    /** New connect timeout, limits and pooling (a reload): they apply to the connections opened from now. */
+    public void reload(OriginSettings next) {
+        this.settings = next;
+    }
+
+    OriginSettings settings() {
+        return settings;
     }
 
     /** Closes idle connections to backends the routing table no longer names; runs on each loop. */

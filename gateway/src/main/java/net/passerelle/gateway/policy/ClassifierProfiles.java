@@ -3,6 +3,7 @@ package net.passerelle.gateway.policy;
 import net.passerelle.gateway.config.ClassificationConfig;
 import net.passerelle.gateway.config.ProfileConfig;
 import net.passerelle.gateway.config.RuleConfig;
+import net.passerelle.gateway.uri.PercentDecoder;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +53,7 @@ public final class ClassifierProfiles {
                     + " is out of range (1.." + ClassificationConfig.MAX_BODY_PEEK_LIMIT_BYTES + ")");
         }
         Map<String, ProfileClassifier> built = new LinkedHashMap<>();
-        built.put(PIWIGO, new ProfileClassifier(PIWIGO, List.of(), PiwigoProfile.INSTANCE, limit));
+        built.put(PIWIGO, new ProfileClassifier(PIWIGO, List.of(), PiwigoProfile.of(cfg.signInDuringReadOnly()), limit));
         built.put(HTTP, new ProfileClassifier(HTTP, List.of(), BaseProfile.HTTP, limit));
         for (String name : cfg.profiles().keySet()) {
             if (name == null || name.isBlank()) {
@@ -149,7 +150,7 @@ public final class ClassifierProfiles {
                 throw new IllegalArgumentException(where + ".path: '" + rc.path()
                         + "' must be a path without query (use param and values for parameters)");
             }
-            path = RequestFacts.normalisePath(rc.path());
+            path = RequestFacts.normalisePath(PercentDecoder.wireForm(rc.path())); // text, not a byte string
         }
         String param = null;
         if (rc.param() != null) {

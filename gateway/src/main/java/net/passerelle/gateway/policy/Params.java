@@ -1,6 +1,7 @@
 package net.passerelle.gateway.policy;
 
-import java.io.ByteArrayOutputStream;
+import net.passerelle.gateway.uri.PercentDecoder;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,53 +174,9 @@ final class Params {
                 break;
             }
         }
-        String name = urlDecode(s, from, eq < 0 ? to : eq);
-        String value = eq < 0 ? "" : urlDecode(s, eq + 1, to);
+        String name = PercentDecoder.decodeForm(s, from, eq < 0 ? to : eq);
+        String value = eq < 0 ? "" : PercentDecoder.decodeForm(s, eq + 1, to);
         b.add(name, value);
-    }
-
-    /** PHP's {@code urldecode}: {@code '+'} is a space, {@code %XX} a byte, a malformed escape stays as it is; UTF-8. */
-    static String urlDecode(CharSequence s, int from, int to) {
-        boolean plain = true;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c == '+' || c == '%' || c > 0x7f) {
-                plain = false;
-                break;
-            }
-        }
-        if (plain) {
-            return s.subSequence(from, to).toString();
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c == '+') {
-                out.write(' ');
-            } else if (c == '%' && i + 2 < to && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
-                out.write(hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2)));
-                i += 2;
-            } else if (c > 0xff) {
-                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(bytes, 0, bytes.length);
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     // ------------------------------------------------------------------ multipart/form-data

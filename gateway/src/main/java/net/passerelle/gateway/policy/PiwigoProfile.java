@@ -39,11 +39,18 @@ import java.util.Set;
  * It follows that a READ from a body needs the whole body within the peek limit (a {@code method} further on could
  * override it); read calls are small, so the 4 KiB default is ample.
  *
+ * <h2>Signing in and out: one rule, {@code classification.signInDuringReadOnly}</h2>
+ * Signing in changes the caller's session, not gallery data, and read-only visitors must be able to sign in to read
+ * their private albums during a migration. So with {@code signInDuringReadOnly: true} (the default) every way of
+ * signing in or out is a READ: {@code ws.php}'s {@code pwg.session.login} and {@code pwg.session.logout}, the HTML
+ * login page {@code identification.php} (its form by GET, its submission by POST: that page does nothing else), and
+ * Piwigo's logout link {@code ?act=logout}, which {@code include/user.inc.php} honours on any page. With
+ * {@code false} all of them are WRITEs: the two methods leave the allow-list, {@code identification.php} writes
+ * whatever the method, and a request whose query has {@code act=logout} writes whatever its page. Registration,
+ * password reset and the profile page write in both cases.
+ *
  * <h2>Decisions</h2>
  * <ul>
- * <li>{@code pwg.session.login} and {@code pwg.session.logout} are READs: they change the caller's session, not
- *     gallery data, and read-only visitors and API clients must be able to log in to read private albums during a
- *     migration. (The {@code identification.php} page is nevertheless a write, as the product spec lists it.)</li>
  * <li>Unsure means write: {@code pwg.getCacheSize} (stores the computed sizes in the configuration),
  *     {@code pwg.images.checkUpload} (may create the upload directory), {@code pwg.extensions.checkUpdates}
  *     (caches the update check), {@code pwg.activity.downloadLog}, {@code pwg.users.getAuthKey} (creates a key),
@@ -83,8 +90,8 @@ final class PiwigoProfile implements BaseProfile {
             "pwg.images.search",
             "pwg.images.formats.searchImage",    // admin_only, post_only; a lookup
             "pwg.session.getStatus",
-            "pwg.session.login",                 // post_only; session only, see class comment
-            "pwg.session.logout",                // session only, see class comment
+            "pwg.session.login",                 // post_only; session only: see "Signing in and out"
+            "pwg.session.logout",                // session only: see "Signing in and out"
             "pwg.tags.getList",
             "pwg.tags.getImages",
             "pwg.categories.calculateOrphans",   // admin_only; counts
@@ -109,30 +116,51 @@ final class PiwigoProfile implements BaseProfile {
             "password", "profile", "admin", "install", "upgrade");
 
     /** Pages that write whatever the method. */
-    static final Set<String> WRITE_PAGES = Set.of("identification.php", "register.php", "password.php",
+    static final Set<String> WRITE_PAGES = Set.of("register.php", "password.php",
             "profile.php", "admin.php", "install.php", "upgrade.php");
+
+    /** Signing in and out: see "Signing in and out" above. */
+    static final Set<String> SIGN_IN_METHODS = Set.of("pwg.session.login", "pwg.session.logout");
+    static final String SIGN_IN_PAGE = "identification.php";
 
     private static final List<String> COMMENTS_ACTIONS = List.of("delete", "validate", "edit");
 
-    static final PiwigoProfile INSTANCE = new PiwigoProfile();
+    /** The default: signing in and out passes in read-only. */
+    static final PiwigoProfile INSTANCE = new PiwigoProfile(true);
+    private static final PiwigoProfile NO_SIGN_IN = new PiwigoProfile(false);
 
-    private PiwigoProfile() {
+    private final boolean signIn;
+
+    private PiwigoProfile(boolean signInDuringReadOnly) {
+        this.signIn = signInDuringReadOnly;
+    }
+
+    static PiwigoProfile of(boolean signInDuringReadOnly) {
+        return signInDuringReadOnly ? INSTANCE : NO_SIGN_IN;
     }
 
     @Override
     public RequestClass evaluate(RequestFacts f, Params body) {
-        String script = f.script();
-        if (script == null) {
-            return BaseProfile.byMethod(f.httpMethod);
-        }
         RequestClass byMethod = BaseProfile.byMethod(f.httpMethod);
         if (byMethod == RequestClass.REFUSED) {
+            return byMethod;
+        }
+        if (!signIn && signsOut(f)) {
+            return RequestClass.WRITE;
+        }
+        String script = f.script();
+        if (script == null) {
             return byMethod;
         }
         if (script.equals(RequestFacts.AMBIGUOUS_SCRIPT) || WRITE_PAGES.contains(script)) {
             return RequestClass.WRITE;
         }
         switch (script) {
+            case SIGN_IN_PAGE:
+                if (!signIn) {
+                    return RequestClass.WRITE;
+                }
+                return "POST".equals(f.httpMethod) ? RequestClass.READ : byMethod; // the form, and its submission
             case "ws.php":
                 return webService(f, body);
             case "picture.php":
@@ -155,7 +183,17 @@ final class PiwigoProfile implements BaseProfile {
         }
     }
 
-    private static RequestClass webService(RequestFacts f, Params body) {
+    /** Piwigo's {@code ?act=logout}, on any page ({@code include/user.inc.php}); an array value counts too. */
+    private static boolean signsOut(RequestFacts f) {
+        for (String v : f.query().all("act")) {
+            if (v == null || v.equals("logout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private RequestClass webService(RequestFacts f, Params body) {
         switch (f.httpMethod) {
             case "GET", "HEAD", "OPTIONS", "POST" -> { }
             default -> {
@@ -198,9 +236,9 @@ final class PiwigoProfile implements BaseProfile {
     }
 
     /** -1 when one value is not an allow-listed read, else the number of values. */
-    private static int check(List<String> values) {
+    private int check(List<String> values) {
         for (String v : values) {
-            if (v == null || !WS_READ_METHODS.contains(v)) {
+            if (v == null || !WS_READ_METHODS.contains(v) || (!signIn && SIGN_IN_METHODS.contains(v))) {
                 return -1;
             }
         }

@@ -4,9 +4,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import net.passerelle.gateway.uri.PercentDecoder;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +17,10 @@ import java.util.Locale;
 final class RequestFacts {
     enum FormKind { NONE, URLENCODED, MULTIPART }
 
-    /** Marks a path naming two different scripts (e.g. {@code /index.php/ws.php}): never a read. */
+    /**
+     * Marks a path naming two different scripts (e.g. {@code /index.php/ws.php}), or one with a bad {@code %} escape
+     * (nginx and Apache refuse it, PHP's own server keeps it, another front end may guess): never a read.
+     */
     static final String AMBIGUOUS_SCRIPT = "<ambiguous>";
 
     final String httpMethod;
@@ -172,6 +174,11 @@ final class RequestFacts {
     String script() {
         if (!scriptDone) {
             scriptDone = true;
+            String raw = rawPath(rawUri);
+            if (PercentDecoder.hasInvalidEscape(raw, 0, raw.length())) {
+                script = AMBIGUOUS_SCRIPT;
+                return script;
+            }
             String found = null;
             for (String seg : path().split("/")) {
                 if (seg.isEmpty()) {
@@ -240,26 +247,12 @@ final class RequestFacts {
         return u.substring(0, end);
     }
 
-    /** Decodes %XX once (UTF-8; malformed escapes kept), turns {@code \} into {@code /}, resolves segments. */
+    /**
+     * Decodes %XX once as a web server does ({@link PercentDecoder#decodePath}: malformed escapes kept, no '+'),
+     * turns {@code \\} into {@code /}, resolves segments. {@code raw} is a byte string, as the request line is.
+     */
     static String normalisePath(String raw) {
-        String decoded = raw;
-        if (raw.indexOf('%') >= 0) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
-            for (int i = 0; i < raw.length(); i++) {
-                char c = raw.charAt(i);
-                if (c == '%' && i + 2 < raw.length() && Params.hex(raw.charAt(i + 1)) >= 0
-                        && Params.hex(raw.charAt(i + 2)) >= 0) {
-                    out.write(Params.hex(raw.charAt(i + 1)) << 4 | Params.hex(raw.charAt(i + 2)));
-                    i += 2;
-                } else if (c > 0x7f) {
-                    byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                    out.write(b, 0, b.length);
-                } else {
-                    out.write(c);
-                }
-            }
-            decoded = out.toString(StandardCharsets.UTF_8);
-        }
+        String decoded = PercentDecoder.decodePath(raw); // returns raw's text at once when there is nothing to decode
         decoded = decoded.replace('\\', '/');
         boolean trailingSlash = decoded.endsWith("/");
         List<String> segs = new ArrayList<>();

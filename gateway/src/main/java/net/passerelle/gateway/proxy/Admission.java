@@ -31,19 +31,26 @@ public final class Admission {
     private final RequestValidator validator;
     private final ClassifierProfiles profiles;
     private final OpsBypass opsBypass;
+    private final EdgeRules edge;
 
     public Admission(RequestValidator validator, ClassifierProfiles profiles, OpsBypass opsBypass) {
+        this(validator, profiles, opsBypass, EdgeRules.NONE);
+    }
+
+    public Admission(RequestValidator validator, ClassifierProfiles profiles, OpsBypass opsBypass, EdgeRules edge) {
         this.validator = validator;
         this.profiles = profiles;
         this.opsBypass = opsBypass;
+        this.edge = edge;
     }
 
     /**
      * @param host       the request's Host through {@code HostNormalizer.normalize} (null when missing or invalid)
-     * @param client     the client's address (for the maintenance exception list)
+     * @param client     the connection (its address for the maintenance exception list; over TLS, the names its
+     *                   certificate covers; over plain HTTP, the ACME challenges and https redirects)
      * @param overloaded the gateway holds more buffered memory than its cap: new work is refused
      */
-    public Admitted admit(HttpRequest request, String host, InetAddress client, RoutingTable table, boolean overloaded) {
+    public Admitted admit(HttpRequest request, String host, ClientInfo client, RoutingTable table, boolean overloaded) {
         Rejection rejection = validator.validate(request, host);
         if (rejection != null) {
             return rejection == Rejection.METHOD_REFUSED ? Admitted.REFUSED : Admitted.malformed(rejection);
@@ -51,6 +58,28 @@ public final class Admission {
         if (overloaded) {
             return Admitted.OVERLOADED;
         }
+        if (!client.serves(host)) {
+            return Admitted.MISDIRECTED;
+        }
+        if (edge != EdgeRules.NONE && client.tlsProtocol() == null) {
+            Admitted edgeAnswer = edge(request.uri(), host);
+            if (edgeAnswer != null) {
+                return edgeAnswer;
+            }
+        }
+        return route(request, host, client.address(), table);
+    }
+
+    private Admitted edge(String target, String host) {
+        String answer = edge.challengeAnswer(host, target);
+        if (answer != null) {
+            return new Admitted.AcmeChallenge(answer);
+        }
+        String location = edge.httpsRedirect(host, target);
+        return location == null ? null : new Admitted.Redirect(location);
+    }
+
+    private Admitted route(HttpRequest request, String host, InetAddress client, RoutingTable table) {
         HostRoute route = table.route(host);
         if (route == null) {
             return Admitted.UNKNOWN_HOST;

@@ -40,6 +40,18 @@ public sealed interface Admitted {
     record Refused() implements Admitted {
     }
 
+    /** A Host the connection's TLS certificate does not cover: 421, the client should connect again for it. */
+    record Misdirected() implements Admitted {
+    }
+
+    /** A plain-HTTP request for a host served over https: 308 to this location. */
+    record Redirect(String location) implements Admitted {
+    }
+
+    /** An ACME HTTP-01 challenge of the fleet's: 200 with this key authorisation. */
+    record AcmeChallenge(String keyAuthorization) implements Admitted {
+    }
+
     /** The gateway holds too much memory for clients already: 503 now, rather than failing later. */
     record Overloaded() implements Admitted {
     }
@@ -47,6 +59,7 @@ public sealed interface Admitted {
     Admitted UNKNOWN_HOST = new UnknownHost();
     Admitted REFUSED = new Refused();
     Admitted OVERLOADED = new Overloaded();
+    Admitted MISDIRECTED = new Misdirected();
 
     static Admitted malformed(Rejection r) {
         return MalformedCache.ALL[r.ordinal()];

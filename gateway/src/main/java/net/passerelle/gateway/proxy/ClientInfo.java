@@ -8,31 +8,47 @@ import java.net.InetSocketAddress;
 /**
  * What the gateway knows of a client connection, computed once when it opens: its address, whether it is a trusted
  * proxy (whose forwarding headers are extended rather than replaced), how it describes itself in forwarding headers,
- * the scheme it reached the gateway with, and the HTTP version it speaks ({@code 1.1}, or {@code 2} for every stream
- * of an HTTP/2 connection), which {@code Via} names.
+ * and the scheme it reached the gateway with.
  */
 public final class ClientInfo {
     private final InetSocketAddress remote;
     private final boolean trusted;
     private final String scheme;
     private final String protocol;
+    private final String tlsProtocol;
+    private final java.util.function.Predicate<String> servedNames;
     private ForwardingHeaders.Client forwarding;
 
-    /** An HTTP/1.x connection. */
     public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme) {
-        this(remote, trusted, scheme, ForwardingHeaders.HTTP_1_1);
+        this(remote, trusted, scheme, null, null, null);
     }
 
-    public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme, String protocol) {
+    /**
+     * @param protocol    the protocol for the access log when the request head does not say it ({@code h2}), or null
+     * @param tlsProtocol the connection's TLS protocol ({@code TLSv1.3}), or null over plain HTTP
+     * @param servedNames over TLS, whether the connection's certificate covers a (normalised) host; null over plain
+     */
+    public ClientInfo(InetSocketAddress remote, boolean trusted, String scheme, String protocol, String tlsProtocol,
+                      java.util.function.Predicate<String> servedNames) {
         this.remote = remote;
         this.trusted = trusted;
         this.scheme = scheme;
         this.protocol = protocol;
+        this.tlsProtocol = tlsProtocol;
+        this.servedNames = servedNames;
     }
 
-    /** The same connection facts, for a connection that speaks {@code protocol} ({@code 2} after ALPN or h2c). */
+    /** A copy that speaks another protocol on the same connection (an HTTP/2 stream of it: {@code h2}). */
     public ClientInfo withProtocol(String newProtocol) {
-        return new ClientInfo(remote, trusted, scheme, newProtocol);
+        return new ClientInfo(remote, trusted, scheme, newProtocol, tlsProtocol, servedNames);
+    }
+
+    /**
+     * Whether a request for {@code host} belongs on this connection: always over plain HTTP; over TLS, when the
+     * certificate the connection was served covers it (else {@code 421 Misdirected Request}).
+     */
+    public boolean serves(String host) {
+        return servedNames == null || (host != null && servedNames.test(host));
     }
 
     /** The peer's socket address; null for channels without one (embedded, tests). */
@@ -53,9 +69,12 @@ public final class ClientInfo {
         return scheme;
     }
 
-    /** The HTTP version the client speaks, as {@code Via} writes it: {@code 1.1} or {@code 2}. */
     public String protocol() {
         return protocol;
+    }
+
+    public String tlsProtocol() {
+        return tlsProtocol;
     }
 
     /** The client as forwarding headers describe it; made on the first forwarded request, then kept. */

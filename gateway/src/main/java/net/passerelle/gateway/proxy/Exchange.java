@@ -44,6 +44,7 @@ public final class Exchange {
     final ProxySettings px;
     final ClientSide client;
     final LocalAnswer local;
+    final ExchangeTrace trace = new ExchangeTrace(this);
     private RequestBody body;
     private QueuedWrite queued;
     private OriginExchange origin;
@@ -104,7 +105,7 @@ public final class Exchange {
         if (malformed) {
             log.debug("malformed request {} from {}: {}", requestId, client.info().address(), req.decoderResult().cause().getMessage());
         }
-        act(px.admission().admit(req, host, client.info().address(), px.routes().get(), px.memory().overloaded()));
+        act(px.admission().admit(req, host, client.info(), px.routes().get(), px.memory().overloaded()));
     }
 
     /** The gateway answers without a request head (the client was too slow to send one). */
@@ -113,7 +114,7 @@ public final class Exchange {
         requestId = RequestIds.next();
         keepAlive = false;
         requestComplete = true;
-        local.answer(kind, true, Outcome.BAD_REQUEST);
+        local.answer(kind, true, Outcome.TIMEOUT);
     }
 
     /** The next part of the request body, asked for with {@link ClientSide#readRequestBody()}. */
@@ -194,14 +195,20 @@ public final class Exchange {
             group = n.group();
             local.notice(n.kind());
         } else if (admitted instanceof Admitted.Malformed m) {
-            local.answer(LocalAnswer.noticeFor(m.rejection()), true, Outcome.BAD_REQUEST);
+            local.answer(LocalAnswer.noticeFor(m.rejection()), true, Outcome.MALFORMED);
         } else if (admitted instanceof Admitted.UnknownHost) {
             local.answer(NoticeKind.UNKNOWN_HOST, false, Outcome.UNKNOWN_HOST);
         } else if (admitted instanceof Admitted.Refused) {
             local.answer(NoticeKind.METHOD_NOT_ALLOWED, false, Outcome.REFUSED);
+        } else if (admitted instanceof Admitted.Misdirected) {
+            local.answer(NoticeKind.MISDIRECTED, false, Outcome.REFUSED);
+        } else if (admitted instanceof Admitted.Redirect r) {
+            local.redirect(r.location());
+        } else if (admitted instanceof Admitted.AcmeChallenge c) {
+            local.text(c.keyAuthorization());
         } else if (admitted instanceof Admitted.Overloaded) {
             log.warn("request {} refused: the gateway holds more buffered memory than limits.maxBufferedMemory", requestId);
-            local.answer(NoticeKind.OVERLOADED, true, Outcome.ERROR);
+            local.answer(NoticeKind.OVERLOADED, true, Outcome.OVERLOADED);
         }
     }
 
@@ -223,7 +230,9 @@ public final class Exchange {
     /** The exchange is over; the client side has (or is about to have) the last of its response. */
     void finish(Outcome outcome, int status) {
         phase = Phase.DONE;
-        px.listener().exchangeDone(group, outcome, status, System.nanoTime() - startNanos);
+        trace.status = status;
+        trace.end(outcome);
+        px.listener().exchangeDone(trace);
     }
 
     /** Gives up the exchange: every buffer and the backend connection are released, the client connection dropped. */
@@ -240,7 +249,8 @@ public final class Exchange {
             origin.abandon();
         }
         if (was != Phase.IDLE && was != Phase.DONE) {
-            px.listener().exchangeDone(group, outcome, 0, System.nanoTime() - startNanos);
+            trace.end(outcome);
+            px.listener().exchangeDone(trace);
         }
         client.abort();
     }
@@ -252,10 +262,25 @@ public final class Exchange {
         if (queued != null) {
             queued.abort();
         }
-        local.answer(NoticeKind.REQUEST_TIMEOUT, true, Outcome.BAD_REQUEST);
+        local.answer(NoticeKind.REQUEST_TIMEOUT, true, Outcome.TIMEOUT);
     }
 
     // ---------------------------------------------------------------- helpers for the stages
+
+    /**
+     * Runs {@code task} on the client's event loop (completions of the spool's disk threads). What it throws goes to
+     * the connection's pipeline like any handler's failure: logged with the request id, the connection closed.
+     */
+    void onLoop(Runnable task) {
+        io.netty.channel.Channel ch = client.channel();
+        ch.eventLoop().execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                ch.pipeline().fireExceptionCaught(e);
+            }
+        });
+    }
 
     void progress() {
         lastProgressNanos = System.nanoTime();
@@ -308,6 +333,7 @@ public final class Exchange {
         if (origin != null) {
             origin.reset();
         }
+        trace.begin(req);
     }
 
     RequestBody body() {
@@ -329,6 +355,18 @@ public final class Exchange {
             origin = new OriginExchange(this);
         }
         return origin;
+    }
+
+    /**
+     * Between requests: drops what the last request referenced (its head and headers, its group), so an idle
+     * keep-alive connection holds the exchange's small fixed state only.
+     */
+    public void recycle() {
+        request = null;
+        hostHeader = null;
+        host = null;
+        group = null;
+        trace.begin(null);
     }
 
     // ---------------------------------------------------------------- what the client side may ask

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import net.passerelle.gateway.http.ForwardingHeaders;
@@ -51,7 +52,7 @@ final class LocalAnswer {
     /** The group's read-only or maintenance notice: 503, with when it ends and {@code Retry-After}. */
     void notice(NoticeKind kind) {
         Instant endsAt = endsAt(ex.group);
-        send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.REFUSED);
+        send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.NOTICE);
     }
 
     /** A write is on disk under {@code referenceId}: 202, with the reference in a header and in the notice. */
@@ -59,6 +60,29 @@ final class LocalAnswer {
         FullHttpResponse response = render(NoticeKind.QUEUED, null, endsAt(ex.group), referenceId);
         response.headers().set(QUEUE_REFERENCE, referenceId);
         send(response, false, Outcome.QUEUED);
+    }
+
+    /** {@code 308} to the same URL over https ({@code tls.redirectHttp}). */
+    void redirect(String location) {
+        FullHttpResponse response = plain(HttpResponseStatus.PERMANENT_REDIRECT, "This gallery is served over https: " + location + "\n");
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        send(response, false, Outcome.REDIRECTED);
+    }
+
+    /** {@code 200 text/plain} with a text of the gateway's own (an ACME challenge's key authorisation). */
+    void text(String body) {
+        send(plain(HttpResponseStatus.OK, body), false, Outcome.ANSWERED);
+    }
+
+    private FullHttpResponse plain(HttpResponseStatus status, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                ex.headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return response;
     }
 
     /**
@@ -87,6 +111,7 @@ final class LocalAnswer {
 
     private void send(FullHttpResponse response, boolean close, Outcome outcome) {
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId);
+        ex.trace.bytesOut += response.content().readableBytes();
         ex.finish(outcome, response.status().code());
         ex.client.sendLocal(response, close);
     }
@@ -109,13 +134,6 @@ final class LocalAnswer {
     }
 
     private FullHttpResponse fallback(NoticeKind kind) {
-        byte[] text = (kind.status().reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, kind.status(),
-                ex.headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(text));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        return response;
+        return plain(kind.status(), kind.status().reasonPhrase() + "\n");
     }
 }

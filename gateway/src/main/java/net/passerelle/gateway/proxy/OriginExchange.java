@@ -64,9 +64,10 @@ final class OriginExchange implements OriginListener {
             resend.add(held.get(i));
         }
         backend = BackendSelector.select(ex.group, ex.px.health());
+        ex.trace.backend = backend;
         if (backend == null) {
             releaseResend();
-            ex.local.answer(NoticeKind.BAD_GATEWAY, false, Outcome.ERROR);
+            ex.local.answer(NoticeKind.BAD_GATEWAY, false, Outcome.BACKEND_ERROR);
             return;
         }
         HttpRequest req = ex.request;
@@ -79,6 +80,7 @@ final class OriginExchange implements OriginListener {
         OriginConnection idle = ex.client.originPool().poll(backend.address());
         if (idle != null) {
             fromPool = true;
+            ex.trace.connectNanos = 0;
             use(idle);
         } else {
             connect();
@@ -89,10 +91,11 @@ final class OriginExchange implements OriginListener {
         fromPool = false;
         OriginConnection c = ex.client.originPool().connect(backend.address());
         connection = c;
-        c.connectFuture().addListener(f -> connected(c, (ChannelFuture) f));
+        long started = System.nanoTime();
+        c.connectFuture().addListener(f -> connected(c, (ChannelFuture) f, started));
     }
 
-    private void connected(OriginConnection c, ChannelFuture f) {
+    private void connected(OriginConnection c, ChannelFuture f, long startedNanos) {
         if (c != connection || ex.phase != Exchange.Phase.CONNECTING) {
             // The exchange ended while we connected: the fresh connection is for the next one.
             if (f.isSuccess()) {
@@ -107,9 +110,10 @@ final class OriginExchange implements OriginListener {
             ex.px.health().connectFailed(backend);
             releaseResend();
             NoticeKind kind = f.cause() instanceof ConnectTimeoutException ? NoticeKind.GATEWAY_TIMEOUT : NoticeKind.BAD_GATEWAY;
-            ex.local.answer(kind, false, Outcome.ERROR);
+            ex.local.answer(kind, false, Outcome.BACKEND_ERROR);
             return;
         }
+        ex.trace.connectNanos = System.nanoTime() - startedNanos;
         use(c);
     }
 
@@ -140,6 +144,7 @@ final class OriginExchange implements OriginListener {
             ch.flush();
         }
         ex.progress();
+        ex.trace.sentNanos = ex.lastProgressNanos;
         ex.client.schedule(ex.requestComplete ? ex.px.responseTimeoutNanos() : ex.px.idleTimeoutNanos());
         if (!ex.requestComplete) {
             if (ch.isWritable()) {
@@ -198,7 +203,7 @@ final class OriginExchange implements OriginListener {
     private void failRequest(NoticeKind kind) {
         abandonConnection();
         if (!relay.started()) {
-            ex.local.answer(kind, true, Outcome.BAD_REQUEST);
+            ex.local.answer(kind, true, Outcome.MALFORMED);
         } else {
             ex.abandon(Outcome.ABORTED);
         }
@@ -240,7 +245,7 @@ final class OriginExchange implements OriginListener {
         if (relay.started()) {
             // Never hand the client a truncated response on a connection it would reuse.
             log.debug("request {}: backend {} closed mid-response", ex.requestId, backend);
-            ex.abandon(Outcome.ERROR);
+            ex.abandon(Outcome.BACKEND_ERROR);
             return;
         }
         if (fromPool && !retried && mayResend()) {
@@ -253,7 +258,7 @@ final class OriginExchange implements OriginListener {
         log.debug("request {}: backend {} of group {} closed before answering", ex.requestId, backend, ex.group.name());
         ex.px.health().closedBeforeResponse(backend);
         releaseResend();
-        ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.ERROR);
+        ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.BACKEND_ERROR);
     }
 
     /** Response or request timeouts, and the send timeout of a client that does not read its response. */
@@ -276,7 +281,7 @@ final class OriginExchange implements OriginListener {
                 if (relay.started()) {
                     ex.abandon(Outcome.ABORTED);
                 } else {
-                    ex.local.answer(NoticeKind.REQUEST_TIMEOUT, true, Outcome.BAD_REQUEST);
+                    ex.local.answer(NoticeKind.REQUEST_TIMEOUT, true, Outcome.TIMEOUT);
                 }
             }
             return;
@@ -288,15 +293,15 @@ final class OriginExchange implements OriginListener {
             return;
         }
         if (relay.started()) {
-            ex.abandon(Outcome.ERROR);
+            ex.abandon(Outcome.BACKEND_ERROR);
         } else if (ex.requestComplete) {
             log.info("request {}: backend {} of group {} did not answer in time", ex.requestId, backend,
                     ex.group == null ? "-" : ex.group.name());
             abandonConnection();
-            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.ERROR);
+            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.BACKEND_ERROR);
         } else {
             abandonConnection();
-            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.ERROR);
+            ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.BACKEND_ERROR);
         }
     }
 

@@ -70,7 +70,7 @@ final class QueuedWrite {
         if (content.decoderResult().isFailure()) {
             content.release();
             abort();
-            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.MALFORMED);
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -97,12 +97,12 @@ final class QueuedWrite {
         if (ex.bodyBytes > ex.px.maxBodySize()) {
             content.release();
             abort();
-            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.MALFORMED);
             return false;
         }
         SpoolWriter w = writer;
         boolean mustWait = w.pendingBytes() + content.content().readableBytes() >= w.bufferLimit();
-        w.write(content.content()).whenComplete((ok, error) -> ex.client.channel().eventLoop().execute(() -> {
+        w.write(content.content()).whenComplete((ok, error) -> ex.onLoop(() -> {
             if (w != writer || ex.phase != Exchange.Phase.QUEUEING) {
                 return;
             }
@@ -118,7 +118,7 @@ final class QueuedWrite {
     private void commit() {
         committing = true;
         SpoolWriter w = writer;
-        w.commit().whenComplete((entry, error) -> ex.client.channel().eventLoop().execute(() -> {
+        w.commit().whenComplete((entry, error) -> ex.onLoop(() -> {
             if (w != writer) {
                 return;
             }

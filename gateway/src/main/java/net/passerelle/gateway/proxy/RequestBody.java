@@ -71,7 +71,7 @@ final class RequestBody {
             // Nothing of this request has left the gateway: the backend never sees half of it.
             content.release();
             releaseAll();
-            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.BAD_REQUEST, true, Outcome.MALFORMED);
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -84,7 +84,7 @@ final class RequestBody {
         }
         if (ex.bodyBytes > ex.px.maxBodySize()) {
             releaseAll();
-            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.BAD_REQUEST);
+            ex.local.answer(NoticeKind.PAYLOAD_TOO_LARGE, true, Outcome.MALFORMED);
             return;
         }
         if (decided == null) {

@@ -79,6 +79,7 @@ final class ResponseRelay {
                 complete(last);
                 return;
             }
+            ex.trace.bytesOut += content.content().readableBytes();
             ex.client.sendContent(content);
             checkClient();
         }
@@ -92,9 +93,9 @@ final class ResponseRelay {
             ReferenceCountUtil.release(response);
             origin.abandonConnection();
             if (!started) {
-                ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.ERROR);
+                ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.BACKEND_ERROR);
             } else {
-                ex.abandon(Outcome.ERROR);
+                ex.abandon(Outcome.BACKEND_ERROR);
             }
             return false;
         }
@@ -108,6 +109,8 @@ final class ResponseRelay {
         }
         started = true;
         status = code;
+        ex.trace.status = code;
+        ex.trace.firstByteNanos = System.nanoTime() - ex.trace.sentNanos;
         origin.responseArrived();
         ex.px.health().responded(origin.backend, code); // health: passive detection (consecutive 5xx)
         boolean bodiless = ex.headRequest || code == 204 || code == 304;
@@ -136,7 +139,7 @@ final class ResponseRelay {
             ex.px.listener().defaultPageBlocked(ex.group, origin.backend.name(), fingerprint);
             h.release();
             origin.abandonConnection();
-            ex.local.answer(NoticeKind.DEFAULT_PAGE, !ex.requestComplete, Outcome.ERROR);
+            ex.local.answer(NoticeKind.DEFAULT_PAGE, !ex.requestComplete, Outcome.GUARDED);
             return;
         }
         ex.client.sendHead(h.head());
@@ -145,13 +148,15 @@ final class ResponseRelay {
                 complete(last);
                 return;
             }
+            ex.trace.bytesOut += part.content().readableBytes();
             ex.client.sendContent(part);
         }
         checkClient();
     }
 
     private void complete(LastHttpContent last) {
-        ex.finish(Outcome.FORWARDED, status);
+        ex.trace.bytesOut += last.content().readableBytes();
+        ex.finish(Outcome.PROXIED, status);
         origin.finishConnection(originKeepAlive);
         ex.client.sendLast(last);
     }

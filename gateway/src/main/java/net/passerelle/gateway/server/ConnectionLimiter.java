@@ -29,8 +29,8 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private static final byte[] TOO_MANY = refusal("503 Service Unavailable",
             "The gateway has too many open connections; please retry in a moment.\n");
 
-    private final int maxPerClient;
-    private final int maxTotal;
+    private volatile int maxPerClient;
+    private volatile int maxTotal;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
     private volatile boolean full;
@@ -52,6 +52,12 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             return (int) Math.max(64, Math.min(Integer.MAX_VALUE, (fds - 256) / 2));
         }
         return 10_000;
+    }
+
+    /** New limits (a reload); connections already open stay. */
+    public void limit(int perClient, int total) {
+        this.maxPerClient = perClient;
+        this.maxTotal = total > 0 ? total : fromDescriptorLimit();
     }
 
     public int maxTotal() {

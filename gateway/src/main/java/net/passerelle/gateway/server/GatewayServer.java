@@ -9,6 +9,8 @@ import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.notice.NoticeRenderer;
+import net.passerelle.gateway.proxy.ConnectionFacts;
+import net.passerelle.gateway.proxy.EdgeRules;
 import net.passerelle.gateway.proxy.ProxyListener;
 import net.passerelle.gateway.proxy.ProxySettings;
 import net.passerelle.gateway.origin.OriginPools;
@@ -51,6 +53,14 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final List<Channel> serverChannels = new ArrayList<>();
+    private final List<Channel> tlsChannels = new ArrayList<>();
+    private List<HostPort> tlsListeners = List.of();
+    private SecureTransport tls;
+    private ConnectionFacts tlsFacts;
+    private EdgeRules edge = EdgeRules.NONE;
+    /** Set by {@link #start()}; what {@link #reload} changes. */
+    private volatile ProxySettings settings;
+    private ConnectionLimiter limiter;
     private OriginPools upstreams;
     private final NoticeRenderer notices = new NoticeRenderer(Clock.systemUTC());
     private final Spool spool;
@@ -79,12 +89,12 @@ public final class GatewayServer implements AutoCloseable {
         upstreams = new OriginPools(transport.clientChannelClass(), OriginSettings.from(config.upstream()));
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
-        ProxySettings settings = ProxySettings.from(config, routes, forwarding, notices,
-                upstreams, listener, Clock.systemUTC(), spool, health);
+        settings = ProxySettings.from(config, routes, forwarding, notices,
+                upstreams, listener, Clock.systemUTC(), spool, health, edge);
         if (health instanceof HealthRegistry registry) {
             registry.closeIdleWith(upstreams::closeIdle);
         }
-        ConnectionLimiter limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient(), config.limits().maxConnections());
+        limiter = new ConnectionLimiter(config.limits().maxConnectionsPerClient(), config.limits().maxConnections());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannelClass())
@@ -98,29 +108,16 @@ public final class GatewayServer implements AutoCloseable {
                 // What one client connection may hold in the gateway before its backend stops being read: the
                 // kernel's send buffer sits behind it for fast clients, so this only ever fills for slow readers.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new GatewayChannelInitializer(settings, config.limits(), limiter,
-                        net.passerelle.gateway.client.Http1Connection.ConnectionFacts.plain(settings, "http"),
-                        config.http2(), config.server().drainTimeout(), null));
+                .childHandler(new GatewayChannelInitializer(settings, limiter, null,
+                        ConnectionFacts.plain(settings.forwarding()), config.http2(), config.server().drainTimeout()));
 
-        // IPv6 wildcards first: on Linux, [::]:P is dual-stack by default and then also serves 0.0.0.0:P, whose own
-        // bind fails with "address in use"; that case is expected, not an error.
-        List<HostPort> ordered = new ArrayList<>(config.listeners());
-        ordered.sort(Comparator.comparingInt(hp -> hp.host().contains(":") ? 0 : 1));
         List<String> failures = new ArrayList<>();
-        for (HostPort hp : ordered) {
-            InetSocketAddress address = hp.toSocketAddress();
-            try {
-                Channel ch = bootstrap.bind(address).sync().channel();
-                serverChannels.add(ch);
-                log.info("listening on {} ({})", ch.localAddress(), transport.name());
-            } catch (Exception e) {
-                if (coveredByDualStack(address)) {
-                    log.info("{} is served by the dual-stack IPv6 listener on the same port", hp);
-                } else {
-                    log.warn("cannot listen on {}: {}", hp, e.toString());
-                    failures.add(hp + ": " + e.getMessage());
-                }
-            }
+        bindAll(bootstrap, config.listeners(), serverChannels, failures, "");
+        if (tls != null) {
+            ServerBootstrap secure = bootstrap.clone()
+                    .childHandler(new GatewayChannelInitializer(settings, limiter, tls, tlsFacts, config.http2(),
+                            config.server().drainTimeout()));
+            bindAll(secure, tlsListeners, tlsChannels, failures, "TLS ");
         }
         if (serverChannels.isEmpty()) {
             close();
@@ -129,7 +126,30 @@ public final class GatewayServer implements AutoCloseable {
         return this;
     }
 
-    private boolean coveredByDualStack(InetSocketAddress wanted) {
+    private void bindAll(ServerBootstrap bootstrap, List<HostPort> listeners, List<Channel> bound, List<String> failures,
+                         String kind) throws InterruptedException {
+        // IPv6 wildcards first: on Linux, [::]:P is dual-stack by default and then also serves 0.0.0.0:P, whose own
+        // bind fails with "address in use"; that case is expected, not an error.
+        List<HostPort> ordered = new ArrayList<>(listeners);
+        ordered.sort(Comparator.comparingInt(hp -> hp.host().contains(":") ? 0 : 1));
+        for (HostPort hp : ordered) {
+            InetSocketAddress address = hp.toSocketAddress();
+            try {
+                Channel ch = bootstrap.bind(address).sync().channel();
+                bound.add(ch);
+                log.info("listening {}on {} ({})", kind, ch.localAddress(), transport.name());
+            } catch (Exception e) {
+                if (coveredByDualStack(address, bound)) {
+                    log.info("{}{} is served by the dual-stack IPv6 listener on the same port", kind, hp);
+                } else {
+                    log.warn("cannot listen {}on {}: {}", kind, hp, e.toString());
+                    failures.add(kind + hp + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static boolean coveredByDualStack(InetSocketAddress wanted, List<Channel> serverChannels) {
         if (!wanted.getAddress().isAnyLocalAddress() || wanted.getAddress() instanceof Inet6Address || wanted.getPort() == 0) {
             return false;
         }
@@ -141,6 +161,28 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * TLS listeners, bound by {@link #start()} beside the plain ones; their pipeline is the plain one with
+     * {@code tls}'s handlers right after the connection limiter. Call before {@link #start()}.
+     */
+    public GatewayServer withTls(List<HostPort> listeners, SecureTransport secureTransport, ConnectionFacts facts) {
+        this.tlsListeners = List.copyOf(listeners);
+        this.tls = java.util.Objects.requireNonNull(secureTransport);
+        this.tlsFacts = java.util.Objects.requireNonNull(facts);
+        return this;
+    }
+
+    /** The TLS edge's answers to plain-HTTP requests (challenges, https redirects). Call before {@link #start()}. */
+    public GatewayServer withEdge(EdgeRules rules) {
+        this.edge = java.util.Objects.requireNonNull(rules);
+        return this;
+    }
+
+    /** The TLS addresses actually bound. */
+    public List<InetSocketAddress> tlsAddresses() {
+        return tlsChannels.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
     }
 
     /** The addresses actually bound (with the ports the kernel chose for port 0). */
@@ -233,9 +275,28 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the file-level limits and timeouts of a reloaded configuration ({@code SIGHUP}) to new exchanges,
+     * without dropping a connection. Pending: the request path reads them from a holder the exchange rewrite
+     * provides; until then they take effect at the next restart, and the log says so.
+     */
+    public void reload(GatewayConfig next) {
+        ProxySettings s = settings;
+        if (s == null) {
+            return;
+        }
+        s.reload(next);
+        limiter.limit(next.limits().maxConnectionsPerClient(), next.limits().maxConnections());
+        upstreams.reload(OriginSettings.from(next.upstream()));
+        log.info("limits, timeouts and classification reloaded: new requests use them, new connections their decoder limits");
+    }
+
     /** Stops accepting new connections; connections already open go on. */
     public void stopAccepting() {
         for (Channel ch : serverChannels) {
+            ch.close().syncUninterruptibly();
+        }
+        for (Channel ch : tlsChannels) {
             ch.close().syncUninterruptibly();
         }
     }

@@ -12,29 +12,72 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** The I/O transport: Linux's epoll through Netty's native library when it loads, Java NIO otherwise. */
+import java.util.List;
+
+/**
+ * The I/O transport ({@code server.transport}): Linux's epoll or io_uring through Netty's native libraries, or Java
+ * NIO. {@code auto} takes epoll when it loads and NIO otherwise (io_uring is chosen only by name until it has been
+ * measured against epoll on this workload). Naming a native transport that cannot load is an error at start, with
+ * Netty's reason, never a silent fallback.
+ */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerChannel> serverChannelClass,
                         Class<? extends SocketChannel> clientChannelClass) {
 
+    /** The values {@code server.transport} accepts. */
+    public static final List<String> NAMES = List.of("auto", "epoll", "io_uring", "nio");
+
     public static Transport select(String preference) {
-        boolean epoll = switch (preference) {
-            case "nio" -> false;
+        return switch (preference) {
+            case "nio" -> nio();
             case "epoll" -> {
-                if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("server.transport is epoll but the native transport is unavailable: "
-                            + Epoll.unavailabilityCause());
-                }
-                yield true;
+                requireAvailable("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause());
+                yield epoll();
             }
-            default -> Epoll.isAvailable();
+            case "io_uring" -> {
+                requireAvailable("io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause());
+                yield ioUring();
+            }
+            case "auto" -> Epoll.isAvailable() ? epoll() : nio();
+            default -> throw new IllegalArgumentException("server.transport must be one of " + NAMES + ", got '"
+                    + preference + "'");
         };
-        if (epoll) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    /** Why the named transport cannot be used here, or null when it can. */
+    public static String unavailability(String name) {
+        Throwable cause = switch (name) {
+            case "epoll" -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+            case "io_uring" -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
+            default -> null;
+        };
+        return cause == null ? null : String.valueOf(cause);
+    }
+
+    private static void requireAvailable(String name, boolean available, Throwable cause) {
+        if (!available) {
+            throw new IllegalStateException("server.transport is " + name + " but the native transport is unavailable: "
+                    + cause);
         }
+    }
+
+    private static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    private static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    private static Transport ioUring() {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class);
     }
 
     public EventLoopGroup newGroup(int threads, String name) {

@@ -70,6 +70,8 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private volatile long usableSpace;
     volatile boolean closed;
+    /** Told of every replay attempt's outcome (metrics); never null. */
+    private volatile ReplayOutcomes outcomes = ReplayOutcomes.NONE;
     /** Test hook: called on the disk executor before each write to an entry file. */
     volatile IoFault fault;
 
@@ -518,6 +520,12 @@ public final class Spool implements AutoCloseable {
                 removeFile(g, t, true);
             }
         }
+        outcomes.outcome(g.name, status);
+    }
+
+    /** Who hears of replay outcomes: delivered, pending again (a retry will follow) or failed-final. */
+    public void setReplayOutcomes(ReplayOutcomes listener) {
+        this.outcomes = java.util.Objects.requireNonNull(listener);
     }
 
     private void removeFile(GroupSpool g, Tracked t, boolean counted) {

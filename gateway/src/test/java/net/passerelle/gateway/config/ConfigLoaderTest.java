@@ -84,7 +84,7 @@ class ConfigLoaderTest {
             bad mode                  | 'seed:\\n  groups:\\n    g: { mode: readonly }'    | c.yml:3: | mode must be open, read-only or maintenance
             host of an unknown group  | 'seed:\\n  hosts:\\n    a.example: { group: nope }' | c.yml:   | group 'nope' is not defined
             duplicate key             | 'spool:\\n  dir: a\\n  dir: b'                      | c.yml:3: | dir
-            bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll or nio
+            bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll, io_uring or nio
             not yaml                  | 'spool:\n  dir: a\n dir: b\n: ]'              | c.yml:   | not valid YAML
             """)
     void badConfigurationNamesTheLineAndTheKey(String name, String yaml, String where, String what) {

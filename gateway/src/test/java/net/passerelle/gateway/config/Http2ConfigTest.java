@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@code http2:} block: the SPEC's keys and their defaults, the limits added to them, strictness. */
 class Http2ConfigTest {
-    private final ConfigLoader loader = new ConfigLoader(Map.of()::get);
+    private final ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
 
     @Test
     void defaultsOfferH2OnTlsButNotCleartext() {

@@ -57,7 +57,9 @@ final class ControlPlaneHarness {
                 .withStore(new GatewayConfig.StoreConfig(storeUrl, user, password, Duration.ofMillis(200),
                         dir.resolve("routing-snapshot.json").toString()))
                 .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
-                .withServer(new GatewayConfig.ServerConfig(1, "auto", id, Duration.ofSeconds(1)));
+                .withServer(new GatewayConfig.ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
+                .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(true, dir.resolve("access.log").toString(),
+                        null, null, null, null, null));
         return c;
     }
 

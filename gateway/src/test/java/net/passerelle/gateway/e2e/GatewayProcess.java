@@ -30,8 +30,10 @@ final class GatewayProcess implements AutoCloseable {
     /** The log (stdout) so far, filled by a thread that drains the pipe; guarded by itself. */
     private final StringBuilder stdout;
     private final InetSocketAddress address;
+    private final Path config;
 
-    private GatewayProcess(Process process, Path stderr, StringBuilder stdout, int port) {
+    private GatewayProcess(Process process, Path stderr, StringBuilder stdout, int port, Path config) {
+        this.config = config;
         this.process = process;
         this.stderr = stderr;
         this.stdout = stdout;
@@ -39,6 +41,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path dir, String yaml, List<String> jvmOptions) throws IOException, InterruptedException {
+        return start(dir, yaml, jvmOptions, java.util.Map.of());
+    }
+
+    /** @param environment variables added to the gateway's environment (NOTIFY_SOCKET, say) */
+    static GatewayProcess start(Path dir, String yaml, List<String> jvmOptions, java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
         Path config = dir.resolve("passerelle.yml");
         Files.writeString(config, yaml);
         Path err = dir.resolve("stderr.log");
@@ -50,8 +58,10 @@ final class GatewayProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath, "net.passerelle.gateway.Main", "--config", config.toString()));
-        Process p = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         p.getOutputStream().close();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         StringBuilder early = new StringBuilder();
@@ -77,7 +87,7 @@ final class GatewayProcess implements AutoCloseable {
         drain.setDaemon(true);
         drain.start();
         try {
-            return new GatewayProcess(p, err, early, port.get(60, TimeUnit.SECONDS));
+            return new GatewayProcess(p, err, early, port.get(60, TimeUnit.SECONDS), config);
         } catch (ExecutionException | TimeoutException e) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             String out;
@@ -91,6 +101,15 @@ final class GatewayProcess implements AutoCloseable {
 
     InetSocketAddress address() {
         return address;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** The configuration file the gateway was started with (SIGHUP re-reads it). */
+    Path configFile() {
+        return config;
     }
 
     boolean isAlive() {

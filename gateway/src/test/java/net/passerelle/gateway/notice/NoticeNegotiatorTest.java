@@ -136,4 +136,25 @@ class NoticeNegotiatorTest {
         assertEquals(0, NoticeNegotiator.parseQValue("x"));
         assertEquals(0, NoticeNegotiator.parseQValue("2"));
     }
+
+    /** A bad escape anywhere in the target is just text: the notice is still negotiated (it used to throw). */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "/comments.php% | TEXT",
+            "/%zz | TEXT",
+            "/upload/x%zz | TEXT",
+            "/x%4 | TEXT",
+            "/ws.php% | TEXT",
+            "/ws.php%zz?format=json | TEXT",
+            "http://a.example/%zz | TEXT",
+            "/ws%2Ephp?format=json | PIWIGO_JSON",
+            "/ws.php?format=json% | PIWIGO_XML",
+            "/ws.php?format=%zz | PIWIGO_XML",
+            "/ws.php?%zz=1&format=json | PIWIGO_JSON",
+            "/ws.php?format=js%6Fn&x=% | PIWIGO_JSON",
+            "/ws.php?format=json+ | PIWIGO_XML",
+    })
+    void badEscapesNeverThrow(String uri, NoticeFormat expected) {
+        assertEquals(expected, NoticeNegotiator.format(request(uri, null)));
+    }
 }

@@ -103,6 +103,21 @@ class ClassifierProfilesTest {
         assertEquals(expected, classify(c, req));
     }
 
+    /** A configured path is text; the request's is the bytes a client sends for it (UTF-8, escaped or raw). */
+    @Test
+    void nonAsciiRulePathsMatchWhatClientsSend() throws Exception {
+        ClassifierProfiles p = ClassifierProfiles.fromConfig(parse("""
+                profiles:
+                  accents:
+                    rules:
+                      - { method: POST, path: "/recherche-avancée.php", class: read }
+                """));
+        WriteClassifier c = p.get("accents");
+        assertEquals(RequestClass.READ, classify(c, post("/recherche-avanc%C3%A9e.php", "text/plain", "x")));
+        assertEquals(RequestClass.WRITE, classify(c, post("/recherche-avanc%E9e.php", "text/plain", "x")),
+                "latin-1 is another path");
+    }
+
     @Test
     void paramRulesLookIntoFormBodies() throws Exception {
         WriteClassifier c = example().get("my-gallery");
@@ -168,6 +183,43 @@ class ClassifierProfilesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ClassifierProfiles.fromConfig(cfg));
         assertTrue(e.getMessage().contains(message), what + ": " + e.getMessage());
+    }
+
+    /** Every way of signing in or out follows one setting: all reads by default, all writes when switched off. */
+    @ParameterizedTest(name = "{0} {1} -> {2} by default, {3} without sign-in")
+    @CsvSource(delimiter = '|', textBlock = """
+            GET  | /identification.php                          | READ  | WRITE
+            POST | /identification.php                          | READ  | WRITE
+            HEAD | /gallery/Identification.php                  | READ  | WRITE
+            GET  | /identification                              | READ  | WRITE
+            PUT  | /identification.php                          | WRITE | WRITE
+            POST | /ws.php?format=json&method=pwg.session.login | READ  | WRITE
+            GET  | /ws.php?method=pwg.session.logout            | READ  | WRITE
+            GET  | /ws.php?method=pwg.session.getStatus         | READ  | READ
+            GET  | /index.php?act=logout                        | READ  | WRITE
+            GET  | /?act=logout                                 | READ  | WRITE
+            GET  | /picture.php?/12&act=logout                  | READ  | WRITE
+            GET  | /index.php?act[]=logout                      | READ  | WRITE
+            GET  | /index.php?act=logoutx                       | READ  | READ
+            GET  | /index.php?ACT=logout                        | READ  | READ
+            POST | /register.php                                | WRITE | WRITE
+            POST | /password.php                                | WRITE | WRITE
+            TRACE| /identification.php                          | REFUSED | REFUSED
+            """)
+    void signingInIsOneRule(String method, String uri, RequestClass byDefault, RequestClass without) throws Exception {
+        ClassifierHarness.Req req = method.equals("POST")
+                ? post(uri, "application/x-www-form-urlencoded", "username=a&password=b")
+                : new ClassifierHarness.Req(method, uri, null, null, List.of(), "");
+        ClassifierProfiles defaults = ClassifierProfiles.fromConfig(parse("bodyPeekLimitBytes: 4096"));
+        ClassifierProfiles off = ClassifierProfiles.fromConfig(parse("""
+                signInDuringReadOnly: false
+                profiles:
+                  mine: { extends: piwigo, rules: [] }
+                """));
+        assertEquals(byDefault, classify(defaults.get("piwigo"), req), "default");
+        assertEquals(without, classify(off.get("piwigo"), req), "signInDuringReadOnly: false");
+        assertEquals(without, classify(off.get("mine"), req), "a profile extending piwigo follows the setting");
+        assertEquals(byDefault, classify(ClassifierProfiles.builtIn().get("piwigo"), req), "built-in");
     }
 
     @Test

@@ -68,7 +68,8 @@ class AdmissionTest {
     }
 
     private Admitted admit(HttpRequest r, InetAddress client, boolean overloaded) {
-        return admission.admit(r, HostNormalizer.normalize(r.headers().get("Host")), client, TABLE, overloaded);
+        return admission.admit(r, HostNormalizer.normalize(r.headers().get("Host")),
+                new ClientInfo(new InetSocketAddress(client, 40000), false, "http"), TABLE, overloaded);
     }
 
     @ParameterizedTest(name = "{0} {1} on {2}: {3}")

@@ -6,8 +6,11 @@ import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import net.passerelle.gateway.testing.GatewayTransports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,23 +25,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "Reaches nothing" is shown by order: after each bad request a good one (with a marker) is sent on a new
  * connection, and it must be the very next thing the backend sees.
  */
+@ParameterizedClass(name = "over {0}")
+@MethodSource("net.passerelle.gateway.testing.GatewayTransports#names")
 class MalformedRequestTest {
+    @Parameter
+    String transport;
     private static StubBackend backend;
     private static GatewayFixture gateway;
     private static final String H = "Host: alice.gallery.example\r\n";
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(String transport) throws Exception {
+        GatewayTransports.assumeAvailable(transport);
         backend = new StubBackend();
         RoutingTable table = RoutingTable.builder(1).group(Tables.open("g", backend.address()))
                 .host("alice.gallery.example", "g", "alice").build();
-        gateway = new GatewayFixture(GatewayConfig.defaults(), table);
+        gateway = new GatewayFixture(GatewayTransports.on(GatewayConfig.defaults(), transport), table);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
+        if (gateway == null) {
+            return; // this transport is not available here
+        }
         gateway.close();
         backend.close();
+        gateway = null;
+        backend = null;
     }
 
     static Stream<Arguments> malformed() {

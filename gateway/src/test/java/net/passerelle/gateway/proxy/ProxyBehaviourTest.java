@@ -15,6 +15,10 @@ import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
+import net.passerelle.gateway.testing.GatewayTransports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,13 +34,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The proxy against in-process backends: routing, keep-alive, framing, headers, and what happens when backends fail. */
+@ParameterizedClass(name = "over {0}")
+@MethodSource("net.passerelle.gateway.testing.GatewayTransports#names")
 class ProxyBehaviourTest {
+    @Parameter
+    String transport;
     private StubBackend alice;
     private StubBackend bob;
     private GatewayFixture gateway;
 
     @BeforeEach
     void start() throws Exception {
+        GatewayTransports.assumeAvailable(transport);
         alice = new StubBackend();
         bob = new StubBackend();
         alice.respondWith(StubBackend.text("alice's gallery"));
@@ -53,11 +62,14 @@ class ProxyBehaviourTest {
                 .host("bob.gallery.example", "srv-13", "bob")
                 .host("bücher.example", "srv-13", "bob")
                 .build();
-        return new GatewayFixture(config, table);
+        return new GatewayFixture(GatewayTransports.on(config, transport), table);
     }
 
     @AfterEach
     void stop() {
+        if (gateway == null) {
+            return; // this transport is not available here
+        }
         gateway.close();
         alice.close();
         bob.close();

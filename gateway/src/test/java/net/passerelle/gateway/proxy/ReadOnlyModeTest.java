@@ -78,7 +78,9 @@ class ReadOnlyModeTest {
                 Arguments.of("ws.php read by GET", "GET /ws.php?format=json&method=pwg.categories.getList HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"),
                 Arguments.of("ws.php read by urlencoded POST", form("POST", "/ws.php?format=json", "method=pwg.images.getInfo&image_id=3")),
                 Arguments.of("ws.php read by multipart POST", multipart("/ws.php?format=json", "pwg.categories.getImages", 0)),
-                Arguments.of("ws.php read in a sub-directory", form("POST", "/gallery/ws.php", "method=pwg.getVersion")));
+                Arguments.of("ws.php read in a sub-directory", form("POST", "/gallery/ws.php", "method=pwg.getVersion")),
+                Arguments.of("signing in on the login page (signInDuringReadOnly)",
+                        form("POST", "/identification.php", "username=a&password=b")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -94,7 +96,7 @@ class ReadOnlyModeTest {
         return Stream.of(
                 Arguments.of("comment POST", form("POST", "/comments.php", "content=hi&key=abc")),
                 Arguments.of("favourite over GET", "GET /picture.php?/12&action=add_to_favorites HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"),
-                Arguments.of("login page POST", form("POST", "/identification.php", "username=a&password=b")),
+                Arguments.of("registration page POST", form("POST", "/register.php", "login=a&password=b")),
                 Arguments.of("admin page GET", "GET /admin.php?page=photos_add HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"),
                 Arguments.of("ws.php write by GET", "GET /ws.php?method=pwg.images.delete&image_id=1 HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n"),
                 Arguments.of("ws.php write by urlencoded POST", form("POST", "/ws.php", "method=pwg.images.setInfo&image_id=1")),

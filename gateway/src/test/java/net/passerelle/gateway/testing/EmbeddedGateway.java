@@ -95,7 +95,7 @@ public final class EmbeddedGateway implements AutoCloseable {
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
                 pools, ProxyListener.NOOP, Clock.systemUTC(), null);
         client = new ClientChannel();
-        client.pipeline().addLast(new GatewayChannelInitializer(settings, config.limits(),
+        client.pipeline().addLast(new GatewayChannelInitializer(settings,
                 new ConnectionLimiter(config.limits().maxConnectionsPerClient())));
         try {
             client.register();

@@ -14,9 +14,8 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.pkitesting.CertificateBuilder;
-import io.netty.pkitesting.X509Bundle;
-import net.passerelle.gateway.client.Http1Connection;
+import net.passerelle.gateway.proxy.ClientInfo;
+import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.notice.NoticeRenderer;
@@ -31,6 +30,10 @@ import net.passerelle.gateway.server.GatewayChannelInitializer;
 
 import javax.net.ssl.TrustManagerFactory;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
@@ -42,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #tls}: behind TLS, the way a TLS listener builds it: the connection limiter, an {@code SslHandler}
  *       (the step the TLS listeners add, {@code SecureTransport}), then the protocol ALPN chose. The certificate is
- *       self-signed, made here with Netty's test PKI for the given host names; ALPN offers {@code h2} (when asked to)
+ *       made here by a test CA ({@link TestPki}) for the given host names; ALPN offers {@code h2} (when asked to)
  *       and {@code http/1.1}, with the JDK's provider;</li>
  *   <li>{@link #cleartext}: h2c with a small socket send buffer, so that a client that reads nothing fills it after
  *       a few thousand frames instead of a few million.</li>
@@ -50,24 +53,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class H2Gateway implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final X509Bundle certificate;
+    private final TestPki pki;
     private final Channel server;
 
     public static H2Gateway tls(GatewayConfig config, RoutingTable table, boolean offerH2, String... hosts) throws Exception {
-        CertificateBuilder cb = new CertificateBuilder().subject("CN=" + hosts[0]).setIsCertificateAuthority(true)
-                .algorithm(CertificateBuilder.Algorithm.ecp256);
-        for (String h : hosts) {
-            cb.addSanDnsName(h);
-        }
-        X509Bundle certificate = cb.buildSelfSigned();
+        TestPki pki = new TestPki();
+        TestPki.Issued certificate = pki.issue(hosts);
         List<String> alpn = offerH2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
                 : List.of(ApplicationProtocolNames.HTTP_1_1);
-        SslContext tls = SslContextBuilder.forServer(certificate.toKeyManagerFactory()).sslProvider(SslProvider.JDK)
+        SslContext tls = SslContextBuilder.forServer(certificate.keys().getPrivate(), certificate.leaf(), certificate.ca())
+                .sslProvider(SslProvider.JDK)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn))
                 .build();
-        return new H2Gateway(config, table, certificate, tls, 0);
+        return new H2Gateway(config, table, pki, tls, 0);
     }
 
     /** h2c (whatever {@code http2.cleartext} says) with this socket send buffer on client connections. */
@@ -75,17 +75,19 @@ public final class H2Gateway implements AutoCloseable {
         return new H2Gateway(config.withHttp2(config.http2().withCleartext(true)), table, null, null, sendBuffer);
     }
 
-    private H2Gateway(GatewayConfig config, RoutingTable table, X509Bundle certificate, SslContext tls, int sendBuffer)
+    private H2Gateway(GatewayConfig config, RoutingTable table, TestPki pki, SslContext tls, int sendBuffer)
             throws Exception {
-        this.certificate = certificate;
+        this.pki = pki;
         OriginPools pools = new OriginPools(NioSocketChannel.class, OriginSettings.from(config.upstream()));
         ProxySettings settings = ProxySettings.from(config, new RoutingTableHolder(table),
                 new ForwardingHeaders(List.of(), config.forwarding().via()), new NoticeRenderer(Clock.systemUTC()),
                 pools, ProxyListener.NOOP, Clock.systemUTC(), null);
-        GatewayChannelInitializer initializer = new GatewayChannelInitializer(settings, config.limits(),
+        String scheme = tls == null ? "http" : "https";
+        ConnectionFacts facts = ch -> new ClientInfo((InetSocketAddress) ch.remoteAddress(), false, scheme);
+        GatewayChannelInitializer initializer = new GatewayChannelInitializer(settings,
                 new ConnectionLimiter(config.limits().maxConnectionsPerClient()),
-                Http1Connection.ConnectionFacts.plain(settings, tls == null ? "http" : "https"), config.http2(),
-                config.server().drainTimeout(), tls == null ? null : p -> p.addLast("tls", tls.newHandler(p.channel().alloc())));
+                tls == null ? null : p -> p.addLast("tls", tls.newHandler(p.channel().alloc())), facts, config.http2(),
+                config.server().drainTimeout());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -101,14 +103,22 @@ public final class H2Gateway implements AutoCloseable {
         return (InetSocketAddress) server.localAddress();
     }
 
-    /** What a client trusts to accept the gateway's certificate. */
-    public TrustManagerFactory trust() {
-        return certificate.toTrustManagerFactory();
+    /** What a client trusts to accept the gateway's certificate: the test CA that issued it. */
+    public TrustManagerFactory trust() throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("test-ca", pki.ca());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        return tmf;
     }
 
-    /** The certificate as a PEM file, for curl's {@code --cacert}. */
-    public File certificatePem() throws java.io.IOException {
-        return certificate.toTempRootCertPem();
+    /** The test CA as a PEM file, for curl's {@code --cacert}. */
+    public File certificatePem() throws IOException {
+        Path pem = Files.createTempFile("passerelle-test-ca", ".pem");
+        pem.toFile().deleteOnExit();
+        Files.writeString(pem, TestPki.pem(pki.ca()));
+        return pem.toFile();
     }
 
     @Override

@@ -143,6 +143,20 @@ public final class StubBackend implements AutoCloseable {
         }
     }
 
+    /** Waits (a few seconds at most) until {@code n} request heads in all have arrived since the backend started. */
+    public void awaitHeads(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (heads) {
+            while (heads.get() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(heads.get() + " request heads reached the backend, not " + n);
+                }
+                TimeUnit.NANOSECONDS.timedWait(heads, left);
+            }
+        }
+    }
+
     /** Completes when every connection open now has closed. */
     public io.netty.channel.group.ChannelGroupFuture openConnectionsClosed() {
         return channels.newCloseFuture();
@@ -237,7 +251,10 @@ public final class StubBackend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
             if (msg instanceof HttpRequest r) {
-                heads.incrementAndGet();
+                synchronized (heads) {
+                    heads.incrementAndGet();
+                    heads.notifyAll();
+                }
                 headArrived.release();
                 head = r;
                 digest = MessageDigest.getInstance("SHA-256");

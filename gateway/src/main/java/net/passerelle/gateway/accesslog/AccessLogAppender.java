@@ -1,0 +1,125 @@
+package net.passerelle.gateway.accesslog;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
+import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
+import net.logstash.logback.composite.loggingevent.LoggingEventJsonProviders;
+import net.logstash.logback.composite.loggingevent.LogstashMarkersJsonProvider;
+import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
+import net.passerelle.gateway.config.AccessLogConfig;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Logback set-up of the access log, in code so that it does not depend on the operator's logging configuration:
+ * its own logger ({@value AccessLog#LOGGER}, not additive), a JSON encoder (time + the entry's fields), and an
+ * asynchronous appender that never blocks the caller: when its queue is full the line is dropped and counted
+ * ({@link #dropped()}).
+ */
+public final class AccessLogAppender implements AutoCloseable {
+    private final ch.qos.logback.classic.Logger logger;
+    private final DroppingAsyncAppender async;
+
+    private AccessLogAppender(ch.qos.logback.classic.Logger logger, DroppingAsyncAppender async) {
+        this.logger = logger;
+        this.async = async;
+    }
+
+    /** Attaches the access log's appender; its lines go nowhere else. */
+    public static AccessLogAppender install(AccessLogConfig config) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
+        encoder.setContext(context);
+        LoggingEventJsonProviders providers = new LoggingEventJsonProviders();
+        LoggingEventFormattedTimestampJsonProvider time = new LoggingEventFormattedTimestampJsonProvider();
+        time.setFieldName("time");
+        time.setTimeZone("UTC");
+        providers.addTimestamp(time);
+        providers.addLogstashMarkers(new LogstashMarkersJsonProvider());
+        encoder.setProviders(providers);
+        encoder.start();
+
+        Appender<ILoggingEvent> sink = config.toStandardOutput() ? console(context, encoder) : file(context, encoder, config);
+        DroppingAsyncAppender async = new DroppingAsyncAppender();
+        async.setContext(context);
+        async.setName("access-async");
+        async.setQueueSize(config.queueSize());
+        async.setDiscardingThreshold(0);
+        async.setNeverBlock(true);
+        async.addAppender(sink);
+        async.start();
+
+        ch.qos.logback.classic.Logger logger = context.getLogger(AccessLog.LOGGER);
+        logger.setAdditive(false);
+        logger.setLevel(Level.INFO);
+        logger.addAppender(async);
+        return new AccessLogAppender(logger, async);
+    }
+
+    private static Appender<ILoggingEvent> console(LoggerContext context, LoggingEventCompositeJsonEncoder encoder) {
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("access-stdout");
+        console.setEncoder(encoder);
+        console.start();
+        return console;
+    }
+
+    private static Appender<ILoggingEvent> file(LoggerContext context, LoggingEventCompositeJsonEncoder encoder,
+                                                AccessLogConfig config) {
+        RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+        file.setContext(context);
+        file.setName("access-file");
+        file.setFile(config.path());
+        file.setEncoder(encoder);
+        SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+        policy.setContext(context);
+        policy.setParent(file);
+        policy.setFileNamePattern(config.path() + ".%d{yyyy-MM-dd}.%i.gz");
+        policy.setMaxFileSize(new FileSize(config.maxFileSize().bytes()));
+        policy.setMaxHistory(config.maxHistory());
+        policy.setTotalSizeCap(new FileSize(config.totalSizeCap().bytes()));
+        policy.start();
+        file.setRollingPolicy(policy);
+        file.start();
+        return file;
+    }
+
+    public org.slf4j.Logger logger() {
+        return logger;
+    }
+
+    /** Lines dropped because the writer could not keep up. */
+    public long dropped() {
+        return async.dropped.sum();
+    }
+
+    /** Writes what is queued and detaches the appender (several gateways in one JVM share the logger: tests). */
+    @Override
+    public void close() {
+        logger.detachAppender(async);
+        async.stop();
+    }
+
+    /** Logback's asynchronous appender, counting what it has to drop instead of silently losing it. */
+    private static final class DroppingAsyncAppender extends AsyncAppender {
+        final LongAdder dropped = new LongAdder();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (getRemainingCapacity() == 0) {
+                dropped.increment();
+                return;
+            }
+            super.append(event);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package net.passerelle.gateway.accesslog;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Takes credentials out of what the access log writes: the values of query parameters named like credentials
+ * (Piwigo's {@code pwg_token}, {@code password}, {@code api_key}, …) become {@value #MASK}. Headers that carry
+ * credentials (Cookie, Authorization) are never written at all. Pure: a target in, a target out.
+ */
+public final class Redaction {
+    public static final String MASK = "[redacted]";
+    public static final Set<String> DEFAULT_NAMES = Set.of("pwg_token", "password", "pwd", "api_key", "key", "token");
+
+    private final Set<String> names;
+
+    public Redaction(Collection<String> names) {
+        this.names = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The request target (or a Referer URL) with credential values masked; the rest unchanged, byte for byte.
+     * Names are compared case-insensitively as sent, and also percent-decoded ({@code pass%77ord}) so an escape
+     * cannot hide one.
+     */
+    public String target(String target) {
+        if (target == null) {
+            return null;
+        }
+        int query = target.indexOf('?');
+        if (query < 0) {
+            return target;
+        }
+        int fragment = target.indexOf('#', query);
+        int end = fragment < 0 ? target.length() : fragment;
+        StringBuilder out = null;
+        int copied = 0;
+        int start = query + 1;
+        while (start < end) {
+            int amp = target.indexOf('&', start);
+            int stop = amp < 0 || amp > end ? end : amp;
+            int eq = target.indexOf('=', start);
+            if (eq >= 0 && eq + 1 < stop && isCredential(target.substring(start, eq))) {
+                if (out == null) {
+                    out = new StringBuilder(target.length());
+                }
+                out.append(target, copied, eq + 1).append(MASK);
+                copied = stop;
+            }
+            start = stop + 1;
+        }
+        return out == null ? target : out.append(target, copied, target.length()).toString();
+    }
+
+    private boolean isCredential(String rawName) {
+        String name = rawName.toLowerCase(Locale.ROOT);
+        if (names.contains(name)) {
+            return true;
+        }
+        return name.indexOf('%') >= 0 || name.indexOf('+') >= 0 ? names.contains(decode(name)) : false;
+    }
+
+    private static String decode(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                b.append((char) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2))));
+                i += 2;
+            } else {
+                b.append(c == '+' ? ' ' : c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static int hex(char c) {
+        return Character.digit(c, 16);
+    }
+}

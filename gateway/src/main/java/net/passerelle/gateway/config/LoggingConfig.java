@@ -1,0 +1,41 @@
+package net.passerelle.gateway.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Log levels, applied at start and again on {@code SIGHUP} (see {@code net.passerelle.gateway.reload}).
+ *
+ * @param level   the root level ({@code info})
+ * @param loggers level per logger name, e.g. {@code net.passerelle.gateway.proxy: debug}; a logger not named keeps
+ *                the level of the packaged {@code logback.xml}
+ */
+public record LoggingConfig(String level, Map<String, String> loggers) {
+    public static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+    private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+
+    public LoggingConfig {
+        level = normalise("logging.level", level == null ? "info" : level);
+        Map<String, String> checked = new LinkedHashMap<>();
+        if (loggers != null) {
+            for (Map.Entry<String, String> e : loggers.entrySet()) {
+                if (!LOGGER_NAME.matcher(e.getKey()).matches()) {
+                    throw new IllegalArgumentException("logging.loggers: '" + e.getKey() + "' is not a logger name");
+                }
+                checked.put(e.getKey(), normalise("logging.loggers." + e.getKey(), e.getValue()));
+            }
+        }
+        loggers = Map.copyOf(checked);
+    }
+
+    private static String normalise(String key, String value) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(v)) {
+            throw new IllegalArgumentException(key + " must be one of " + String.join(", ", LEVELS) + ", got '" + value + "'");
+        }
+        return v;
+    }
+}

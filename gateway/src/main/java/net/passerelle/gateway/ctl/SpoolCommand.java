@@ -1,0 +1,101 @@
+package net.passerelle.gateway.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code ctl spool list|replay|discard}: a group's queued writes (never their bodies or secrets). */
+@Command(name = "spool", mixinStandardHelpOptions = true, description = "A group's queued writes.",
+        subcommands = {SpoolCommand.List.class, SpoolCommand.Replay.class, SpoolCommand.Discard.class})
+final class SpoolCommand {
+
+    static String path(String group) {
+        return "v1/groups/" + AdminClient.seg(group) + "/spool";
+    }
+
+    static void summary(CtlSubcommand c, JsonNode s) {
+        c.out().println(s.path("group").asText() + ": " + s.path("count").asInt() + " waiting, " + s.path("bytes").asLong()
+                + " bytes, oldest " + (s.hasNonNull("oldest") ? s.path("oldest").asText() : "-") + ", "
+                + s.path("failedFinal").asInt() + " failed-final, " + s.path("setAside").asInt() + " set aside");
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every entry with its status.")
+    static final class List extends CtlSubcommand {
+        @Parameters(paramLabel = "GROUP")
+        String group;
+
+        @Override
+        int run(AdminClient client) {
+            AdminClient.Answer a = client.get(path(group));
+            int code = failed(a, false);
+            if (code >= 0) {
+                return code;
+            }
+            if (json()) {
+                return printJson(a, false);
+            }
+            summary(this, a.json());
+            Table t = new Table("REF", "METHOD", "PATH", "ARRIVAL", "BYTES", "STATUS", "ATTEMPTS", "LAST");
+            for (JsonNode e : a.json().path("entries")) {
+                String last = e.path("lastStatus").asInt() == 0 && !e.hasNonNull("lastReason") ? null
+                        : e.path("lastStatus").asInt() + " " + e.path("lastReason").asText("");
+                t.row(e.path("ref").asText(), e.path("method").asText(), e.path("path").asText(), text(e.get("arrival")),
+                        e.path("bytes").asLong(), e.path("status").asText(), e.path("attempts").asInt(), last);
+            }
+            if (t.size() > 0) {
+                out().println();
+                t.print(out());
+            }
+            out().flush();
+            return Exit.APPLIED;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay the queued writes now.")
+    static final class Replay extends CtlSubcommand {
+        @Parameters(paramLabel = "GROUP")
+        String group;
+
+        @Override
+        int run(AdminClient client) {
+            AdminClient.Answer a = client.call("POST", path(group) + "/replay", null);
+            int code = failed(a, false);
+            if (code >= 0) {
+                return code;
+            }
+            if (json()) {
+                return printJson(a, false);
+            }
+            out().println(a.json().path("replayStarted").asBoolean() ? "replay started" : "replay already running");
+            summary(this, a.json());
+            out().flush();
+            return Exit.APPLIED;
+        }
+    }
+
+    @Command(name = "discard", mixinStandardHelpOptions = true, description = "Discard one queued write for good (audited).")
+    static final class Discard extends CtlSubcommand {
+        @Parameters(index = "0", paramLabel = "GROUP")
+        String group;
+
+        @Parameters(index = "1", paramLabel = "REF", description = "the reference id")
+        String ref;
+
+        @Override
+        int run(AdminClient client) {
+            AdminClient.Answer a = client.call("DELETE", path(group) + "/" + AdminClient.seg(ref), null);
+            int code = failed(a, false);
+            if (code >= 0) {
+                return code;
+            }
+            if (json()) {
+                return printJson(a, false);
+            }
+            JsonNode e = a.json().path("discarded");
+            out().println("discarded " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
+                    + ", was " + e.path("status").asText() + ")");
+            out().flush();
+            return Exit.APPLIED;
+        }
+    }
+}

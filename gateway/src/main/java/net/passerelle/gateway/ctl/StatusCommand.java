@@ -1,0 +1,54 @@
+package net.passerelle.gateway.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+
+import java.time.Instant;
+
+/** {@code ctl status}: the fleet in one screen: gateways, then every group with its mode, window, backends and queue. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Fleet and groups at a glance.")
+final class StatusCommand extends CtlSubcommand {
+
+    @Override
+    int run(AdminClient client) {
+        AdminClient.Answer groups = client.get("v1/groups");
+        int code = failed(groups, false);
+        if (code >= 0) {
+            return code;
+        }
+        AdminClient.Answer gateways = client.get("v1/gateways");
+        code = failed(gateways, false);
+        if (code >= 0) {
+            return code;
+        }
+        if (json()) {
+            ObjectNode both = AdminClient.JSON.createObjectNode();
+            both.set("groups", groups.json());
+            both.set("gateways", gateways.json());
+            out().println(both);
+            out().flush();
+            return Exit.APPLIED;
+        }
+        JsonNode gws = gateways.json().path("gateways");
+        int live = 0;
+        int upToDate = 0;
+        for (JsonNode g : gws) {
+            live += g.path("live").asBoolean() ? 1 : 0;
+            upToDate += g.path("live").asBoolean() && g.path("upToDate").asBoolean() ? 1 : 0;
+        }
+        out().println("admin " + client.base() + " · table version " + groups.json().path("version").asLong()
+                + " · " + live + " live gateway(s), " + upToDate + " up to date");
+        out().println();
+        Table t = new Table("GROUP", "MODE", "WRITES", "WINDOW", "BACKENDS", "QUEUED");
+        Instant now = Instant.now();
+        for (JsonNode g : groups.json().path("groups")) {
+            String name = g.path("name").asText();
+            AdminClient.Answer spool = client.get("v1/groups/" + AdminClient.seg(name) + "/spool");
+            String queued = spool.status() == 200 ? String.valueOf(spool.json().path("count").asInt()) : null;
+            t.row(name, Views.mode(g), Views.writes(g), Views.window(g.path("window"), now), Views.backends(g.path("backends")), queued);
+        }
+        t.print(out());
+        return Exit.APPLIED;
+    }
+}

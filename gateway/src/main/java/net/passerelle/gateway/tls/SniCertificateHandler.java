@@ -1,0 +1,119 @@
+package net.passerelle.gateway.tls;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pipeline step {@code tls}, right after the connection limiter: reads the ClientHello's server name, picks the
+ * certificate that serves it ({@link CertificateRegistry}, else on demand through {@link OnDemandCertificates}), and
+ * replaces itself with the {@link SslHandler} of that certificate. A name no certificate serves, or no name and no
+ * default certificate, gets the fatal alert {@code unrecognized_name} and the connection is closed: a client never
+ * gets a certificate made for another name.
+ */
+final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> {
+    /** The server name the client sent (normalised), for {@link TlsSessionRecorder}. */
+    static final AttributeKey<String> SNI = AttributeKey.valueOf(SniCertificateHandler.class, "sni");
+    /** The names of the certificate served, for {@link TlsSessionRecorder}. */
+    static final AttributeKey<CertificateNames> SERVED = AttributeKey.valueOf(SniCertificateHandler.class, "served");
+
+    private final CertificateRegistry registry;
+    private final OnDemandCertificates onDemand;
+    private final TlsMetrics metrics;
+    private final long onDemandWaitMillis;
+    private boolean refused;
+
+    SniCertificateHandler(CertificateRegistry registry, OnDemandCertificates onDemand, TlsMetrics metrics,
+                          long handshakeTimeoutMillis, long onDemandWaitMillis) {
+        super(handshakeTimeoutMillis);
+        this.registry = registry;
+        this.onDemand = onDemand;
+        this.metrics = metrics;
+        this.onDemandWaitMillis = onDemandWaitMillis;
+    }
+
+    /** Lower case, no trailing dot; an IP literal (RFC 6066 forbids them, some clients send them) counts as none. */
+    static String normalize(String sni) {
+        if (sni == null || io.netty.util.NetUtil.isValidIpV4Address(sni) || io.netty.util.NetUtil.isValidIpV6Address(sni)) {
+            return null;
+        }
+        String s = sni.toLowerCase(Locale.ROOT);
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, java.util.List<Object> out) throws Exception {
+        if (refused) {
+            in.skipBytes(in.readableBytes());   // the rest of a refused ClientHello: the alert is on its way
+            return;
+        }
+        super.decode(ctx, in, out);
+    }
+
+    @Override
+    protected Future<ServedCertificate> lookup(ChannelHandlerContext ctx, String hostname) {
+        String name = normalize(hostname);
+        ServedCertificate found = registry.select(name);
+        if (found != null || name == null) {
+            return ctx.executor().newSucceededFuture(found);
+        }
+        CompletableFuture<Void> coming = onDemand.obtain(name);
+        if (coming == null) {
+            return ctx.executor().newSucceededFuture(null);
+        }
+        // The handshake waits (off any thread: the ClientHello is held, reading is paused) for the order, bounded.
+        Promise<ServedCertificate> promise = ctx.executor().newPromise();
+        coming.orTimeout(onDemandWaitMillis, TimeUnit.MILLISECONDS).whenComplete((v, error) -> {
+            if (error != null) {
+                promise.tryFailure(error);
+                return;
+            }
+            ServedCertificate now = registry.select(name);
+            if (!promise.trySuccess(now) && now != null) {
+                CertificateRegistry.release(now);
+            }
+        });
+        return promise;
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<ServedCertificate> future) {
+        ServedCertificate cert = future.isSuccess() ? future.getNow() : null;
+        if (cert == null) {
+            refused = true;
+            ctx.channel().config().setAutoRead(false);
+            metrics.handshake(future.isSuccess() ? HandshakeOutcome.UNKNOWN_SNI : HandshakeOutcome.OTHER);
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(TlsAlert.fatal(ctx.alloc(), TlsAlert.UNRECOGNIZED_NAME))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        SslHandler ssl = null;
+        try {
+            if (ctx.isRemoved() || !ctx.channel().isActive()) {
+                return;
+            }
+            ctx.channel().attr(SNI).set(normalize(hostname));
+            ctx.channel().attr(SERVED).set(cert.names());
+            ssl = cert.context().newHandler(ctx.alloc());
+            ctx.pipeline().replace(this, ctx.name(), ssl);
+            ssl = null;
+        } finally {
+            if (ssl != null) {
+                // Not in the pipeline, so the SslHandler never took ownership of its engine.
+                io.netty.util.ReferenceCountUtil.safeRelease(ssl.engine());
+            }
+            // The engine holds its own reference on the context from here on.
+            CertificateRegistry.release(cert);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package net.passerelle.gateway.accesslog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.admin.model.Mode;
+import net.passerelle.admin.model.WritePolicy;
+import net.passerelle.gateway.config.AccessLogConfig;
+import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.routing.RoutingTable;
+import net.passerelle.gateway.testing.GatewayFixture;
+import net.passerelle.gateway.testing.RawHttp;
+import net.passerelle.gateway.testing.StubBackend;
+import net.passerelle.gateway.testing.Tables;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One JSON line per request, for every way a request can end, with credentials never written. */
+class AccessLogTest {
+    private static final String DEFAULT_PAGE = "<html><head><title>Apache2 Debian Default Page: It works</title></head></html>";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyOutcomeGetsOneLineAndNoSecretIsWritten() throws Exception {
+        StubBackend backend = new StubBackend();
+        backend.respondWith((ctx, req) -> {
+            String body = req.uri().startsWith("/default") ? DEFAULT_PAGE : "gallery";
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+            HttpUtil.setContentLength(r, r.content().readableBytes());
+            ctx.writeAndFlush(r);
+        });
+        Path file = dir.resolve("access.log");
+        AccessLogAppender appender = AccessLogAppender.install(new AccessLogConfig(true, file.toString(), null, null, null,
+                null, null));
+        RoutingTable table = RoutingTable.builder(1)
+                .group(Tables.open("g-open", backend.address()))
+                .group(Tables.group("g-ro", Mode.READ_ONLY, WritePolicy.REJECT, backend.address()))
+                .host("alice.gallery.example", "g-open", "alice").host("bob.gallery.example", "g-ro", "bob").build();
+        try (GatewayFixture gw = new GatewayFixture(GatewayConfig.defaults(), table,
+                new AccessLog(appender.logger(), new Redaction(Redaction.DEFAULT_NAMES)))) {
+            try (RawHttp c = gw.connect()) {
+                assertEquals(200, c.send("GET /picture.php?/12&pwg_token=SECRET1&x=1 HTTP/1.1\r\nHost: alice.gallery.example\r\n"
+                        + "Cookie: pwg_id=SECRET2\r\nAuthorization: Basic SECRET3\r\nUser-Agent: test-agent\r\n"
+                        + "Referer: http://alice.gallery.example/identification.php?password=SECRET4&redirect=x\r\n\r\n")
+                        .read().status());
+                assertEquals(503, c.send("POST /comments.php HTTP/1.1\r\nHost: bob.gallery.example\r\nContent-Length: 0\r\n\r\n")
+                        .read().status());
+                assertEquals(404, c.send("GET / HTTP/1.1\r\nHost: nobody.example\r\n\r\n").read().status());
+                assertEquals(502, c.send("GET /default HTTP/1.1\r\nHost: alice.gallery.example\r\n\r\n").read().status());
+                assertEquals(400, c.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").read().status());
+            }
+            try (RawHttp c = gw.connect()) {
+                c.send("POST /upload.php HTTP/1.1\r\nHost: alice.gallery.example\r\nContent-Length: 1000000\r\n\r\n")
+                        .send(new byte[100]);
+                backend.awaitHeads(3);
+                c.shutdownOutput();
+                assertTrue(c.isClosedByPeer());
+            }
+            assertTrue(gw.server().clientConnectionsClosed().awaitUninterruptibly(10, TimeUnit.SECONDS));
+        } finally {
+            appender.close();
+            backend.close();
+        }
+
+        String text = Files.readString(file);
+        for (String secret : List.of("SECRET1", "SECRET2", "SECRET3", "SECRET4")) {
+            assertFalse(text.contains(secret), secret + " is in the access log:\n" + text);
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            lines.add(json.readTree(line));
+        }
+        Map<String, JsonNode> byOutcome = lines.stream().collect(Collectors.toMap(l -> l.get("outcome").asText(), l -> l));
+        assertEquals(List.of("aborted", "guarded", "malformed", "notice", "proxied", "unknown-host"),
+                byOutcome.keySet().stream().sorted().toList(), text);
+
+        JsonNode proxied = byOutcome.get("proxied");
+        assertEquals(200, proxied.get("status").asInt());
+        assertEquals("alice.gallery.example", proxied.get("host").asText());
+        assertEquals("g-open", proxied.get("group").asText());
+        assertEquals("GET", proxied.get("method").asText());
+        assertEquals("/picture.php?/12&pwg_token=[redacted]&x=1", proxied.get("path").asText());
+        assertEquals("http://alice.gallery.example/identification.php?password=[redacted]&redirect=x",
+                proxied.get("referer").asText());
+        assertEquals("test-agent", proxied.get("userAgent").asText());
+        assertEquals("127.0.0.1", proxied.get("client").asText());
+        assertEquals(backend.hostPort(), proxied.get("backend").asText());
+        assertEquals(7, proxied.get("bytesOut").asInt());
+        assertEquals("HTTP/1.1", proxied.get("protocol").asText());
+        assertTrue(proxied.get("totalMs").asDouble() >= proxied.get("firstByteMs").asDouble());
+        assertTrue(proxied.has("connectMs") && proxied.has("time") && proxied.has("requestId"));
+
+        assertEquals(503, byOutcome.get("notice").get("status").asInt());
+        assertEquals("g-ro", byOutcome.get("notice").get("group").asText());
+        assertEquals(404, byOutcome.get("unknown-host").get("status").asInt());
+        assertFalse(byOutcome.get("unknown-host").has("group"));
+        assertEquals(502, byOutcome.get("guarded").get("status").asInt());
+        assertEquals(400, byOutcome.get("malformed").get("status").asInt());
+        assertEquals(100, byOutcome.get("aborted").get("bytesIn").asInt(), text);
+        assertEquals(0, appender.dropped());
+    }
+}

@@ -1,0 +1,207 @@
+package net.passerelle.gateway.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import net.passerelle.gateway.Main;
+import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.testing.OpsGateway;
+import net.passerelle.gateway.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code passerelle ctl} against a real gateway and admin API: tables, {@code --json}, exit codes, token sources. */
+class CtlTest {
+    @TempDir
+    static Path dir;
+    static OpsGateway ops;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly; a long liveness
+        // window, so that it is still live however slowly the call that waits for it starts.
+        ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
+                Duration.ofMillis(1500), Duration.ofSeconds(30))));
+    }
+
+    @AfterAll
+    static void stop() {
+        ops.close();
+    }
+
+    record Run(int code, String out, String err) {
+        JsonNode json() throws Exception {
+            return OpsGateway.JSON.readTree(out);
+        }
+    }
+
+    static Run ctl(Map<String, String> env, String... args) {
+        CtlCommand command = new CtlCommand();
+        command.environment = env::get;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static Run ctl(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--admin";
+        all[1] = ops.adminUrl();
+        all[2] = "--token";
+        all[3] = OpsGateway.TOKEN;
+        System.arraycopy(args, 0, all, 4, args.length);
+        return ctl(Map.of(), all);
+    }
+
+    @Test
+    void theJarRunsCtlAsASubcommand() {
+        StringWriter out = new StringWriter();
+        int code = new CommandLine(new Main()).setOut(new PrintWriter(out, true))
+                .execute("ctl", "--admin", ops.adminUrl(), "--token", OpsGateway.TOKEN, "groups");
+        assertEquals(0, code);
+        assertTrue(out.toString().contains("srv-12"), out.toString());
+    }
+
+    @Test
+    void statusShowsEveryGroupWithItsModeAndTheFleet() {
+        Run r = ctl("status");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("1 live gateway(s), 1 up to date"), r.out());
+        String bob = r.out().lines().filter(l -> l.startsWith("srv-13")).findFirst().orElseThrow();
+        assertTrue(bob.contains("read-only") && bob.contains("reject"), bob);
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("GROUP") && l.contains("QUEUED")), r.out());
+    }
+
+    @Test
+    void jsonIsTheApisDocumentUnchanged() throws Exception {
+        Run r = ctl("groups", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(ops.admin("GET", "/v1/groups", null).json().path("groups"), r.json().path("groups"));
+        Run hosts = ctl("--json", "hosts", "--group", "srv-13");
+        assertEquals(OpsGateway.BOB, hosts.json().path("hosts").get(0).path("host").asText());
+        Run status = ctl("status", "--json");
+        assertEquals(1, status.json().path("gateways").path("gateways").size());
+    }
+
+    @Test
+    void modeWaitsForTheFleetAndTheGatewayEnforcesIt() throws Exception {
+        Run r = ctl("mode", "srv-12", "read-only", "--writes", "reject", "--retry-after", "60", "--as", "alice@ops", "--json");
+        try {
+            assertEquals(Exit.APPLIED, r.code(), r.err() + r.out());
+            assertEquals("read-only", r.json().path("mode").asText());
+            assertEquals(503, ops.post(OpsGateway.ALICE).status());
+            Run audit = ctl("audit", "--limit", "5");
+            assertTrue(audit.out().lines().anyMatch(l -> l.contains("alice@ops") && l.contains("srv-12")), audit.out());
+        } finally {
+            assertEquals(0, ctl("mode", "srv-12", "open").code());
+        }
+    }
+
+    @Test
+    void aGatewayThatDoesNotConfirmMakesExitCodeThree() {
+        // A second gateway that is live (it just heartbeated) but never applies anything.
+        ops.gateway.storeSync().store().heartbeat("laggard", 0, "test");
+        try {
+            Run r = ctl("window", "srv-13", "--start", "2030-01-01T08:00:00Z", "--end", "2030-01-01T09:00:00Z",
+                    "--mode", "maintenance");
+            assertEquals(Exit.PARTIAL, r.code(), r.err() + r.out());
+            assertTrue(r.out().contains("NOT confirmed by: laggard"), r.out());
+        } finally {
+            ops.gateway.storeSync().store().forgetGateway("laggard");
+            assertEquals(0, ctl("window", "srv-13", "--cancel").code());
+        }
+    }
+
+    @Test
+    void refusalsUsageAndUnreachableHaveTheirOwnCodes() {
+        Run bad = ctl("mode", "srv-12", "sideways");
+        assertEquals(Exit.REFUSED, bad.code());
+        assertTrue(bad.err().contains("bad value"), bad.err());
+        assertEquals(Exit.REFUSED, ctl("groups", "no-such-group").code());
+        assertEquals(Exit.USAGE, ctl("mode").code());
+        assertEquals(Exit.USAGE, ctl("window", "srv-12", "--cancel", "--start", "2030-01-01T08:00:00Z").code());
+        // Port 1 (tcpmux) is reserved and served by nothing here: a connection there is refused at once.
+        Run down = ctl(Map.of(), "--admin", "http://127.0.0.1:1", "status");
+        assertEquals(Exit.FAILURE, down.code());
+        assertTrue(down.err().contains("cannot reach the admin API"), down.err());
+    }
+
+    @Test
+    void theTokenComesFromTheEnvironmentThenTheTokenFile() throws Exception {
+        assertEquals(Exit.REFUSED, ctl(Map.of(), "--admin", ops.adminUrl(), "--token-file", write("wrong").toString(), "gateways").code());
+        assertEquals(0, ctl(Map.of(), "--admin", ops.adminUrl(), "--token-file", write(OpsGateway.TOKEN + "\n").toString(), "gateways").code());
+        assertEquals(0, ctl(Map.of("PASSERELLE_ADMIN_TOKEN", OpsGateway.TOKEN), "--admin", ops.adminUrl(),
+                "--token-file", write("wrong").toString(), "gateways").code());
+        // --config: the admin address and the token file come from the gateway's configuration.
+        Path file = write(OpsGateway.TOKEN);
+        Path yml = dir.resolve("ctl.yml");
+        Files.writeString(yml, "admin:\n  listen: \"127.0.0.1:" + ops.gateway.adminAddress().getPort() + "\"\n"
+                + "  tokenFile: \"" + file + "\"\n");
+        Run r = ctl(new HashMap<>(), "--config", yml.toString(), "gateways");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("gw-ops"), r.out());
+    }
+
+    private static Path write(String token) throws Exception {
+        Path f = Files.createTempFile(dir, "token", "");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(f, token);
+        return f;
+    }
+
+    @Test
+    void cutoverPrintsTheVerificationReportAndIsRefusedWhenItFails() {
+        Run refused = ctl("cutover", "srv-12", "--backend", "127.0.0.1:1");
+        assertEquals(Exit.REFUSED, refused.code(), refused.err());
+        assertTrue(refused.out().contains("FAILED"), refused.out());
+        String row = refused.out().lines().filter(l -> l.startsWith(OpsGateway.ALICE)).findFirst().orElseThrow();
+        assertTrue(row.contains("127.0.0.1:1") && row.contains("fail"), row);
+        assertTrue(refused.err().contains("verification failed"), refused.err());
+
+        Run ok = ctl("cutover", "srv-12", "--backend", ops.backend.hostPort(), "--progress");
+        assertEquals(Exit.APPLIED, ok.code(), ok.err() + ok.out());
+        assertTrue(ok.out().contains("passed") && ok.out().contains("switched to"), ok.out());
+        assertTrue(ok.err().contains("verifying the new backends of srv-12"), "the progress line: " + ok.err());
+    }
+
+    @Test
+    void spoolListReplayAndDiscard() throws Exception {
+        assertEquals(0, ctl("mode", "srv-12", "read-only", "--writes", "queue").code());
+        String ref;
+        try {
+            RawHttp.Response queued = ops.post(OpsGateway.ALICE);
+            assertEquals(202, queued.status());
+            Run list = ctl("spool", "list", "srv-12", "--json");
+            assertEquals(0, list.code(), list.err());
+            JsonNode entry = list.json().path("entries").get(list.json().path("entries").size() - 1);
+            ref = entry.path("ref").asText();
+            assertEquals("pending", entry.path("status").asText());
+            Run table = ctl("spool", "list", "srv-12");
+            assertTrue(table.out().lines().anyMatch(l -> l.startsWith(ref) && l.contains("POST") && l.contains("/comments.php")), table.out());
+            Run discard = ctl("spool", "discard", "srv-12", ref);
+            assertEquals(0, discard.code(), discard.err());
+            assertTrue(discard.out().contains("discarded " + ref));
+            assertEquals(Exit.REFUSED, ctl("spool", "discard", "srv-12", ref).code());
+        } finally {
+            assertEquals(0, ctl("mode", "srv-12", "open").code());
+        }
+        Run replay = ctl("spool", "replay", "srv-12");
+        assertEquals(0, replay.code(), replay.err());
+        assertFalse(replay.out().isBlank());
+    }
+}

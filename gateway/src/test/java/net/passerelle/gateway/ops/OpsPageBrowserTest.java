@@ -1,0 +1,180 @@
+package net.passerelle.gateway.ops;
+
+import net.passerelle.admin.api.OpsRoutes;
+import net.passerelle.gateway.testing.OpsGateway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ops page in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
+ * {@code .ci/run} installs): log in, see the groups, put one read-only through the page (confirming it), and see the
+ * gateway refuse a write to a host of that group. Screenshots at phone and desktop widths go to
+ * {@code target/ops-page-*.png}.
+ */
+class OpsPageBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    @TempDir
+    static Path dir;
+    static OpsGateway ops;
+    static ChromeDriver driver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "this test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        ops = new OpsGateway(dir);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")), "--window-size=1280,1000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (ops != null) {
+            ops.close();
+        }
+    }
+
+    /** A wait that looks again when the page redrew what it was reading (a card whose data changed is rebuilt). */
+    private static org.openqa.selenium.support.ui.FluentWait<org.openqa.selenium.WebDriver> waitUpTo(int seconds) {
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    }
+
+    @Test
+    void logInSeeTheGroupsPutOneReadOnlyAndTheGatewayEnforcesIt() throws Exception {
+        java.time.Instant start = java.time.Instant.now().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        assertEquals(200, ops.admin("PUT", "/v1/groups/srv-13/window", "{\"start\": \"" + start + "\", \"end\": \""
+                + start.plus(Duration.ofMinutes(90)) + "\", \"mode\": \"maintenance\"}").status());
+        driver.get(ops.adminUrl() + "/");
+        assertTrue(driver.findElement(By.id("login")).isDisplayed());
+        driver.findElement(By.id("token")).sendKeys("not-the-token");
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        waitUpTo(10).until(d -> d.findElement(By.id("login-error")).getText().contains("refused"));
+
+        driver.findElement(By.id("token")).sendKeys(OpsGateway.TOKEN);
+        driver.findElement(By.id("actor")).sendKeys("alice@ops");
+        driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        // Health settles first (a card is rebuilt when its data changes): srv-12's backend answers, srv-13's does not.
+        waitUpTo(15).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .backends td.up")) != null
+                && d.findElement(By.cssSelector(".card[data-group='srv-13'] .backends td.down")) != null);
+        WebElement card = driver.findElement(By.cssSelector(".card[data-group='srv-12']"));
+        assertEquals("open", card.findElement(By.cssSelector(".badge")).getText());
+        WebElement bob = driver.findElement(By.cssSelector(".card[data-group='srv-13']"));
+        assertEquals("read-only", bob.findElement(By.cssSelector(".badge")).getText());
+        assertTrue(bob.findElement(By.cssSelector(".countdown")).getText().startsWith("starts in 1h 5"),
+                "the window's countdown: " + bob.findElement(By.cssSelector(".countdown")).getText());
+        waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#gateways tbody tr")).isEmpty());
+        screenshots("before");
+
+        card.findElement(By.xpath(".//summary[text()='Change mode']")).click();
+        new Select(card.findElement(By.cssSelector(".mode-form select[name=mode]"))).selectByValue("read-only");
+        new Select(card.findElement(By.cssSelector(".mode-form select[name=writes]"))).selectByValue("reject");
+        card.findElement(By.cssSelector(".mode-form button[type=submit]")).click();
+        WebElement dialog = waitUpTo(5).until(d -> d.findElement(By.cssSelector("dialog#confirm[open]")));
+        assertTrue(dialog.getText().contains("Put group srv-12 in read-only"), dialog.getText());
+        assertEquals(200, ops.post(OpsGateway.ALICE).status(), "nothing is sent before the operator confirms");
+        driver.findElement(By.id("confirm-ok")).click();
+
+        waitUpTo(10).until(d -> d.findElement(By.id("status")).getText().contains("applied by 1 of 1"));
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .badge")).getText().equals("read-only"));
+        assertEquals(503, ops.post(OpsGateway.ALICE).status(), "the gateway refuses writes to srv-12 now");
+        waitUpTo(10).until(d -> d.findElement(By.id("audit")).getText().contains("alice@ops"));
+
+        // Drain the group's backend, confirmed like every change.
+        driver.findElement(By.cssSelector(".card[data-group='srv-12'] .backends button")).click();
+        waitUpTo(5).until(d -> d.findElement(By.cssSelector("dialog#confirm[open]")));
+        driver.findElement(By.id("confirm-ok")).click();
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .backends tbody tr td:nth-child(3)"))
+                .getText().equals("drain"));
+        assertEquals("drain", ops.admin("GET", "/v1/groups/srv-12/health", null).json().path("backends").get(0).path("admin").asText());
+
+        // A cutover to a backend that answers nothing is refused, with its report shown.
+        WebElement srv12 = driver.findElement(By.cssSelector(".card[data-group='srv-12']"));
+        srv12.findElement(By.xpath(".//summary[text()='Cut over']")).click();
+        srv12.findElement(By.cssSelector(".cutover-form input[name=backends]")).sendKeys("127.0.0.1:1");
+        srv12.findElement(By.cssSelector(".cutover-form button[type=submit]")).click();
+        waitUpTo(5).until(d -> d.findElement(By.cssSelector("dialog#confirm[open]")));
+        driver.findElement(By.id("confirm-ok")).click();
+        WebElement report;
+        try {
+            report = waitUpTo(15).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .report table")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            screenshots("debug");
+            throw new AssertionError("status: " + driver.findElement(By.id("status")).getText() + "; logs: "
+                    + driver.manage().logs().get(LogType.BROWSER).getAll(), e);
+        }
+        assertTrue(report.getText().contains("127.0.0.1:1") && report.getText().contains("fail"), report.getText());
+        assertTrue(driver.findElement(By.id("status")).getText().contains("refused"), driver.findElement(By.id("status")).getText());
+        screenshots("after");
+
+        List<LogEntry> problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+                // the refusals this test provokes (a wrong token, a failed verification) are logged by the browser too
+                .filter(e -> !e.getMessage().contains("the server responded with a status of 4")).toList();
+        assertTrue(problems.isEmpty(), "browser console: " + problems);
+    }
+
+    @Test
+    void thePageIsServedWithAStrictContentSecurityPolicyAndNoInlineCode() throws Exception {
+        OpsGateway.Answer page = ops.admin("GET", "/", null, false);
+        assertEquals(200, page.status());
+        String csp = page.response().headers().firstValue("content-security-policy").orElse("");
+        assertEquals(OpsRoutes.CONTENT_SECURITY_POLICY, csp);
+        assertFalse(csp.contains("unsafe"), csp);
+        assertFalse(page.body().contains("<script>") || page.body().contains("style="), "no inline script or style");
+        assertEquals(401, ops.admin("GET", "/v1/groups", null, false).status(), "the data needs the token");
+    }
+
+    private static void screenshots(String stage) throws Exception {
+        Path target = Files.createDirectories(Path.of("target"));
+        for (Dimension size : List.of(new Dimension(1280, 1000), new Dimension(390, 844))) {
+            driver.manage().window().setSize(size);
+            long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight");
+            driver.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.max(size.getHeight(), height)));
+            String name = "ops-page-" + stage + "-" + (size.getWidth() < 600 ? "phone" : "desktop") + ".png";
+            File shot = driver.getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), target.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        driver.manage().window().setSize(new Dimension(1280, 1000));
+    }
+}
