@@ -118,8 +118,9 @@ class Http2AbuseTest {
         start(limits(128, 4096, 200, 10000), StubBackend.text("ok"));
         try (RawH2 c = connect()) {
             c.headersFrame(1, RawH2.block(":method", "GET"), false, true);
+            // fragments of 9 KB: not "small" (8 KiB and more), so only the size limit can stop them
             for (int i = 0; i < 20 && c.isOpen(); i++) {
-                c.continuation(1, RawH2.block("x-filler-" + i, "y".repeat(1000)), false).flush();
+                c.continuation(1, RawH2.block("x-filler-" + i, "y".repeat(9000)), false).flush();
             }
             c.await(f -> f.is(Http2FrameTypes.GO_AWAY));
             assertTrue(c.awaitClosed());
