@@ -122,7 +122,8 @@ class Http2AbuseTest {
             for (int i = 0; i < 20 && c.isOpen(); i++) {
                 c.continuation(1, RawH2.block("x-filler-" + i, "y".repeat(9000)), false).flush();
             }
-            c.await(f -> f.is(Http2FrameTypes.GO_AWAY));
+            // GOAWAY, then the close; frames sent after it may be unread, so the close can be a reset that the
+            // GOAWAY does not survive: the close is what counts.
             assertTrue(c.awaitClosed());
         }
         assertEquals(0, backend.headsSeen());
