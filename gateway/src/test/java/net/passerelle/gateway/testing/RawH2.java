@@ -76,6 +76,10 @@ public final class RawH2 implements AutoCloseable {
      * payload), which must not interleave with the SETTINGS acknowledgement the loop writes by itself.
      */
     private void onLoop(Runnable writes) {
+        if (channel.eventLoop().inEventLoop()) {
+            writes.run();
+            return;
+        }
         try {
             channel.eventLoop().submit(writes).get(15, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -220,7 +224,11 @@ public final class RawH2 implements AutoCloseable {
         return channel.closeFuture().await(15, TimeUnit.SECONDS);
     }
 
-    /** Runs {@code frames} on the connection's event loop (thousands of writes without a task each) and flushes. */
+    /**
+     * Runs {@code frames} on the connection's event loop, as one piece (nothing the loop writes by itself comes
+     * between them, e.g. between a HEADERS frame and its CONTINUATIONs), and flushes; thousands of writes without a
+     * task each.
+     */
     public void batch(Runnable frames) {
         onLoop(() -> {
             frames.run();
