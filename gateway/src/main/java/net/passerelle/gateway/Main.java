@@ -22,7 +22,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: built-in defaults)")
     Path config;
 
-    @Option(names = "--check", description = "validate the configuration and exit (0 when it is usable)")
+    @Option(names = "--check", description = "validate the configuration as start-up does and exit (0 when it is usable)")
     boolean check;
 
     @Override
@@ -35,6 +35,12 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         if (check) {
+            // Every check start-up makes before it opens anything: what --check accepts, start-up accepts.
+            java.util.List<String> problems = StartupChecks.problems(cfg, System::getenv);
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> System.err.println("passerelle: " + (config == null ? "" : config + ": ") + p));
+                return 2;
+            }
             System.out.println("configuration OK" + (config == null ? " (built-in defaults)" : ": " + config));
             return 0;
         }

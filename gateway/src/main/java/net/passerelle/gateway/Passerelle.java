@@ -8,6 +8,8 @@ import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.admin.GatewayAdmin;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.gateway.control.LeaseReadiness;
+import net.passerelle.gateway.control.GatewayId;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.cutover.GuardPageCheck;
 import net.passerelle.gateway.control.SnapshotFile;
@@ -35,7 +37,6 @@ import net.passerelle.gateway.spool.SpoolSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,7 +46,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The assembled process, started in named steps (see {@link #start}): the spool, health checks, the table
@@ -55,12 +55,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The gateway's identity in the fleet ({@link #gatewayId()}) is {@code server.gatewayId} when set, otherwise
  * {@code <host name>-<pid>} (with {@code -2}, {@code -3}… for further instances in the same JVM): stable for the
- * life of the process, distinct between processes. A restarted gateway is a new id; the old one stops being
- * live after {@code admin.gatewayTtl} and is then no longer waited for.
+ * life of the process, distinct between processes. A stopped gateway releases its lease, so it is no longer waited
+ * for; one that crashed is named lost by the changes written during its last lease, then no longer waited for.
+ *
+ * <h2>Readiness</h2>
+ * {@code /readyz} is not-ready for what a load balancer must act on: no listener bound, draining, and (with
+ * {@code store.onLeaseLost: unready}) the lease lost for longer than {@code store.leaseLostGrace}. A store that is
+ * unreachable for less than the lease, or a fail-safe in force, are notes in its answer, not reasons.
  */
 public final class Passerelle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Passerelle.class);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final GatewayConfig config;
     private final String gatewayId;
@@ -83,7 +87,7 @@ public final class Passerelle implements AutoCloseable {
 
     private Passerelle(GatewayConfig config) {
         this.config = config;
-        this.gatewayId = gatewayId(config);
+        this.gatewayId = GatewayId.of(config.server().gatewayId());
         started.push(metrics);
     }
 
@@ -95,6 +99,10 @@ public final class Passerelle implements AutoCloseable {
      * @throws IllegalArgumentException when the seed is not valid
      */
     public static Passerelle start(GatewayConfig config) throws InterruptedException {
+        List<String> problems = StartupChecks.problems(config, System::getenv);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
         Passerelle p = new Passerelle(config);
         try {
             p.openSpool();
@@ -168,11 +176,12 @@ public final class Passerelle implements AutoCloseable {
                 .withMetricsTrackerFactory(metrics.hikariMetrics());
         sync = new StoreSync(() -> new JdbcStore(sc.url(), sc.user(), sc.password(), options), routes,
                 new SnapshotFile(Path.of(sc.snapshot())), SeedModel.groups(config.seed()), SeedModel.hosts(config.seed()),
-                gatewayId, sc.pollInterval(), Clock.systemUTC(), this::heartbeatInfo);
+                gatewayId, sc.pollInterval(), sc.lease(), Clock.systemUTC(), this::heartbeatInfo);
         started.push(sync);
         sync.start();
         metrics.bindRoutes(routes);
         metrics.bindStore(sync::storeReachable);
+        metrics.bindLease(sync::leaseHeld, sync::failSafe);
     }
 
     /** TLS listeners' certificates (files, and ACME through the store), when {@code tls.listeners} is set. */
@@ -222,8 +231,9 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, tls, this::notReady, scrape()));
+                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), SpoolMetrics.scrape(metrics, spool, routes)));
         started.push(admin);
+        metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
 
     private void logStarted() {
@@ -249,42 +259,13 @@ public final class Passerelle implements AutoCloseable {
         if (server.boundAddresses().isEmpty()) {
             reasons.add("no listener is bound");
         }
-        if (!sync.storeReachable()) {
-            reasons.add("store unreachable: " + sync.storeError());
-        }
+        reasons.addAll(LeaseReadiness.reasons(sync, config.store()));
         return reasons;
     }
 
     private String heartbeatInfo() {
         GatewayServer s = server;
         return s == null ? "starting" : "listeners=" + s.boundAddresses();
-    }
-
-    static String gatewayId(GatewayConfig config) {
-        String configured = config.server().gatewayId();
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        int n = INSTANCES.incrementAndGet();
-        return host + "-" + ProcessHandle.current().pid() + (n == 1 ? "" : "-" + n);
-    }
-
-    /** The Prometheus text, with the spool's per-group gauges brought up to date first. */
-    private java.util.function.Supplier<String> scrape() {
-        if (spool == null) {
-            return metrics::scrape;
-        }
-        SpoolMetrics spoolMetrics = SpoolMetrics.bind(metrics.registry(), spool, routes, Clock.systemUTC());
-        return () -> {
-            spoolMetrics.refresh();
-            return metrics.scrape();
-        };
     }
 
     /** Adds a component to those {@link #reload} calls, in the order added. */

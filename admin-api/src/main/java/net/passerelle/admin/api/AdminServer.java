@@ -13,6 +13,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,8 +34,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -53,38 +52,45 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HttpObjectAggregator -> IdleStateHandler -> Dispatcher}.
  *
  * <h2>Authentication</h2>
- * Every route not registered as open needs {@code Authorization: Bearer <token>}; the token is compared by its
- * SHA-256 digest with {@link MessageDigest#isEqual}, which takes the same time whatever the content and length of
- * the guess. Without a configured token the API is open, which {@link #start()} refuses unless the listener is a
- * loopback address.
+ * Every route not registered as open needs {@code Authorization: Bearer <token>}, checked by the
+ * {@link Authenticator} (named tokens, constant-time comparison, failures limited per client address). The API never
+ * runs without a token.
  *
  * <h2>Actor</h2>
- * The audit log names the caller given by the {@value #ACTOR_HEADER} header (1 to 64 printable ASCII characters,
- * e.g. {@code alice@ops}), or {@value #DEFAULT_ACTOR} without it. It is a claim made by a caller who holds the
- * token, recorded for people to read, not an identity check.
+ * The audit log names the caller by the name of its token ({@code admin} for {@code admin.token}). The
+ * {@value #ACTOR_HEADER} header may add a note (1 to 128 printable ASCII characters), recorded as
+ * {@code alice (note: migrating srv-12)}: a note for people to read, which never replaces the token's name.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
     public static final String ACTOR_HEADER = "X-Passerelle-Actor";
-    public static final String DEFAULT_ACTOR = "api";
     public static final int MAX_BODY_BYTES = 1 << 20;
 
     private final InetSocketAddress listen;
-    private final byte[] tokenDigest;
+    private final Authenticator auth;
     private final Router router;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemon("passerelle-admin-io"), NioIoHandler.newFactory());
     private final ExecutorService workers;
     private Channel channel;
 
     /**
-     * @param listen the address to bind (port 0 for an ephemeral port)
-     * @param token  the bearer token, or null for none (allowed on a loopback address only)
-     * @param router the routes to serve; more may be added while the server runs
+     * One token, named {@value Authenticator#ADMIN}.
+     *
+     * @throws IllegalArgumentException when {@code token} is null or empty: the API never runs unauthenticated
      */
     public AdminServer(InetSocketAddress listen, String token, Router router) {
+        this(listen, Authenticator.single(token), router);
+    }
+
+    /**
+     * @param listen the address to bind (port 0 for an ephemeral port)
+     * @param auth   the tokens, and the limit on failures
+     * @param router the routes to serve; more may be added while the server runs
+     */
+    public AdminServer(InetSocketAddress listen, Authenticator auth, Router router) {
         this.listen = Objects.requireNonNull(listen, "listen");
-        this.tokenDigest = token == null || token.isEmpty() ? null : sha256(token);
+        this.auth = Objects.requireNonNull(auth, "auth");
         this.router = Objects.requireNonNull(router, "router");
         this.workers = Executors.newFixedThreadPool(4, daemon("passerelle-admin-worker"));
     }
@@ -92,18 +98,9 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Binds the listener.
      *
-     * @throws IllegalStateException when no token is set and the address is not loopback, or the bind fails
+     * @throws IllegalStateException when the bind fails
      */
     public AdminServer start() throws InterruptedException {
-        InetAddress address = listen.getAddress();
-        if (tokenDigest == null && (address == null || !address.isLoopbackAddress())) {
-            close();
-            throw new IllegalStateException("the admin API listens on " + listen.getHostString() + ", which is not a loopback"
-                    + " address, and no token is set: set admin.token (or PASSERELLE_ADMIN_TOKEN), or listen on 127.0.0.1");
-        }
-        if (tokenDigest == null) {
-            log.warn("admin API on {} has no token: any local process may change the routing table", listen);
-        }
         try {
             channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -161,7 +158,7 @@ public final class AdminServer implements AutoCloseable {
             ctx.channel().config().setAutoRead(false);
             ApiResponse immediate;
             try {
-                CompletableFuture<ApiResponse> answer = dispatch(req);
+                CompletableFuture<ApiResponse> answer = dispatch(req, ctx.channel().remoteAddress());
                 answer.whenComplete((r, t) -> write(ctx, keepAlive, t == null ? r : error(t)));
                 return;
             } catch (Throwable t) {
@@ -184,7 +181,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<ApiResponse> dispatch(FullHttpRequest req) {
+    private CompletableFuture<ApiResponse> dispatch(FullHttpRequest req, java.net.SocketAddress peer) {
         String method = req.method().name();
         QueryStringDecoder qs = new QueryStringDecoder(req.uri());
         String rawPath = qs.rawPath();
@@ -195,8 +192,10 @@ public final class AdminServer implements AutoCloseable {
         }
         Router.Match match = router.match(method, segments);
         boolean open = match.route() != null && match.route().open();
+        String caller = null;
         if (!open) {
-            authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            InetAddress client = peer instanceof InetSocketAddress a ? a.getAddress() : null;
+            caller = auth.authenticate(client, req.headers().get(HttpHeaderNames.AUTHORIZATION));
         }
         if (match.route() == null) {
             if (match.allowed().isEmpty()) {
@@ -205,7 +204,7 @@ public final class AdminServer implements AutoCloseable {
             throw new ApiException(405, "method not allowed", method + " is not allowed on " + qs.path()
                     + "; allowed: " + String.join(", ", match.allowed()), Map.of("allowed", match.allowed()));
         }
-        String actor = actor(req.headers().get(ACTOR_HEADER));
+        String actor = actor(caller, req.headers().get(ACTOR_HEADER));
         log.debug("{} {} by {}", method, qs.path(), actor);
         ByteBuf content = req.content();
         byte[] body = ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
@@ -223,31 +222,19 @@ public final class AdminServer implements AutoCloseable {
         }, workers).thenCompose(f -> f);
     }
 
-    private void authenticate(String authorization) {
-        if (tokenDigest == null) {
-            return;
+    /**
+     * The audit's actor: the token's name, with the caller's note if any ({@code alice (note: migrating srv-12)}).
+     * Open routes have no token, and change nothing: their actor is {@code anonymous}.
+     */
+    static String actor(String tokenName, String note) {
+        String name = tokenName == null ? "anonymous" : tokenName;
+        if (note == null || note.isEmpty()) {
+            return name;
         }
-        String presented = null;
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = authorization.substring(7).trim();
+        if (note.length() > 128 || note.isBlank() || !note.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+            throw ApiException.badRequest(ACTOR_HEADER + " is a note of 1 to 128 printable ASCII characters");
         }
-        // Always hash and compare, so that a missing header costs the same as a wrong token.
-        byte[] digest = sha256(presented == null ? "" : presented);
-        boolean ok = MessageDigest.isEqual(digest, tokenDigest) && presented != null;
-        if (!ok) {
-            throw new ApiException(401, "unauthorized", presented == null
-                    ? "an Authorization: Bearer <token> header is required" : "the token is not valid");
-        }
-    }
-
-    static String actor(String header) {
-        if (header == null || header.isEmpty()) {
-            return DEFAULT_ACTOR;
-        }
-        if (header.length() > 64 || !header.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-            throw ApiException.badRequest(ACTOR_HEADER + " must be 1 to 64 printable ASCII characters without spaces");
-        }
-        return header;
+        return name + " (note: " + note.strip() + ")";
     }
 
     private static ApiResponse error(Throwable t) {
@@ -264,6 +251,9 @@ public final class AdminServer implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         if (e.status() == 401) {
             headers.put("WWW-Authenticate", "Bearer realm=\"passerelle\"");
+        }
+        if (e.status() == 429 && e.extra().get("retryAfterSeconds") != null) {
+            headers.put("Retry-After", String.valueOf(e.extra().get("retryAfterSeconds")));
         }
         if (e.status() == 405 && e.extra().get("allowed") instanceof java.util.Collection<?> allowed) {
             headers.put("Allow", String.join(", ", allowed.stream().map(Object::toString).toList()));
@@ -292,6 +282,7 @@ public final class AdminServer implements AutoCloseable {
                 Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(HttpHeaderNames.DATE, DateFormatter.format(new java.util.Date()))
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         r.headers().forEach((k, v) -> response.headers().set(k, v));
         HttpUtil.setKeepAlive(response, keepAlive);
@@ -302,14 +293,6 @@ public final class AdminServer implements AutoCloseable {
                 ch.read();
             }
         });
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static ThreadFactory daemon(String prefix) {

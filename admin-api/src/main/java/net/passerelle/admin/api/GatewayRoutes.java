@@ -1,9 +1,9 @@
 package net.passerelle.admin.api;
 
+import net.passerelle.admin.model.FleetView;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.store.Store;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /v1/gateways}: every gateway that ever reported, whether it is {@code live} (by the same
- * {@link Liveness} the fleet confirmer waits with) and {@code upToDate} with the table version.
+ * {@code GET /v1/gateways}: every gateway that ever reported, with its lease, the version it applied, its last
+ * contact and its {@link Liveness.State state}, judged by the same {@link Liveness} the fleet confirmer waits with.
+ * {@code live} and {@code upToDate} are kept for older scripts.
  */
 final class GatewayRoutes {
     private final Supplier<Store> store;
@@ -30,18 +31,38 @@ final class GatewayRoutes {
     private ApiResponse gateways() {
         Store s = store.get();
         long version = s.version();
-        Instant now = liveness.now();
+        FleetView view = s.fleet();
         List<Object> list = new ArrayList<>();
-        for (GatewayStatus g : s.gateways()) {
+        for (GatewayStatus g : view.gateways()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", g.gatewayId());
+            m.put("state", liveness.state(g, view, version).wireName());
             m.put("appliedVersion", g.appliedVersion());
+            m.put("lastContact", g.heartbeat());
+            m.put("lease", lease(g, view));
             m.put("heartbeat", g.heartbeat());
-            m.put("live", liveness.isLive(g, now));
+            m.put("live", liveness.isLive(g, view));
             m.put("upToDate", g.hasApplied(version));
             m.put("info", g.info());
             list.add(m);
         }
-        return ApiResponse.ok(Map.of("version", version, "gateways", list));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("version", version);
+        body.put("storeTime", view.storeNow());
+        body.put("gateways", list);
+        return ApiResponse.ok(body);
+    }
+
+    /** The lease as the store sees it; null for a gateway older than leases. */
+    private static Map<String, Object> lease(GatewayStatus g, FleetView view) {
+        if (!g.leased()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("valid", g.leaseValidAt(view.storeNow()));
+        m.put("until", g.released() ? null : g.leaseUntil());
+        m.put("released", g.released());
+        m.put("seconds", g.lease() == null ? null : g.lease().toMillis() / 1000.0);
+        return m;
     }
 }

@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /v1/groups}, {@code GET|PUT|DELETE /v1/groups/{group}}. A PUT answers once the fleet has applied it
- * (see {@link Confirmed}); fields it leaves out keep their current value (backends are required to create).
+ * {@code GET /v1/groups}, {@code GET|PUT|DELETE /v1/groups/{group}}. A PUT or DELETE answers once the fleet has
+ * applied it (see {@link Confirmed}); fields a PUT leaves out keep their current value (backends are required to
+ * create).
  */
 final class GroupRoutes {
     record GroupBody(List<String> backends, List<String> spares, String mode, String writes, Integer retryAfterSeconds,
@@ -41,7 +42,7 @@ final class GroupRoutes {
         router.add("GET", "/v1/groups", Handler.sync(r -> list()));
         router.add("GET", "/v1/groups/{group}", Handler.sync(r -> get(r.param("group"))));
         router.add("PUT", "/v1/groups/{group}", this::put);
-        router.add("DELETE", "/v1/groups/{group}", Handler.sync(this::delete));
+        router.add("DELETE", "/v1/groups/{group}", this::delete);
     }
 
     private ApiResponse list() {
@@ -94,9 +95,12 @@ final class GroupRoutes {
         return new Group(name, backends, spares, mode, writes, retry, message, profile, base.window());
     }
 
-    private ApiResponse delete(ApiRequest r) {
+    /** Like every change of the table, answered once the fleet no longer routes the group. */
+    private CompletableFuture<ApiResponse> delete(ApiRequest r) {
         String name = Names.requireGroupName(r.param("group"));
         long version = store.get().deleteGroup(r.actor(), name);
-        return ApiResponse.ok(Map.of("deleted", name, "version", version));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("deleted", name);
+        return Confirmed.answer(confirmer, version, answer);
     }
 }

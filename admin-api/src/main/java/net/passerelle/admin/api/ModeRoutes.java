@@ -76,6 +76,11 @@ final class ModeRoutes {
         }
         Window w = new Window(Views.parseInstant("start", b.start()), Views.parseInstant("end", b.end()),
                 Mode.parse(b.mode()), b.writes() == null ? null : WritePolicy.parse(b.writes()));
+        if (!w.end().isAfter(clock.instant())) {
+            // It would be stored and then never be in force: a typo in the date, most likely.
+            throw new ApiException(400, "bad value", "the window's end " + b.end() + " is already past (now "
+                    + clock.instant() + "): nothing would be scheduled");
+        }
         Store s = store.get();
         long version = s.setWindow(r.actor(), name, w);
         Map<String, Object> answer = new LinkedHashMap<>();

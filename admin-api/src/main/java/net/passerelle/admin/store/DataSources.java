@@ -74,6 +74,18 @@ final class DataSources {
         return config;
     }
 
+    /**
+     * A query for the database's clock in epoch milliseconds, independent of any time zone setting: the clock that
+     * stamps and judges leases, so that the fleet's own clocks never need to agree.
+     */
+    static String nowMillisSql(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return "SELECT DATEDIFF(MILLISECOND, TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
+        }
+        // UTC_TIMESTAMP and a literal without zone: no conversion through the session's time zone (nor its DST).
+        return "SELECT TIMESTAMPDIFF(MICROSECOND, TIMESTAMP '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000";
+    }
+
     /** The URL handed to H2: MariaDB mode and the settings the schema needs, unless the URL sets them. */
     static String h2Url(String url) {
         StringBuilder sb = new StringBuilder(url);

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.BackendState;
+import net.passerelle.admin.model.FleetView;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -33,7 +34,7 @@ import java.util.Optional;
  *       changes of the table lock and increment the version row;</li>
  *   <li>{@link AuditLog}: the audit entries every change appends in its own transaction;</li>
  *   <li>one class per table for its rows and operations: {@link GroupRepository} (groups and their backends),
- *       {@link HostRepository}, {@link BackendStateRepository}, {@link GatewayRepository} (heartbeats),
+ *       {@link HostRepository}, {@link BackendStateRepository}, {@link GatewayRepository} (heartbeats and leases),
  *       {@link SeedRepository} (the seed and its history).</li>
  * </ul>
  * This class only opens them and answers the {@link Store} contract with them.
@@ -157,7 +158,7 @@ public final class JdbcStore implements Store {
         this.groups = new GroupRepository(tx, audit);
         this.hosts = new HostRepository(tx, audit);
         this.backendStates = new BackendStateRepository(tx, audit, clock);
-        this.gateways = new GatewayRepository(tx, clock);
+        this.gateways = new GatewayRepository(tx, clock, DataSources.nowMillisSql(url));
         this.seed = new SeedRepository(tx, audit, clock);
         log.info("store {} open, table version {}", tx.description(), version());
     }
@@ -285,8 +286,23 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public void renewLease(String gatewayId, long appliedVersion, String info, Duration lease) {
+        gateways.renewLease(gatewayId, appliedVersion, info, lease);
+    }
+
+    @Override
+    public void releaseLease(String gatewayId) {
+        gateways.releaseLease(gatewayId);
+    }
+
+    @Override
     public List<GatewayStatus> gateways() {
         return gateways.gateways();
+    }
+
+    @Override
+    public FleetView fleet() {
+        return gateways.fleet();
     }
 
     @Override

@@ -3,6 +3,7 @@ package net.passerelle.admin.store;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.BackendState;
+import net.passerelle.admin.model.FleetView;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -11,6 +12,7 @@ import net.passerelle.admin.model.RoutingState;
 import net.passerelle.admin.model.Window;
 import net.passerelle.admin.model.WritePolicy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -152,11 +154,33 @@ public interface Store extends AutoCloseable {
 
     // ---- fleet -------------------------------------------------------------------------------------------
 
-    /** Records that {@code gatewayId} is alive and has applied {@code appliedVersion}. Does not change the version. */
+    /**
+     * Records that {@code gatewayId} is alive and has applied {@code appliedVersion}, without a lease (how gateways
+     * older than leases report; they are judged by the heartbeat's age). Does not change the version.
+     */
     void heartbeat(String gatewayId, long appliedVersion, String info);
+
+    /**
+     * A heartbeat that also renews the gateway's lease: valid until the store's clock at this call plus
+     * {@code lease}. The store's clock is the one {@link #fleet()} judges leases by, so a gateway that counts its
+     * lease from the moment it sent this call always sees it end before the store does. Does not change the version.
+     *
+     * @throws IllegalArgumentException for a blank id or a lease that is not positive
+     * @throws StoreException           when the renewal was not recorded: the lease must be taken as not renewed
+     */
+    void renewLease(String gatewayId, long appliedVersion, String info, Duration lease);
+
+    /** Ends the gateway's lease now (it stops): it is no longer waited for. A no-op for an unknown gateway. */
+    void releaseLease(String gatewayId);
 
     /** Every gateway that ever reported, by id; liveness is for the caller to judge from the heartbeat. */
     List<GatewayStatus> gateways();
+
+    /**
+     * The store's clock, then every gateway (by id), read in that order: a lease that had ended at
+     * {@link FleetView#storeNow()} had not been renewed when its row was read.
+     */
+    FleetView fleet();
 
     /** Forgets a gateway (decommissioned); false when it was unknown. Does not change the version. */
     boolean forgetGateway(String gatewayId);

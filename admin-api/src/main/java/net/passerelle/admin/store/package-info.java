@@ -14,6 +14,8 @@
  *   <li>{@code gateway_status(gateway_id, applied_version, heartbeat_ms, info)}.</li>
  *   <li>{@code seed_history(kind, name, seeded_ms)}: what the configuration's seed has written once.</li>
  *   <li>V2: {@code backend_state(address, state, updated_ms)}: backends that are not {@code ready}.</li>
+ *   <li>V3: {@code gateway_status.lease_ms, lease_until_ms}: each gateway's lease, stamped by the database's clock
+ *       ({@link net.passerelle.admin.store.Store#renewLease}); 0 once released, null for a gateway older than leases.</li>
  * </ul>
  *
  * <h2>Adding a table</h2>

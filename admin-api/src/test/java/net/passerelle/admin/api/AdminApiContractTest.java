@@ -21,6 +21,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,7 +53,9 @@ abstract class AdminApiContractTest {
         Router router = new Router();
         new ControlApi(() -> store, confirmer, Clock.systemUTC()).register(router);
         HealthRoutes.register(router, List::of, () -> "# metrics\n");
-        server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), TOKEN, router).start();
+        // A failure limit no test of refusals reaches; failedAuthenticationsAreCountedAndLimitedPerAddress tests it.
+        server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), new Authenticator(Map.of("admin", TOKEN), 1000),
+                router).start();
         base = "http://127.0.0.1:" + server.address().getPort();
     }
 
@@ -233,11 +236,11 @@ abstract class AdminApiContractTest {
         JsonNode entries = audit.json().get("entries");
         assertEquals(2, entries.size());
         assertEquals("group.mode", entries.get(0).get("action").asText());
-        assertEquals("api", entries.get(0).get("actor").asText());
+        assertEquals("admin", entries.get(0).get("actor").asText(), "the token's name");
         assertEquals("open", entries.get(0).get("before").get("mode").asText());
         assertEquals("maintenance", entries.get(0).get("after").get("mode").asText());
         assertEquals("group.create", entries.get(1).get("action").asText());
-        assertEquals("alice@ops", entries.get(1).get("actor").asText());
+        assertEquals("admin (note: alice@ops)", entries.get(1).get("actor").asText(), "the header adds a note to the name");
         assertTrue(entries.get(1).get("before").isNull());
         assertError(call("GET", "/v1/audit?limit=0", null), 400);
         assertError(call("GET", "/v1/audit?limit=x", null), 400);
@@ -295,7 +298,10 @@ abstract class AdminApiContractTest {
         assertError(call("POST", "/v1/groups/srv-12", "{}"), 405);
         assertError(call("PATCH", "/v1/groups/srv-12/mode", "{}"), 405);
         assertError(call("GET", "/v1/nothing-here", null), 404);
-        assertError(call("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\"}", "application/json", TOKEN, "has space"), 400);
+        assertError(call("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\"}", "application/json", TOKEN, "x".repeat(129)), 400);
+        assertError(call("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\"}", "application/json", TOKEN, "alice\tops"), 400);
+        assertError(call("PUT", "/v1/groups/srv-12/window",
+                "{\"start\": \"2020-11-22T08:00:00Z\", \"end\": \"2020-11-22T10:00:00Z\", \"mode\": \"read-only\"}"), 400);
         Answer notAllowed = call("DELETE", "/v1/audit", null);
         assertEquals("GET", notAllowed.raw().headers().firstValue("allow").orElse(""));
         assertTrue(cases.isEmpty());
@@ -305,21 +311,74 @@ abstract class AdminApiContractTest {
     }
 
     @Test
-    void theApiRefusesToListenBeyondLoopbackWithoutAToken() {
-        AdminServer open = new AdminServer(new InetSocketAddress("0.0.0.0", 0), null, new Router());
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, open::start);
-        assertTrue(e.getMessage().contains("no token"), e.getMessage());
+    void theApiNeverRunsWithoutAToken() {
+        for (String token : new String[] {null, "", " "}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new AdminServer(new InetSocketAddress("127.0.0.1", 0), token, new Router()));
+            assertTrue(e.getMessage().contains("token"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Authenticator(Map.of(), 10));
+        assertThrows(IllegalArgumentException.class, () -> new Authenticator(Map.of("bad name", "t"), 10));
+        assertThrows(IllegalArgumentException.class, () -> new Authenticator(Map.of("a", "same", "b", "same"), 10),
+                "one token under two names would leave the audit unable to tell who called");
     }
 
     @Test
-    void withoutATokenOnLoopbackTheApiIsOpen() throws Exception {
+    void namedTokensNameTheActor() throws Exception {
         Router router = new Router();
         new ControlApi(() -> store, confirmer, Clock.systemUTC()).register(router);
-        try (AdminServer open = new AdminServer(new InetSocketAddress("127.0.0.1", 0), null, router).start()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + open.address().getPort()
-                    + "/v1/groups")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode());
+        Authenticator auth = new Authenticator(Map.of("alice", "alice-secret-1", "deploy-bot", "bot-secret-22"), 10);
+        try (AdminServer named = new AdminServer(new InetSocketAddress("127.0.0.1", 0), auth, router).start()) {
+            base = "http://127.0.0.1:" + named.address().getPort();
+            assertEquals(200, call("PUT", "/v1/groups/srv-12", "{\"backends\": []}", "application/json", "alice-secret-1",
+                    "migrating srv-12").status());
+            assertEquals(200, call("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\"}", "application/json",
+                    "bot-secret-22", null).status());
+            assertError(call("GET", "/v1/groups", null, null, TOKEN, null), 401);
+            JsonNode entries = call("GET", "/v1/audit", null, null, "alice-secret-1", null).json().get("entries");
+            assertEquals("deploy-bot", entries.get(0).get("actor").asText());
+            assertEquals("alice (note: migrating srv-12)", entries.get(1).get("actor").asText());
         }
+    }
+
+    @Test
+    void failedAuthenticationsAreCountedAndLimitedPerAddress() throws Exception {
+        Router router = new Router();
+        new ControlApi(() -> store, confirmer, Clock.systemUTC()).register(router);
+        HealthRoutes.register(router, List::of, () -> "# metrics\n");
+        Authenticator auth = new Authenticator(Map.of("admin", TOKEN), 3);
+        try (AdminServer limited = new AdminServer(new InetSocketAddress("127.0.0.1", 0), auth, router).start()) {
+            base = "http://127.0.0.1:" + limited.address().getPort();
+            assertEquals(200, call("GET", "/v1/groups", null).status(), "successes cost nothing");
+            for (int i = 0; i < 3; i++) {
+                assertError(call("GET", "/v1/groups", null, null, "guess-" + i, null), 401);
+            }
+            assertEquals(3, auth.failures());
+            // The address has no attempt left: even the right token gets 429, so a guesser learns nothing more.
+            Answer refused = call("GET", "/v1/groups", null);
+            assertError(refused, 429);
+            long retry = Long.parseLong(refused.raw().headers().firstValue("retry-after").orElseThrow());
+            assertTrue(retry >= 1 && retry <= 20, "one attempt comes back every 20 s: " + retry);
+            assertEquals(1, auth.refusedWhileLimited());
+            assertEquals(200, call("GET", "/healthz", null, null, null, null).status(), "open routes are not limited");
+        }
+    }
+
+    @Test
+    void deletingAGroupAnswersWithTheFleetConfirmation() throws Exception {
+        assertEquals(200, call("PUT", "/v1/groups/srv-13", "{\"backends\": []}").status());
+        Answer deleted = call("DELETE", "/v1/groups/srv-13", null);
+        assertEquals(200, deleted.status(), deleted.raw().body());
+        assertEquals("srv-13", deleted.text("deleted"));
+        assertEquals(store.version(), deleted.json().get("version").asLong());
+        assertTrue(deleted.json().has("applied") && deleted.json().has("gateways"), deleted.raw().body());
+    }
+
+    @Test
+    void answersCarryADate() throws Exception {
+        Answer a = call("GET", "/v1/groups", null);
+        String date = a.raw().headers().firstValue("date").orElseThrow();
+        java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
     }
 
     @Test
@@ -329,6 +388,6 @@ abstract class AdminApiContractTest {
         Answer a = call("POST", "/v1/groups/srv-12/cutover", "{}");
         assertEquals(200, a.status());
         assertEquals("srv-12", a.text("group"));
-        assertEquals("api", a.text("actor"));
+        assertEquals("admin", a.text("actor"));
     }
 }

@@ -3,6 +3,7 @@ package net.passerelle.admin.store;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.BackendState;
+import net.passerelle.admin.model.FleetView;
 import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
@@ -481,6 +482,36 @@ abstract class StoreContractTest {
         Store other = open();
         other.heartbeat("gw-c", 3, null);
         assertEquals(2, store.gateways().size(), "heartbeats from another instance are visible");
+    }
+
+    @Test
+    void leasesAreStampedAndJudgedByTheStoresOwnClock() {
+        FleetView before = store.fleet();
+        store.renewLease("gw-a", 3, "10.0.0.1", Duration.ofSeconds(30));
+        FleetView view = store.fleet();
+        GatewayStatus a = view.gateways().get(0);
+        assertTrue(a.leased());
+        assertEquals(Duration.ofSeconds(30), a.lease());
+        assertEquals(3, a.appliedVersion());
+        assertFalse(view.storeNow().isBefore(before.storeNow()));
+        assertFalse(a.leaseUntil().isBefore(before.storeNow().plusSeconds(30)), "stamped after the first reading");
+        assertFalse(a.leaseUntil().isAfter(view.storeNow().plusSeconds(30)), "stamped before the second reading");
+        assertTrue(a.leaseValidAt(view.storeNow()));
+        assertFalse(a.leaseValidAt(a.leaseUntil()));
+        // The database's clock, not the test's fixed clock (which only stamps audit entries and old heartbeats).
+        assertTrue(Math.abs(view.storeNow().toEpochMilli() - System.currentTimeMillis()) < 60_000, view.storeNow().toString());
+        assertEquals(a.leaseUntil(), store.gateways().get(0).leaseUntil());
+
+        store.releaseLease("gw-a");
+        GatewayStatus released = store.fleet().gateways().get(0);
+        assertTrue(released.released());
+        assertFalse(released.leaseValidAt(view.storeNow()));
+        store.releaseLease("gw-unknown");
+        store.heartbeat("gw-a", 4, null);
+        assertFalse(store.gateways().get(0).leased(), "a heartbeat without a lease is an older gateway's");
+        assertThrows(IllegalArgumentException.class, () -> store.renewLease("gw-a", 4, null, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> store.renewLease(" ", 4, null, Duration.ofSeconds(1)));
+        assertEquals(0, store.version(), "leases are not changes of the table");
     }
 
     // ---- concurrency -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package net.passerelle.gateway.admin;
 import net.passerelle.admin.api.ApiException;
 import net.passerelle.admin.api.ApiRequest;
 import net.passerelle.admin.api.ApiResponse;
+import net.passerelle.admin.api.Confirmed;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.Handler;
 import net.passerelle.admin.api.Router;
@@ -77,11 +78,7 @@ final class BackendRoutes {
             answer.put("backend", backend.name());
             answer.put("admin", state.wireName());
             answer.put("status", health.status(address));
-            if (!c.complete()) {
-                answer.put("laggards", c.laggards());
-                return ApiResponse.of(202, answer);
-            }
-            return ApiResponse.ok(answer);
+            return Confirmed.response(confirmer, c, answer);
         });
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import net.passerelle.admin.api.ApiException;
 import net.passerelle.admin.api.ApiRequest;
 import net.passerelle.admin.api.ApiResponse;
+import net.passerelle.admin.api.Confirmed;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.Json;
 import net.passerelle.admin.api.Router;
@@ -91,16 +92,12 @@ final class CutoverRoutes {
                 });
     }
 
-    /** The answer once the fleet has applied the switch: 200, or 202 with the laggards. */
+    /** The answer once the fleet has applied the switch: 200, or 202 naming the lagging and lost gateways. */
     private CompletableFuture<ApiResponse> confirmed(Map<String, Object> answer, long version) {
         return confirmer.await(version).thenApply(c -> {
             answer.put("applied", c.applied());
             answer.put("gateways", c.gateways());
-            if (!c.complete()) {
-                answer.put("laggards", c.laggards());
-                return ApiResponse.of(202, answer);
-            }
-            return ApiResponse.ok(answer);
+            return Confirmed.response(confirmer, c, answer);
         });
     }
 

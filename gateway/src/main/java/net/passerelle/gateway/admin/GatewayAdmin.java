@@ -1,6 +1,7 @@
 package net.passerelle.gateway.admin;
 
 import net.passerelle.admin.api.AdminServer;
+import net.passerelle.admin.api.Authenticator;
 import net.passerelle.admin.api.ControlApi;
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.api.HealthRoutes;
@@ -18,9 +19,16 @@ import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Spool;
 import net.passerelle.gateway.tls.edge.TlsEdge;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +39,7 @@ import java.util.function.Supplier;
  * <p>The data-plane packages know nothing of it: it is wired here from their public faces.
  */
 public final class GatewayAdmin implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayAdmin.class);
 
     /**
      * The parts of the process the admin routes work on.
@@ -41,34 +50,40 @@ public final class GatewayAdmin implements AutoCloseable {
      * @param replay    starts a group's replay, or null without a spool
      * @param tls       the TLS edge, for the certificate routes; null without TLS
      * @param notReady  the reasons the process is not ready, for {@code /readyz}
+     * @param notes     what is degraded without making the process unready (a store blip), for {@code /readyz}
      * @param metrics   the Prometheus text, for {@code /metrics}
      */
     public record Parts(Supplier<Store> store, Runnable reloadNow, RoutingTableHolder routes, HealthRegistry health,
                         Spool spool, ReplayTrigger replay, TlsEdge tls, Supplier<List<String>> notReady,
-                        Supplier<String> metrics) {
+                        Supplier<List<String>> notes, Supplier<String> metrics) {
     }
 
     private final AdminServer server;
     private final FleetConfirmer confirmer;
+    private final Authenticator auth;
 
-    private GatewayAdmin(AdminServer server, FleetConfirmer confirmer) {
+    private GatewayAdmin(AdminServer server, FleetConfirmer confirmer, Authenticator auth) {
         this.server = server;
         this.confirmer = confirmer;
+        this.auth = auth;
     }
 
     /**
      * Registers the routes and binds the listener.
      *
-     * @throws IllegalStateException when the listener cannot be bound, or it is not loopback and no token is set
+     * @throws IllegalStateException when the listener cannot be bound, or no token is configured and none can be
+     *                               generated into {@code admin.tokenFile}
      */
     public static GatewayAdmin start(GatewayConfig config, Parts parts) throws InterruptedException {
         GatewayConfig.AdminConfig ac = config.admin();
+        Authenticator auth = new Authenticator(tokens(ac, System::getenv), ac.maxAuthFailuresPerMinute());
         FleetConfirmer confirmer = new FleetConfirmer(parts.store(), ac.confirmTimeout(), ac.gatewayTtl());
         confirmer.setNudge(parts.reloadNow());
         try {
             Router router = routes(config, parts, confirmer);
-            AdminServer server = new AdminServer(ac.listen().toSocketAddress(), token(ac), router).start();
-            return new GatewayAdmin(server, confirmer);
+            AdminServer server = new AdminServer(ac.listen().toSocketAddress(), auth, router).start();
+            log.info("admin API tokens: {}", String.join(", ", auth.names()));
+            return new GatewayAdmin(server, confirmer, auth);
         } catch (RuntimeException | InterruptedException e) {
             confirmer.close();
             throw e;
@@ -83,7 +98,7 @@ public final class GatewayAdmin implements AutoCloseable {
         new CutoverRoutes(parts.store(), confirmer, cutover(config, parts.health()), parts.routes(),
                 config.cutover().path()).register(router);
         new BackendRoutes(parts.store(), confirmer, parts.health(), parts.routes()).register(router);
-        OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.metrics()));
+        OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.notes(), parts.metrics()));
         if (parts.spool() != null) {
             new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store()).register(router);
         }
@@ -111,13 +126,34 @@ public final class GatewayAdmin implements AutoCloseable {
         };
     }
 
-    /** {@code admin.token}, else the environment's {@code PASSERELLE_ADMIN_TOKEN}, else none. */
-    private static String token(GatewayConfig.AdminConfig ac) {
+    /** {@code admin.token}, else the environment's {@code PASSERELLE_ADMIN_TOKEN}, else null. */
+    public static String configuredToken(GatewayConfig.AdminConfig ac, Function<String, String> env) {
         if (ac.token() != null) {
             return ac.token();
         }
-        String env = System.getenv("PASSERELLE_ADMIN_TOKEN");
-        return env == null || env.isBlank() ? null : env;
+        String value = env.apply("PASSERELLE_ADMIN_TOKEN");
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /**
+     * Every token by name: {@code admin.tokens}, and {@code admin} for {@code admin.token} (or the environment's); with
+     * none of them, {@code admin} for the token generated into {@code admin.tokenFile}.
+     */
+    static Map<String, String> tokens(GatewayConfig.AdminConfig ac, Function<String, String> env) {
+        Map<String, String> tokens = new LinkedHashMap<>(ac.tokens());
+        String admin = configuredToken(ac, env);
+        if (admin != null) {
+            tokens.put(Authenticator.ADMIN, admin);
+        }
+        if (tokens.isEmpty()) {
+            tokens.put(Authenticator.ADMIN, TokenFile.readOrCreate(Path.of(ac.tokenFile())));
+        }
+        return tokens;
+    }
+
+    /** Authentication failures, for the metrics. */
+    public Authenticator authenticator() {
+        return auth;
     }
 
     /** The bound address (with the port chosen for port 0). */

@@ -6,7 +6,9 @@ import net.passerelle.admin.api.ApiResponse;
 import net.passerelle.admin.api.Handler;
 import net.passerelle.admin.api.Json;
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.store.Store;
+import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.spool.EntryView;
 import net.passerelle.gateway.spool.ReplayTrigger;
@@ -24,7 +26,8 @@ import java.util.function.Supplier;
  * arrival, size and replay outcome: never its body, cookies or credentials.
  * <ul>
  *   <li>{@code GET /v1/groups/{group}/spool}: count, bytes, oldest, and every entry with its status</li>
- *   <li>{@code POST /v1/groups/{group}/spool/replay}: replays now (202; progress shows in the GET)</li>
+ *   <li>{@code POST /v1/groups/{group}/spool/replay}: replays now (202; progress shows in the GET); {@code 409} while
+ *       the group is not open, unless the body is {@code {"force": true}}</li>
  *   <li>{@code DELETE /v1/groups/{group}/spool/{ref}}: discards one entry, with an audit entry</li>
  * </ul>
  */
@@ -59,12 +62,34 @@ final class SpoolRoutes {
         return ApiResponse.ok(describe(spool.summary(knownGroup(r))));
     }
 
+    /**
+     * Replays now. While the group is not open, replayed writes would reach a backend that the fleet still protects
+     * from writes (a migration in progress): {@code 409} unless the body says {@code {"force": true}}.
+     */
     private ApiResponse replay(ApiRequest r) {
         String group = knownGroup(r);
+        GroupRoute route = routes.get().group(group);
+        if (route != null && route.mode() != Mode.OPEN && !forced(r)) {
+            throw new ApiException(409, "group not open", "group " + group + " is still " + route.mode().wireName()
+                    + ": its queued writes replay by themselves when it opens; to replay them now anyway, send"
+                    + " {\"force\": true}", Map.of("mode", route.mode().wireName()));
+        }
         boolean started = trigger.replay(group, "asked by " + r.actor());
         Map<String, Object> body = describe(spool.summary(group));
         body.put("replayStarted", started);
         return ApiResponse.of(202, body);
+    }
+
+    /** {@code {"force": true}} in the body; no body (or an empty one) is no force. */
+    private static boolean forced(ApiRequest r) {
+        if (r.body().length == 0) {
+            return false;
+        }
+        ReplayBody b = r.json(ReplayBody.class);
+        return Boolean.TRUE.equals(b.force());
+    }
+
+    record ReplayBody(Boolean force) {
     }
 
     private ApiResponse discard(ApiRequest r) throws Exception {

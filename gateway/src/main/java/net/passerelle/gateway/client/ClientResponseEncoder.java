@@ -15,6 +15,16 @@ final class ClientResponseEncoder extends HttpResponseEncoder {
         this.headRequest = head;
     }
 
+    /** The gateway's own headers encode without an entry object per header. */
+    @Override
+    protected void encodeHeaders(io.netty.handler.codec.http.HttpHeaders headers, io.netty.buffer.ByteBuf buf) {
+        if (headers instanceof net.passerelle.gateway.http.CompactHttpHeaders compact) {
+            compact.encode(buf);
+        } else {
+            super.encodeHeaders(headers, buf);
+        }
+    }
+
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {
         return headRequest || super.isContentAlwaysEmpty(msg);

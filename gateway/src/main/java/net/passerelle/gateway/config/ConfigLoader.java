@@ -24,19 +24,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Reads the YAML configuration strictly: an unknown key, a duplicate key or a bad value is an error whose message
- * names the file, the line and the key. {@code ${NAME}} and {@code ${NAME:-default}} are expanded from the
- * environment before parsing.
+ * names the file, the line and the key. {@code ${NAME}} and {@code ${NAME:-default}} are replaced inside values after
+ * YAML has parsed them (see {@link EnvExpandingParser}), so what the environment holds is the value, whole.
+ *
+ * <h2>Secrets</h2>
+ * No message ever quotes a value that came from the environment (it names the variable instead), nor the value of a
+ * key that holds a secret ({@link #SECRET_KEYS}), nor the lines of the file around a YAML syntax error.
  */
 public final class ConfigLoader {
-    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** Keys whose values are secrets: never quoted in a message. */
+    static final Pattern SECRET_KEYS = Pattern.compile(
+            "(^|\\.)(token|tokens(\\.[^.]+)?|password|opsSecret|storeKey|secret)$");
 
     private final Function<String, String> environment;
 
@@ -59,72 +65,66 @@ public final class ConfigLoader {
     }
 
     public GatewayConfig parse(String yaml, String sourceName) {
-        String expanded = expand(yaml, sourceName);
-        if (expanded.isBlank()) {
-            return GatewayConfig.defaults();
-        }
+        EnvExpandingParser parser;
         try {
-            GatewayConfig config = MAPPER.readValue(expanded, GatewayConfig.class);
+            parser = new EnvExpandingParser(MAPPER.getFactory().createParser(yaml), environment);
+        } catch (IOException e) {
+            throw new ConfigException(sourceName + ": cannot read the configuration: " + e.getMessage(), e);
+        }
+        try (parser) {
+            JsonToken first = parser.nextToken();
+            if (first == null || first == JsonToken.VALUE_NULL) {
+                return GatewayConfig.defaults();
+            }
+            GatewayConfig config = MAPPER.readValue(parser, GatewayConfig.class);
             return config == null ? GatewayConfig.defaults() : config;
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new ConfigException(where(sourceName, e.getLocation()) + "unknown key '" + path(e) + "'"
-                    + (known.isEmpty() ? "" : " (known keys here: " + known + ")"), e);
+            int line = parser.keyLine(path(e));
+            throw new ConfigException((line > 0 ? sourceName + ":" + line + ": " : where(sourceName, e.getLocation()))
+                    + "unknown key '" + path(e) + "'" + (known.isEmpty() ? "" : " (known keys here: " + known + ")"), null);
         } catch (JsonMappingException e) {
-            throw new ConfigException(where(sourceName, e.getLocation()) + "bad value for '" + path(e) + "': "
-                    + rootMessage(e), e);
+            throw new ConfigException(where(sourceName, e.getLocation()) + badValue(parser, path(e), rootMessage(e)), null);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(where(sourceName, e.getLocation()) + "not valid YAML: " + e.getOriginalMessage(), e);
+            throw new ConfigException(where(sourceName, e.getLocation()) + "not valid YAML: " + yamlProblem(e), null);
+        } catch (IOException e) {
+            throw new ConfigException(sourceName + ": cannot read the configuration: " + e.getMessage(), e);
         }
     }
 
-    private String expand(String yaml, String sourceName) {
-        StringBuilder out = new StringBuilder(yaml.length());
-        String[] lines = yaml.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            int hash = commentStart(line);
-            Matcher m = ENV.matcher(line);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                if (hash >= 0 && m.start() > hash) {
-                    break;
-                }
-                String value = environment.apply(m.group(1));
-                if (value == null) {
-                    value = m.group(2) == null ? "" : m.group(2);
-                }
-                if (value.indexOf('\n') >= 0) {
-                    throw new ConfigException(sourceName + ":" + (i + 1) + ": environment variable " + m.group(1)
-                            + " holds a line break, which cannot be placed in the configuration");
-                }
-                m.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(sb);
-            out.append(sb);
-            if (i < lines.length - 1) {
-                out.append('\n');
-            }
+    /** Why a value was refused, without the value when it is a secret or came from the environment. */
+    private static String badValue(EnvExpandingParser parser, String path, String reason) {
+        List<String> variables = parser.currentVariables();
+        String from = variables.isEmpty() ? "" : " (from " + variables.stream().map(v -> "${" + v + "}")
+                .collect(Collectors.joining(", ")) + ")";
+        if (SECRET_KEYS.matcher(path).find()) {
+            return "bad value for '" + path + "'" + from + ": not shown, it is a secret; a text value is expected";
         }
-        return out.toString();
+        return "bad value for '" + path + "'" + from + ": " + parser.scrub(withoutExcerpt(reason));
     }
 
-    private static int commentStart(String line) {
-        // A '#' starts a comment at the line start or after white space (YAML's rule, outside quotes).
-        boolean single = false;
-        boolean dbl = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '\'' && !dbl) {
-                single = !single;
-            } else if (c == '"' && !single) {
-                dbl = !dbl;
-            } else if (c == '#' && !single && !dbl && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                return i;
+    /**
+     * The problem SnakeYAML describes, without the excerpt of the file it quotes (which could hold a secret) and
+     * without its own position (the message starts with ours).
+     */
+    private static String yamlProblem(JsonProcessingException e) {
+        return withoutExcerpt(e.getOriginalMessage());
+    }
+
+    private static String withoutExcerpt(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        List<String> kept = new ArrayList<>();
+        for (String line : message.split("\\R")) {
+            String t = line.strip();
+            boolean excerpt = line.startsWith("    ") || t.equals("^") || t.startsWith("in 'reader'") || t.startsWith("in '");
+            if (!t.isEmpty() && !excerpt) {
+                kept.add(t);
             }
         }
-        return -1;
+        return kept.isEmpty() ? "unreadable" : String.join("; ", kept);
     }
 
     private static String where(String source, JsonLocation location) {
@@ -176,10 +176,13 @@ public final class ConfigLoader {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .addModule(module)
                 .build();
-        // "abc" must not quietly become 0, nor 1.5 become 1; booleans are true/false only.
-        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        // A number or a boolean may come as text (${VAR} gives text), but must read as one: "abc" and "1.5" are
+        // refused for an integer, "yes" for a boolean; an empty text (an unset variable) means the default.
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
         return mapper;
@@ -193,8 +196,12 @@ public final class ConfigLoader {
                 if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT) {
                     throw JsonMappingException.from(p, "expected " + expected);
                 }
+                String text = p.getText();
+                if (text.isEmpty()) {
+                    return null; // an unset ${VAR}: the key's default
+                }
                 try {
-                    return parse.apply(p.getText());
+                    return parse.apply(text);
                 } catch (IllegalArgumentException e) {
                     throw JsonMappingException.from(p, e.getMessage());
                 }

@@ -142,35 +142,49 @@ public record GatewayConfig(
     }
 
     /**
-     * The admin API listener; {@code enabled: false} runs a pure data-plane gateway.
+     * The admin API listener; {@code enabled: false} runs a pure data-plane gateway. It never runs without a token.
      *
-     * @param token          bearer token; when unset, the environment variable {@code PASSERELLE_ADMIN_TOKEN} is used;
-     *                       without either the API is open and may only listen on a loopback address
-     * @param confirmTimeout how long a mode/window/group change waits for every live gateway before answering 202 (5s)
-     * @param gatewayTtl     a gateway whose last heartbeat is older than this is not live, so not waited for (3s)
+     * @param token          bearer token, named {@code admin} in the audit; when unset, the environment variable
+     *                       {@code PASSERELLE_ADMIN_TOKEN} is used; without either (nor {@code tokens}) one is generated
+     *                       into {@code tokenFile}
+     * @param confirmTimeout how long a change waits for every gateway live at the write before answering 202 (5s)
+     * @param gatewayTtl     for gateways older than leases (a rolling upgrade): a heartbeat older than this is not live (3s)
      * @param tokenFile      where the generated token is kept (mode 0600) when none is configured; {@code ctl} reads
      *                       it ({@code ./data/admin-token})
+     * @param tokens         more tokens, by name (one per operator or script): the name is the audit's actor
+     * @param maxAuthFailuresPerMinute failed authentications a client address may make in a row, then one a minute
+     *                       per this many (10)
      */
     public record AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
-                              String tokenFile) {
+                              String tokenFile, Map<String, String> tokens, Integer maxAuthFailuresPerMinute) {
         public AdminConfig {
             enabled = enabled == null || enabled;
             listen = listen == null ? HostPort.parse("127.0.0.1:9090") : listen;
             token = token == null || token.isBlank() ? null : token;
             confirmTimeout = confirmTimeout == null ? Duration.ofSeconds(5) : confirmTimeout;
             gatewayTtl = gatewayTtl == null ? Duration.ofSeconds(3) : gatewayTtl;
-            tokenFile = tokenFile == null || tokenFile.isBlank() ? "./data/admin-token" : tokenFile;
             if (confirmTimeout.isNegative() || gatewayTtl.isNegative() || gatewayTtl.isZero()) {
                 throw new IllegalArgumentException("admin.confirmTimeout must be >= 0 and admin.gatewayTtl > 0");
             }
+            tokenFile = tokenFile == null || tokenFile.isBlank() ? "./data/admin-token" : tokenFile;
+            tokens = tokens == null ? Map.of() : Map.copyOf(tokens);
+            maxAuthFailuresPerMinute = maxAuthFailuresPerMinute == null ? 10 : maxAuthFailuresPerMinute;
+            if (maxAuthFailuresPerMinute < 1) {
+                throw new IllegalArgumentException("admin.maxAuthFailuresPerMinute must be at least 1");
+            }
+        }
+
+        public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
+                           String tokenFile) {
+            this(enabled, listen, token, confirmTimeout, gatewayTtl, tokenFile, null, null);
         }
 
         public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl) {
-            this(enabled, listen, token, confirmTimeout, gatewayTtl, null);
+            this(enabled, listen, token, confirmTimeout, gatewayTtl, null, null, null);
         }
 
         public AdminConfig(Boolean enabled, HostPort listen, String token) {
-            this(enabled, listen, token, null, null, null);
+            this(enabled, listen, token, null, null, null, null, null);
         }
     }
 
@@ -178,20 +192,41 @@ public record GatewayConfig(
      * @param pollInterval how often the gateway checks the store's version and heartbeats (200ms)
      * @param snapshot     the local copy of the last table applied from the store, used at start when the store is
      *                     unreachable ({@code ./data/routing-snapshot.json})
+     * @param lease        how long one heartbeat holds the gateway's lease (4s); the admin API waits for leased
+     *                     gateways, and a gateway that cannot renew applies {@code onLeaseLost}
+     * @param onLeaseLost  {@code read-only} (every group serves reads and refuses writes, the gateway stays ready) or
+     *                     {@code unready} (the same, and {@code /readyz} says not-ready after {@code leaseLostGrace})
+     * @param leaseLostGrace with {@code unready}: how long after losing its lease the gateway still says ready (10s)
      */
-    public record StoreConfig(String url, String user, String password, Duration pollInterval, String snapshot) {
+    public record StoreConfig(String url, String user, String password, Duration pollInterval, String snapshot,
+                              Duration lease, String onLeaseLost, Duration leaseLostGrace) {
+        public static final List<String> ON_LEASE_LOST = List.of("read-only", "unready");
+
         public StoreConfig {
+            lease = lease == null ? Duration.ofSeconds(4) : lease;
+            onLeaseLost = onLeaseLost == null ? "read-only" : onLeaseLost;
+            leaseLostGrace = leaseLostGrace == null ? Duration.ofSeconds(10) : leaseLostGrace;
+            if (lease.toMillis() < 100 || !ON_LEASE_LOST.contains(onLeaseLost) || leaseLostGrace.isNegative()) {
+                throw new IllegalArgumentException("store.lease must be at least 100ms, store.onLeaseLost read-only or unready"
+                        + " (got '" + onLeaseLost + "'), store.leaseLostGrace >= 0");
+            }
             url = url == null || url.isBlank() ? "jdbc:h2:file:./data/passerelle" : url;
             user = user == null ? "" : user;
             password = password == null ? "" : password;
             pollInterval = pollInterval == null ? Duration.ofMillis(200) : pollInterval;
             if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:mariadb:")) {
-                throw new IllegalArgumentException("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '" + url + "'");
+                // The URL may carry a password: say what it starts with, not all of it.
+                throw new IllegalArgumentException("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '"
+                        + url.replaceFirst("^((?:[A-Za-z0-9]+:){0,2}).*$", "$1") + "…'");
             }
             if (pollInterval.toMillis() < 10 || pollInterval.toMillis() > 1000) {
                 throw new IllegalArgumentException("store.pollInterval must be 10ms..1s (changes must apply within a second), got " + pollInterval);
             }
             snapshot = snapshot == null || snapshot.isBlank() ? "./data/routing-snapshot.json" : snapshot;
+        }
+
+        public StoreConfig(String url, String user, String password, Duration pollInterval, String snapshot) {
+            this(url, user, password, pollInterval, snapshot, null, null, null);
         }
 
         public StoreConfig(String url, String user, String password, Duration pollInterval) {

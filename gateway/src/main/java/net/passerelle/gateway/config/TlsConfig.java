@@ -20,7 +20,7 @@ import java.util.List;
  */
 public record TlsConfig(List<HostPort> listeners, CertificatesConfig certificates, String defaultCertificate,
                         Boolean redirectHttp, String provider, Duration handshakeTimeout, Integer sessionCacheSize,
-                        Duration sessionTimeout, AcmeConfig acme) {
+                        Duration sessionTimeout, AcmeConfig acme, HstsConfig hsts) {
 
     public TlsConfig {
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
@@ -38,10 +38,44 @@ public record TlsConfig(List<HostPort> listeners, CertificatesConfig certificate
             throw new IllegalArgumentException("tls: handshakeTimeout >= 100ms, sessionCacheSize >= 0 and sessionTimeout >= 1s");
         }
         acme = acme == null ? new AcmeConfig(null, null, null, null, null, null, null, null, null, null) : acme;
+        hsts = hsts == null ? new HstsConfig(null, null, null) : hsts;
+    }
+
+    /** Without {@code hsts}. */
+    public TlsConfig(List<HostPort> listeners, CertificatesConfig certificates, String defaultCertificate,
+                     Boolean redirectHttp, String provider, Duration handshakeTimeout, Integer sessionCacheSize,
+                     Duration sessionTimeout, AcmeConfig acme) {
+        this(listeners, certificates, defaultCertificate, redirectHttp, provider, handshakeTimeout, sessionCacheSize,
+                sessionTimeout, acme, null);
     }
 
     public static TlsConfig off() {
-        return new TlsConfig(null, null, null, null, null, null, null, null, null);
+        return new TlsConfig(null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * {@code Strict-Transport-Security} on the answers sent over https to the visitors of some groups; off by default,
+     * since a browser then refuses plain HTTP for that host for {@code maxAge} (a gallery must be sure of its
+     * certificates before it asks for that).
+     *
+     * @param groups            the groups whose https answers carry it (a backend's own header is left as it is)
+     * @param maxAge            how long browsers remember it (180 days)
+     * @param includeSubDomains whether it covers the host's subdomains too
+     */
+    public record HstsConfig(List<String> groups, Duration maxAge, Boolean includeSubDomains) {
+        public HstsConfig {
+            groups = groups == null ? List.of() : List.copyOf(groups);
+            maxAge = maxAge == null ? Duration.ofDays(180) : maxAge;
+            includeSubDomains = includeSubDomains != null && includeSubDomains;
+            if (maxAge.isNegative()) {
+                throw new IllegalArgumentException("tls.hsts.maxAge must be >= 0");
+            }
+        }
+
+        /** The header's value, e.g. {@code max-age=15552000; includeSubDomains}. */
+        public String headerValue() {
+            return "max-age=" + maxAge.toSeconds() + (includeSubDomains ? "; includeSubDomains" : "");
+        }
     }
 
     public boolean enabled() {

@@ -2,8 +2,10 @@ package net.passerelle.gateway.control;
 
 import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.HostMapping;
+import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.RoutingState;
 import net.passerelle.admin.model.Window;
+import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTable;
@@ -28,10 +30,24 @@ public final class RoutingTables {
 
     /** The table in force at {@code now}. */
     public static RoutingTable fromState(RoutingState state, Instant now) {
+        return fromState(state, now, false);
+    }
+
+    /**
+     * The table in force at {@code now}; with {@code failSafe}, every group that is not in maintenance is read-only
+     * with writes refused and no announced end: what a gateway enforces while it cannot know the table is current.
+     */
+    public static RoutingTable fromState(RoutingState state, Instant now, boolean failSafe) {
         RoutingTable.Builder builder = RoutingTable.builder(state.version());
         for (Group g : state.groups()) {
             Window inForce = g.windowInForce(now);
-            builder.group(new GroupRoute(g.name(), resolve(g.backends()), resolve(g.spares()), g.effectiveMode(now),
+            Mode mode = g.effectiveMode(now);
+            if (failSafe && mode != Mode.MAINTENANCE) {
+                builder.group(new GroupRoute(g.name(), resolve(g.backends()), resolve(g.spares()), Mode.READ_ONLY,
+                        WritePolicy.REJECT, null, g.retryAfterSeconds(), g.message(), g.profile()));
+                continue;
+            }
+            builder.group(new GroupRoute(g.name(), resolve(g.backends()), resolve(g.spares()), mode,
                     g.effectiveWrites(now), inForce == null ? null : inForce.end(), g.retryAfterSeconds(), g.message(),
                     g.profile()));
         }

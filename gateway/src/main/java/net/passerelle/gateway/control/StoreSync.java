@@ -5,7 +5,6 @@ import net.passerelle.admin.model.HostMapping;
 import net.passerelle.admin.model.RoutingState;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
-import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,25 +25,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Keeps a gateway's in-memory routing table in step with the store, off the request path.
+ * Keeps a gateway's in-memory routing table in step with the store, off the request path, and holds the gateway's
+ * lease.
  *
  * <ul>
- *   <li>Start: opens the store, writes the seed (idempotent), loads and applies the table. When the store cannot be
- *       opened, applies the local snapshot (or, without one, the seed alone) and keeps trying to open the store.</li>
+ *   <li>Start: opens the store, writes the seed (idempotent; a seed that disagrees with the store is reported, see
+ *       {@link SeedDrift}), loads and applies the table. When the store cannot be opened, applies the local snapshot
+ *       (or, without one, the seed alone) and keeps trying to open the store.</li>
  *   <li>Every {@code pollInterval}: reads the store's version, reloads and applies the table when it changed, writes
- *       the snapshot, and heartbeats {@code (gatewayId, appliedVersion, info)}. A failing store is reported
- *       ({@link #storeReachable()}) and the last table stays in force.</li>
- *   <li>Windows: the table is rebuilt at each window's start and end (a timer set to the next boundary), from the
- *       state already in memory, so windows take effect on time even while the store is away.</li>
+ *       the snapshot, and heartbeats {@code (gatewayId, appliedVersion, info)}, which renews the lease. A failing
+ *       store is reported ({@link #storeReachable()}) and the last table stays in force.</li>
+ *   <li>The lease ({@link LocalLease}): when it lapses, the table in force turns to the read-only fail-safe
+ *       ({@link TableInForce}); a gateway without a lease renews it <em>before</em> it reads the table, and lifts the
+ *       fail-safe only after that read, so it never enforces a table older than a change the admin API did not wait
+ *       for it to apply.</li>
  *   <li>{@link #reloadNow()}: an admin call in the same process asks for an immediate poll.</li>
+ *   <li>Close: the lease is released, so the fleet stops waiting for this gateway at once.</li>
  * </ul>
  *
- * Store I/O runs on the {@code passerelle-store-sync} thread; window rebuilds on a second thread, so a slow store
- * never delays a window. Applying a table is serialised by one lock.
+ * Store I/O runs on the {@code passerelle-store-sync} thread; window rebuilds and the lease's timer on a second
+ * thread, so a slow store never delays a window nor the fail-safe.
  */
 public final class StoreSync implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StoreSync.class);
     private static final Duration MAX_REOPEN_BACKOFF = Duration.ofSeconds(5);
+    /** The lease when none is given: {@code store.lease}'s default. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(4);
 
     /** Opens the store; throws {@link StoreException} when it is unreachable. */
     @FunctionalInterface
@@ -53,42 +59,51 @@ public final class StoreSync implements AutoCloseable {
     }
 
     private final StoreOpener opener;
-    private final RoutingTableHolder holder;
     private final SnapshotFile snapshot;
     private final List<Group> seedGroups;
     private final List<HostMapping> seedHosts;
     private final String gatewayId;
     private final Duration pollInterval;
+    private final Duration leaseDuration;
     private final Clock clock;
     private final Supplier<String> info;
     private final ScheduledExecutorService poller;
-    private final ScheduledExecutorService windows;
-    private final Object applyLock = new Object();
+    private final ScheduledExecutorService timers;
+    private final TableInForce table;
+    private final LocalLease lease;
     private final Object pollLock = new Object();
 
     private volatile Store store;
     private volatile boolean reachable;
     private volatile String lastError = "not started";
-    private volatile RoutingState current;
     private volatile boolean seeded;
+    private boolean driftChecked;
     private Instant nextOpenAttempt = Instant.MIN;
     private Duration reopenBackoff = Duration.ofMillis(250);
-    private ScheduledFuture<?> boundaryTimer;
     private ScheduledFuture<?> pollTask;
 
     public StoreSync(StoreOpener opener, RoutingTableHolder holder, SnapshotFile snapshot, List<Group> seedGroups,
                      List<HostMapping> seedHosts, String gatewayId, Duration pollInterval, Clock clock, Supplier<String> info) {
+        this(opener, holder, snapshot, seedGroups, seedHosts, gatewayId, pollInterval, DEFAULT_LEASE, clock, info);
+    }
+
+    /** @param lease how long one heartbeat holds this gateway's lease ({@code store.lease}) */
+    public StoreSync(StoreOpener opener, RoutingTableHolder holder, SnapshotFile snapshot, List<Group> seedGroups,
+                     List<HostMapping> seedHosts, String gatewayId, Duration pollInterval, Duration lease, Clock clock,
+                     Supplier<String> info) {
         this.opener = Objects.requireNonNull(opener);
-        this.holder = Objects.requireNonNull(holder);
         this.snapshot = Objects.requireNonNull(snapshot);
         this.seedGroups = List.copyOf(seedGroups);
         this.seedHosts = List.copyOf(seedHosts);
         this.gatewayId = Objects.requireNonNull(gatewayId);
         this.pollInterval = Objects.requireNonNull(pollInterval);
+        this.leaseDuration = Objects.requireNonNull(lease);
         this.clock = Objects.requireNonNull(clock);
         this.info = info == null ? () -> null : info;
         this.poller = Executors.newSingleThreadScheduledExecutor(named("passerelle-store-sync"));
-        this.windows = Executors.newSingleThreadScheduledExecutor(named("passerelle-windows"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(named("passerelle-windows"));
+        this.table = new TableInForce(Objects.requireNonNull(holder), snapshot, clock, timers);
+        this.lease = new LocalLease(lease, timers, this::leaseLapsed);
     }
 
     /**
@@ -111,26 +126,23 @@ public final class StoreSync implements AutoCloseable {
     }
 
     private void firstLoad() {
-        if (tryOpen() && current != null) {
+        if (tryOpen() && table.current() != null) {
             return;
         }
         RoutingState fallback;
+        String from;
         try {
             Optional<RoutingState> fromFile = snapshot.read();
-            if (fromFile.isPresent()) {
-                fallback = fromFile.get();
-                log.warn("store unreachable ({}): routing from the snapshot {} (version {})", lastError, snapshot.path(),
-                        fallback.version());
-            } else {
-                fallback = new RoutingState(0, seedGroups, seedHosts);
-                log.warn("store unreachable ({}) and no snapshot at {}: routing from the configuration's seed", lastError,
-                        snapshot.path());
-            }
+            fallback = fromFile.orElseGet(() -> new RoutingState(0, seedGroups, seedHosts));
+            from = fromFile.isPresent() ? "the snapshot " + snapshot.path() + " (version " + fallback.version() + ")"
+                    : "the configuration's seed (no snapshot at " + snapshot.path() + ")";
         } catch (IOException e) {
             fallback = new RoutingState(0, seedGroups, seedHosts);
-            log.error("store unreachable ({}) and {}: routing from the configuration's seed", lastError, e.getMessage());
+            from = "the configuration's seed (" + e.getMessage() + ")";
         }
-        apply(fallback, false);
+        log.warn("store unreachable ({}): routing from {}, every group read-only until the store confirms this gateway's"
+                + " lease (store.onLeaseLost)", lastError, from);
+        table.apply(fallback, false);
     }
 
     /** Opens the store if it is not open; seeds and applies it. True when the store is open and applied. */
@@ -166,21 +178,56 @@ public final class StoreSync implements AutoCloseable {
             s.seed(seedGroups, seedHosts);
             seeded = true;
         }
-        RoutingState applied = current;
-        long version = s.version();
-        if (applied == null || version != applied.version() || !fromStore) {
-            RoutingState state = s.load();
-            apply(state, true);
+        // Under the fail-safe (even if a late renewal got through since), the lease is renewed first: any change
+        // written while this gateway was not waited for is then in the table read next, before the fail-safe lifts.
+        boolean recovering = table.failSafe() || !lease.held();
+        if (recovering) {
+            renew(s);
         }
-        s.heartbeat(gatewayId, current.version(), info.get());
+        RoutingState applied = table.current();
+        long version = s.version();
+        if (applied == null || version != applied.version() || !table.fromStore()) {
+            RoutingState state = s.load();
+            table.apply(state, true);
+            reportSeedDrift(state);
+        }
+        if (recovering && lease.held()) {
+            table.failSafe(false, "the store confirmed it, table version " + table.current().version());
+        }
+        renew(s);
         if (!reachable) {
-            log.info("store reachable, table version {} applied", current.version());
+            log.info("store reachable, table version {} applied", table.current().version());
         }
         reachable = true;
         lastError = null;
     }
 
-    private volatile boolean fromStore;
+    /** Heartbeats the version in force and renews the lease, counted from before the call. */
+    private void renew(Store s) {
+        long sent = lease.sending();
+        RoutingState applied = table.current();
+        s.renewLease(gatewayId, applied == null ? 0 : applied.version(), info.get(), leaseDuration);
+        lease.renewed(sent);
+    }
+
+    private void leaseLapsed() {
+        String why = reachable ? "the store did not record a renewal in time" : "store unreachable: " + lastError;
+        table.failSafe(true, why);
+    }
+
+    private void reportSeedDrift(RoutingState state) {
+        if (driftChecked) {
+            return;
+        }
+        driftChecked = true;
+        List<String> differences = SeedDrift.differences(seedGroups, seedHosts, state);
+        if (!differences.isEmpty()) {
+            log.warn("the configuration's seed differs from the store, and the store wins (the seed only creates what"
+                    + " was never seeded); to apply the file's values, change them through the admin API"
+                    + " (PUT /v1/groups/{group}, PUT /v1/hosts/{host}) or passerelle ctl. Differences:\n  {}",
+                    String.join("\n  ", differences));
+        }
+    }
 
     private void tickSafely() {
         try {
@@ -212,63 +259,12 @@ public final class StoreSync implements AutoCloseable {
 
     private void unreachable(StoreException e) {
         if (reachable || lastError == null || "not started".equals(lastError)) {
-            log.warn("store unreachable: {}; keeping table version {}", e.getMessage(),
-                    current == null ? "(none yet)" : current.version());
+            RoutingState current = table.current();
+            log.warn("store unreachable: {}; keeping table version {} (the lease, {}, covers a blip shorter than it)",
+                    e.getMessage(), current == null ? "(none yet)" : current.version(), leaseDuration);
         }
         reachable = false;
         lastError = e.getMessage();
-    }
-
-    private void apply(RoutingState state, boolean fromTheStore) {
-        synchronized (applyLock) {
-            Instant now = clock.instant();
-            RoutingTable table = RoutingTables.fromState(state, now);
-            RoutingState previous = current;
-            holder.swap(table);
-            current = state;
-            fromStore = fromTheStore;
-            scheduleBoundary(RoutingTables.nextBoundary(state, now), now);
-            if (previous == null || previous.version() != state.version()) {
-                log.info("routing table version {} applied: {} groups, {} hosts", state.version(), state.groups().size(),
-                        state.hosts().size());
-            }
-            if (fromTheStore && (previous == null || previous.version() != state.version())) {
-                try {
-                    snapshot.write(state);
-                } catch (IOException e) {
-                    log.error("cannot write the routing snapshot {}: {}", snapshot.path(), e.toString());
-                }
-            }
-        }
-    }
-
-    private void scheduleBoundary(Instant boundary, Instant now) {
-        if (boundaryTimer != null) {
-            boundaryTimer.cancel(false);
-            boundaryTimer = null;
-        }
-        if (boundary == null || windows.isShutdown()) {
-            return;
-        }
-        long delay = Math.max(0, Duration.between(now, boundary).toMillis() + 1);
-        boundaryTimer = windows.schedule(this::windowBoundary, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void windowBoundary() {
-        try {
-            synchronized (applyLock) {
-                RoutingState state = current;
-                if (state != null) {
-                    Instant now = clock.instant();
-                    holder.swap(RoutingTables.fromState(state, now));
-                    log.info("window boundary: table version {} rebuilt for {}", state.version(), now);
-                    Instant next = RoutingTables.nextBoundary(state, now);
-                    scheduleBoundary(next, now);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("window boundary rebuild failed", e);
-        }
     }
 
     public boolean storeReachable() {
@@ -280,9 +276,24 @@ public final class StoreSync implements AutoCloseable {
         return reachable ? null : lastError;
     }
 
+    /** Whether this gateway holds its lease: the admin API waits for it, and it enforces the table as it is. */
+    public boolean leaseHeld() {
+        return lease.held();
+    }
+
+    /** How long this gateway has not held its lease; zero while it does. */
+    public Duration leaseLostFor() {
+        return lease.lostFor();
+    }
+
+    /** Whether the read-only fail-safe is in force. */
+    public boolean failSafe() {
+        return table.failSafe();
+    }
+
     /** The version of the table in force (0 for the seed alone). */
     public long appliedVersion() {
-        RoutingState s = current;
+        RoutingState s = table.current();
         return s == null ? -1 : s.version();
     }
 
@@ -301,15 +312,22 @@ public final class StoreSync implements AutoCloseable {
             pollTask.cancel(false);
         }
         poller.shutdown();
-        windows.shutdownNow();
+        timers.shutdownNow();
         try {
             poller.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lease.release();
         Store s = store;
         store = null;
         if (s != null) {
+            try {
+                s.releaseLease(gatewayId);
+            } catch (StoreException e) {
+                log.warn("could not release this gateway's lease ({}); the fleet stops waiting for it when it ends",
+                        e.getMessage());
+            }
             s.close();
         }
     }

@@ -56,9 +56,13 @@ final class SpoolCommand {
         @Parameters(paramLabel = "GROUP")
         String group;
 
+        @picocli.CommandLine.Option(names = "--force",
+                description = "replay although the group is not open (its backends may still be read-only)")
+        boolean force;
+
         @Override
         int run(AdminClient client) {
-            AdminClient.Answer a = client.call("POST", path(group) + "/replay", null);
+            AdminClient.Answer a = client.call("POST", path(group) + "/replay", force ? "{\"force\": true}" : null);
             int code = failed(a, false);
             if (code >= 0) {
                 return code;

@@ -1,8 +1,10 @@
 package net.passerelle.gateway.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 import net.passerelle.gateway.config.Cidr;
 
 import java.net.Inet6Address;
@@ -84,31 +86,83 @@ public final class ForwardingHeaders {
 
     /** Removes the hop-by-hop headers, including every header the Connection header names. */
     public static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
-                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
-        if (!connection.isEmpty()) {
-            List<String> named = new ArrayList<>(2);
-            for (String value : connection) {
-                for (String token : value.split(",")) {
-                    String t = token.trim();
-                    if (!t.isEmpty()) {
-                        named.add(t);
-                    }
-                }
-            }
-            for (String name : named) {
-                // Connection must not be used to strip the end-to-end headers the backend relies on.
-                if (!HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
-                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-                        && !X_FORWARDED_FOR.contentEqualsIgnoreCase(name)
-                        && !FORWARDED.contentEqualsIgnoreCase(name)) {
-                    headers.remove(name);
-                }
-            }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            removeNamedByConnection(headers);
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
+    }
+
+    /**
+     * The headers the Connection header names go too. Its usual tokens ({@code keep-alive}, {@code close},
+     * {@code upgrade}) name nothing else to remove, and are read in place without splitting the value.
+     */
+    private static void removeNamedByConnection(HttpHeaders headers) {
+        List<String> named = null;
+        for (java.util.Iterator<? extends CharSequence> it = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+             it.hasNext(); ) {
+            CharSequence value = it.next();
+            int start = 0;
+            int length = value.length();
+            while (start < length) {
+                int comma = indexOf(value, ',', start);
+                int end = comma < 0 ? length : comma;
+                int a = start;
+                int b = end;
+                while (a < b && value.charAt(a) <= ' ') {
+                    a++;
+                }
+                while (b > a && value.charAt(b - 1) <= ' ') {
+                    b--;
+                }
+                if (b > a && !isPlainConnectionToken(value, a, b)) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(value.subSequence(a, b).toString());
+                }
+                start = end + 1;
+            }
+        }
+        if (named == null) {
+            return;
+        }
+        for (String name : named) {
+            // Connection must not be used to strip the end-to-end headers the backend relies on.
+            if (!HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                    && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                    && !X_FORWARDED_FOR.contentEqualsIgnoreCase(name)
+                    && !FORWARDED.contentEqualsIgnoreCase(name)) {
+                headers.remove(name);
+            }
+        }
+    }
+
+    private static boolean isPlainConnectionToken(CharSequence value, int a, int b) {
+        return regionEquals(value, a, b, HttpHeaderValues.KEEP_ALIVE) || regionEquals(value, a, b, HttpHeaderValues.CLOSE)
+                || regionEquals(value, a, b, HttpHeaderValues.UPGRADE);
+    }
+
+    private static boolean regionEquals(CharSequence value, int a, int b, AsciiString token) {
+        if (b - a != token.length()) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            if (AsciiString.toLowerCase(value.charAt(a + i)) != AsciiString.toLowerCase((char) token.byteAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(CharSequence s, char c, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -202,11 +256,12 @@ public final class ForwardingHeaders {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** The address as text, with IPv4-mapped IPv6 addresses (from a dual-stack listener) shown as IPv4. */
+    /**
+     * The address as text: IPv6 in its canonical form (RFC 5952: {@code ::1}, lower case, the longest run of zeros
+     * compressed) without a zone, IPv4-mapped IPv6 addresses (from a dual-stack listener) shown as IPv4.
+     */
     public static String addressText(InetAddress address) {
-        String text = address.getHostAddress();
-        int zone = text.indexOf('%');
-        return zone >= 0 ? text.substring(0, zone) : text;
+        return NetUtil.toAddressString(address);
     }
 
     /** A client-supplied request id is kept when it is a short token; otherwise a fresh one is made. */

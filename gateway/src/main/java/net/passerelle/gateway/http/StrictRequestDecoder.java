@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.AsciiString;
 
 import java.util.List;
 
@@ -79,6 +80,13 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
                 }
             }
         }
+    }
+
+    /** A header name a browser sends every time is shared, not copied ({@link KnownHeaderNames}). */
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+        AsciiString known = KnownHeaderNames.find(sb, start, length);
+        return known != null ? known : super.splitHeaderName(sb, start, length);
     }
 
     @Override

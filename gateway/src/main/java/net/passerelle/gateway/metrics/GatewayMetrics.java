@@ -56,6 +56,10 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     public static final String GROUP_MODE = "passerelle.group.mode";
     public static final String TABLE_VERSION = "passerelle.routing.table.version";
     public static final String STORE_REACHABLE = "passerelle.store.reachable";
+    public static final String LEASE_HELD = "passerelle.lease.held";
+    public static final String FAIL_SAFE = "passerelle.failsafe.active";
+    public static final String ADMIN_AUTH_FAILURES = "passerelle.admin.auth.failures";
+    public static final String ADMIN_AUTH_LIMITED = "passerelle.admin.auth.limited";
     public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
     public static final String BACKEND_FIRST_BYTE = "passerelle.backend.first.byte";
     public static final String ACCESS_LOG_DROPPED = "passerelle.access.log.dropped";
@@ -76,6 +80,10 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     // Micrometer holds gauge objects weakly: keep the registry reachable from here.
     private volatile Object healthRef;
     private volatile BooleanSupplier storeReachable = () -> false;
+    private volatile BooleanSupplier leaseHeld = () -> false;
+    private volatile BooleanSupplier failSafe = () -> false;
+    private volatile java.util.function.LongSupplier authFailures = () -> 0;
+    private volatile java.util.function.LongSupplier authLimited = () -> 0;
     private final Counter defaultPages;
 
     public GatewayMetrics() {
@@ -155,6 +163,26 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         this.storeReachable = reachable;
         Gauge.builder(STORE_REACHABLE, this, m -> m.storeReachable.getAsBoolean() ? 1 : 0)
                 .description("1 when the store answered the last poll").register(registry);
+    }
+
+    /** The lease and the fail-safe as 0/1 gauges. */
+    public void bindLease(BooleanSupplier held, BooleanSupplier failSafe) {
+        this.leaseHeld = held;
+        this.failSafe = failSafe;
+        Gauge.builder(LEASE_HELD, this, m -> m.leaseHeld.getAsBoolean() ? 1 : 0)
+                .description("1 while this gateway holds its lease in the store (the fleet waits for it)").register(registry);
+        Gauge.builder(FAIL_SAFE, this, m -> m.failSafe.getAsBoolean() ? 1 : 0)
+                .description("1 while the read-only fail-safe is in force (no lease)").register(registry);
+    }
+
+    /** The admin API's failed authentications, and the calls refused while their address was over the limit. */
+    public void bindAdminAuth(java.util.function.LongSupplier failures, java.util.function.LongSupplier limited) {
+        this.authFailures = failures;
+        this.authLimited = limited;
+        io.micrometer.core.instrument.FunctionCounter.builder(ADMIN_AUTH_FAILURES, this, m -> m.authFailures.getAsLong())
+                .description("admin API calls with a missing or wrong token").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(ADMIN_AUTH_LIMITED, this, m -> m.authLimited.getAsLong())
+                .description("admin API calls refused (429) because their address failed too often").register(registry);
     }
 
     private double modeOf(String group) {

@@ -119,4 +119,17 @@ public final class SpoolMetrics implements ReplayOutcomes {
         return Counter.builder(FAILURES).description("replay attempts that failed: retry (tried again later) or final")
                 .tag("group", group).tag("kind", kind).register(registry);
     }
+
+    /** The Prometheus text of {@code metrics}, with the spool's per-group gauges brought up to date first. */
+    public static java.util.function.Supplier<String> scrape(GatewayMetrics metrics, net.passerelle.gateway.spool.Spool spool,
+                                                             net.passerelle.gateway.routing.RoutingTableHolder routes) {
+        if (spool == null) {
+            return metrics::scrape;
+        }
+        SpoolMetrics spoolMetrics = bind(metrics.registry(), spool, routes, java.time.Clock.systemUTC());
+        return () -> {
+            spoolMetrics.refresh();
+            return metrics.scrape();
+        };
+    }
 }

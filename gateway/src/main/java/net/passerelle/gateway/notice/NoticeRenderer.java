@@ -55,7 +55,7 @@ public final class NoticeRenderer {
     /** The HTML loads nothing and runs nothing; say so to the browser as well. */
     private static final AsciiString HTML_CSP = AsciiString.cached(
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory HEADERS = net.passerelle.gateway.http.CompactHttpHeaders.FACTORY;
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final int MAX_REQUEST_ID_LENGTH = 200;
 

@@ -2,7 +2,6 @@ package net.passerelle.gateway.origin;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
@@ -30,7 +29,7 @@ final class OriginChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxChunkSize(settings.maxChunkSize())
                 .setValidateHeaders(true);
         ch.pipeline()
-                .addLast("codec", new HttpClientCodec(decoder, false, false))
+                .addLast("codec", new OriginCodec(decoder))
                 .addLast("origin", connection);
     }
 }

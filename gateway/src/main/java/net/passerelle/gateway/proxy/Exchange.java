@@ -39,6 +39,9 @@ import java.util.List;
 public final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
+    private static final io.netty.util.AsciiString STRICT_TRANSPORT_SECURITY =
+            io.netty.util.AsciiString.cached("strict-transport-security");
+
     enum Phase { IDLE, HOLDING_BODY, QUEUEING, CONNECTING, FORWARDING, DONE }
 
     final ProxySettings px;
@@ -68,15 +71,7 @@ public final class Exchange {
     boolean requestComplete;
     /** Last time the request or response moved (for the idle and response timeouts). */
     long lastProgressNanos;
-    /** The current window of the minimum body rate: when it started, and the body bytes read by then. */
-    private long rateWindowStartNanos;
-    private long rateWindowBodyBytes;
-
-    /**
-     * The minimum body rate ({@code limits.minBodyRate}) is judged over windows this long (or the idle timeout, if
-     * shorter), so a burst after a stall passes.
-     */
-    static final long RATE_WINDOW_NANOS = 10_000_000_000L;
+    private final BodyPace pace = new BodyPace(this);
 
     public Exchange(ProxySettings px, ClientSide client) {
         this.px = px;
@@ -290,34 +285,20 @@ public final class Exchange {
         return phase != Phase.IDLE && phase != Phase.DONE;
     }
 
-    /**
-     * Whether the client's body has been silent for the idle timeout, or arrives slower than
-     * {@code limits.minBodyRate} over a whole window; re-arms the timer otherwise.
-     */
+    /** {@code Strict-Transport-Security} on an https answer of a group that wants it ({@code tls.hsts}). */
+    void addHsts(io.netty.handler.codec.http.HttpHeaders headers) {
+        if (client.info().tlsProtocol() == null || group == null) {
+            return;
+        }
+        String value = px.tunables().get().hstsFor(group);
+        if (value != null && !headers.contains(STRICT_TRANSPORT_SECURITY)) {
+            headers.set(STRICT_TRANSPORT_SECURITY, value);
+        }
+    }
+
+    /** Whether the client's body has been silent or too slow; re-arms the timer otherwise ({@link BodyPace}). */
     boolean bodyStalled(long now) {
-        long idleDeadline = lastProgressNanos + px.idleTimeoutNanos();
-        if (now - idleDeadline >= 0) {
-            log.debug("request {}: no body byte from {} for {} ms", requestId, client.info().address(),
-                    px.idleTimeoutNanos() / 1_000_000);
-            return true;
-        }
-        long minRate = px.timeouts().minBodyRate();
-        long window = Math.min(RATE_WINDOW_NANOS, px.idleTimeoutNanos());
-        long windowEnd = rateWindowStartNanos + window;
-        if (minRate > 0 && now - windowEnd >= 0) {
-            long received = bodyBytes - rateWindowBodyBytes;
-            double seconds = (now - rateWindowStartNanos) / 1e9;
-            if (received < minRate * seconds) {
-                log.info("request {}: body from {} arrives at {} bytes/s, under limits.minBodyRate ({}/s); answering 408",
-                        requestId, client.info().address(), (long) (received / seconds), minRate);
-                return true;
-            }
-            rateWindowStartNanos = now;
-            rateWindowBodyBytes = bodyBytes;
-            windowEnd = now + window;
-        }
-        client.schedule(Math.min(idleDeadline - now, minRate > 0 ? windowEnd - now : Long.MAX_VALUE));
-        return false;
+        return pace.stalled(now);
     }
 
     private void reset(HttpRequest req) {
@@ -328,8 +309,7 @@ public final class Exchange {
         requestComplete = false;
         startNanos = System.nanoTime();
         lastProgressNanos = startNanos;
-        rateWindowStartNanos = startNanos;
-        rateWindowBodyBytes = 0;
+        pace.start(startNanos);
         if (origin != null) {
             origin.reset();
         }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.http.Rejection;
+import net.passerelle.gateway.notice.HttpDate;
 import net.passerelle.gateway.notice.Language;
 import net.passerelle.gateway.notice.NoticeContext;
 import net.passerelle.gateway.notice.NoticeFormat;
@@ -33,6 +34,7 @@ final class LocalAnswer {
 
     /** The reference id of a queued write, for API clients that do not parse the notice. */
     static final AsciiString QUEUE_REFERENCE = AsciiString.cached("x-passerelle-reference");
+    private static final HttpDate DATE = new HttpDate();
 
     private final Exchange ex;
 
@@ -49,15 +51,18 @@ final class LocalAnswer {
         send(render(kind, null, null, null), close, outcome);
     }
 
-    /** The group's read-only or maintenance notice: 503, with when it ends and {@code Retry-After}. */
+    /**
+     * The group's read-only or maintenance notice: 503 and {@code Retry-After}; the end time only when a window
+     * says it (a mode set with no window has no known end: the notice promises none).
+     */
     void notice(NoticeKind kind) {
-        Instant endsAt = endsAt(ex.group);
+        Instant endsAt = ex.group.modeEndsAt();
         send(render(kind, retryAfter(endsAt), endsAt, null), false, Outcome.NOTICE);
     }
 
     /** A write is on disk under {@code referenceId}: 202, with the reference in a header and in the notice. */
     void queued(String referenceId) {
-        FullHttpResponse response = render(NoticeKind.QUEUED, null, endsAt(ex.group), referenceId);
+        FullHttpResponse response = render(NoticeKind.QUEUED, null, ex.group.modeEndsAt(), referenceId);
         response.headers().set(QUEUE_REFERENCE, referenceId);
         send(response, false, Outcome.QUEUED);
     }
@@ -85,16 +90,11 @@ final class LocalAnswer {
         return response;
     }
 
-    /**
-     * When the group's mode is expected to end: the window's end, or (no window) the group's standing
-     * {@code retryAfterSeconds} from now.
-     */
-    private Instant endsAt(GroupRoute group) {
-        Instant now = ex.px.clock().instant();
-        return group.modeEndsAt() != null ? group.modeEndsAt() : now.plusSeconds(group.retryAfterSeconds());
-    }
-
+    /** Seconds to the window's end; without a window, the group's {@code retryAfterSeconds}. */
     private int retryAfter(Instant endsAt) {
+        if (endsAt == null) {
+            return ex.group.retryAfterSeconds();
+        }
         long seconds = Math.max(0, endsAt.getEpochSecond() - ex.px.clock().instant().getEpochSecond());
         return (int) Math.min(Integer.MAX_VALUE, seconds);
     }
@@ -110,8 +110,9 @@ final class LocalAnswer {
     }
 
     private void send(FullHttpResponse response, boolean close, Outcome outcome) {
-        response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId);
+        response.headers().set(ForwardingHeaders.X_REQUEST_ID, ex.requestId).set(HttpHeaderNames.DATE, DATE.at(ex.px.clock().millis()));
         ex.trace.bytesOut += response.content().readableBytes();
+        ex.addHsts(response.headers());
         ex.finish(outcome, response.status().code());
         ex.client.sendLocal(response, close);
     }

@@ -118,6 +118,7 @@ final class ResponseRelay {
                 // delimited by the backend closing: that connection cannot carry another exchange
                 && (bodiless || HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response));
         ex.px.forwarding().prepareResponse(response.headers(), ex.requestId);
+        ex.addHsts(response.headers());
         if (ex.px.guard().appliesTo(response, ex.headRequest)) {
             held = new HeldResponse(response);
             return true;

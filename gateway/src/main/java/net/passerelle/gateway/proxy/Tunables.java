@@ -14,9 +14,15 @@ import net.passerelle.gateway.policy.OpsBypass;
  *
  * @param maxRequestLine  longest request line (414), for new connections' decoders
  * @param maxHeaderSize   largest header block (431), for new connections' decoders
+ * @param hstsGroups      groups whose https answers carry {@code Strict-Transport-Security} ({@code tls.hsts})
  */
 public record Tunables(Admission admission, Timeouts timeouts, long maxBodySize, long bufferRequestBody,
-                       int maxRequestLine, int maxHeaderSize) {
+                       int maxRequestLine, int maxHeaderSize, java.util.Set<String> hstsGroups, String hstsValue) {
+
+    /** The {@code Strict-Transport-Security} value for an https answer of {@code group}, or null when it gets none. */
+    public String hstsFor(net.passerelle.gateway.routing.GroupRoute group) {
+        return group != null && hstsGroups.contains(group.name()) ? hstsValue : null;
+    }
 
     /**
      * The exchange's clocks, in nanoseconds.
@@ -43,6 +49,7 @@ public record Tunables(Admission admission, Timeouts timeouts, long maxBodySize,
         Admission admission = new Admission(new RequestValidator(limits.maxHeaderCount(), limits.maxBodySize().bytes()),
                 ClassifierProfiles.fromConfig(config.classification()), bypass, edge);
         return new Tunables(admission, Timeouts.from(config), limits.maxBodySize().bytes(),
-                limits.bufferRequestBody().bytes(), limits.maxRequestLine().intBytes(), limits.maxHeaderSize().intBytes());
+                limits.bufferRequestBody().bytes(), limits.maxRequestLine().intBytes(), limits.maxHeaderSize().intBytes(),
+                java.util.Set.copyOf(config.tls().hsts().groups()), config.tls().hsts().headerValue());
     }
 }

@@ -71,10 +71,12 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        // Both counts go up for every connection, refused or not: channelInactive takes both down again.
+        // Both counts go up for every connection, refused or not, and come down when it closes: on its close future,
+        // which completes before anyone waiting on the connection's end hears of it.
         int n = total.incrementAndGet();
         InetAddress address = address(ctx);
         int mine = address == null ? 0 : open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+        ctx.channel().closeFuture().addListener(f -> release(address));
         if (n > maxTotal) {
             if (!full) {
                 full = true;
@@ -91,14 +93,11 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    private void release(InetAddress address) {
         total.decrementAndGet();
-        InetAddress address = address(ctx);
         if (address != null) {
             open.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
         }
-        ctx.fireChannelInactive();
     }
 
     private static void refuse(ChannelHandlerContext ctx, byte[] answer) {

@@ -3,11 +3,11 @@ package net.passerelle.gateway.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import net.passerelle.gateway.client.Http1Handlers;
 import net.passerelle.gateway.client.Http2Handlers;
 import net.passerelle.gateway.config.Http2Config;
+import net.passerelle.gateway.http.CompactHttpHeaders;
 import net.passerelle.gateway.proxy.ConnectionFacts;
 import net.passerelle.gateway.proxy.ProxySettings;
 import net.passerelle.gateway.proxy.Tunables;
@@ -102,8 +102,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 // The parser's scratch buffer grows to the longest header line it meets; an idle connection keeps it.
                 .setInitialBufferSize(32)
                 // Header values are checked by StrictRequestDecoder's scan of the header block (control characters,
-                // bare CR, obs-fold), which is stricter than Netty's value check; names are still checked by Netty.
-                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false))
+                // bare CR, obs-fold), which is stricter than Netty's value check; names are checked as tokens by the
+                // compact headers as they are added.
+                .setHeadersFactory(CompactHttpHeaders.FACTORY)
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,77 @@ class ConfigLoaderTest {
                 """, "env.yml");
         assertEquals(9191, c.admin().listen().port());
         assertEquals("fallback", c.admin().token());
+    }
+
+    @Test
+    void environmentValuesAreTakenWholeAfterParsing() {
+        Map<String, String> env = Map.of("T_HASH", "abc #rest", "T_COLON", "key: value", "T_QUOTE", "it's \"quoted\"",
+                "THREADS", "3", "ON", "false", "LEASE", "6s");
+        ConfigLoader l = new ConfigLoader(env::get);
+        GatewayConfig c = l.parse("""
+                admin:
+                  enabled: ${ON}
+                  token: ${T_HASH}
+                  tokens: { alice: "${T_COLON}", bot: '${T_QUOTE}' }
+                server:
+                  ioThreads: ${THREADS}
+                store:
+                  lease: ${LEASE}
+                  pollInterval: ${UNSET:-250ms}
+                spool:
+                  maxEntryBytes: ${UNSET}
+                """, "env.yml");
+        assertEquals("abc #rest", c.admin().token(), "a # in a value is not a comment");
+        assertEquals("key: value", c.admin().tokens().get("alice"), "a ': ' in a value is not a mapping");
+        assertEquals("it's \"quoted\"", c.admin().tokens().get("bot"));
+        assertEquals(false, c.admin().enabled());
+        assertEquals(3, c.server().ioThreads());
+        assertEquals(Duration.ofSeconds(6), c.store().lease());
+        assertEquals(Duration.ofMillis(250), c.store().pollInterval());
+        assertEquals(DataSize.parse("256MiB"), c.spool().maxEntryBytes(), "an unset variable gives the default");
+        // Keys are not expanded, and a variable in a comment is nothing.
+        assertEquals("x", l.parse("spool:\n  dir: x # ${T_COLON}\n", "c.yml").spool().dir());
+    }
+
+    @Test
+    void aSecretIsNeverInAnErrorMessage() {
+        Map<String, String> env = Map.of("SECRET", "hunter2-very-secret", "POLL", "hunter2-very-secret");
+        ConfigLoader l = new ConfigLoader(env::get);
+        for (String yaml : new String[] {
+                "store:\n  pollInterval: ${POLL}\n",
+                "server:\n  ioThreads: ${SECRET}\n",
+                "admin:\n  listen: \"${SECRET}\"\n",
+                "admin:\n  token: [hunter2-very-secret]\n",
+                "admin:\n  tokens: { alice: { x: hunter2-very-secret } }\n",
+                "store:\n  password: hunter2-very-secret: x\n",
+                "store:\n  url: \"jdbc:postgresql://db/x?password=hunter2-very-secret\"\n",
+                "maintenance:\n  opsSecret: 'hunter2-very-secret\n"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> l.parse(yaml, "s.yml"), yaml);
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("s.yml:"), e.getMessage());
+        }
+        ConfigException fromEnv = assertThrows(ConfigException.class, () -> l.parse("store:\n  pollInterval: ${POLL}\n", "s.yml"));
+        assertTrue(fromEnv.getMessage().contains("${POLL}"), "names the variable instead: " + fromEnv.getMessage());
+        assertTrue(fromEnv.getMessage().startsWith("s.yml:2: bad value for 'store.pollInterval'"), fromEnv.getMessage());
+    }
+
+    @Test
+    void anUnknownKeyIsReportedAtItsOwnLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+                listeners:
+                  - "127.0.0.1:8080"
+                admin:
+                  listne: "127.0.0.1:9090"
+                  token: x
+                """, "c.yml"));
+        assertTrue(e.getMessage().startsWith("c.yml:4: unknown key 'admin.listne'"), e.getMessage());
+        ConfigException nested = assertThrows(ConfigException.class, () -> loader.parse("""
+                store:
+                  url: "jdbc:h2:file:./x"
+                  leese:
+                    a: 1
+                """, "c.yml"));
+        assertTrue(nested.getMessage().startsWith("c.yml:3: unknown key 'store.leese'"), nested.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -63,7 +63,31 @@ final class ControlPlaneHarness {
         return c;
     }
 
+    /** The test MariaDB server's address, for a relay to forward to. */
+    static InetSocketAddress mariaDbServer() {
+        URI uri = URI.create(MariaDbDatabases.SERVER.substring("jdbc:".length()));
+        return new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 3306 : uri.getPort());
+    }
+
+    /** The database {@code db} reached through {@code relay}. */
+    static String mariaDbUrlVia(net.passerelle.gateway.testing.FreezableRelay relay, String db) {
+        return "jdbc:mariadb://127.0.0.1:" + relay.port() + "/" + db;
+    }
+
+    /** {@code config} with another lease policy. */
+    static GatewayConfig withLeasePolicy(GatewayConfig config, String onLeaseLost, Duration grace) {
+        GatewayConfig.StoreConfig s = config.store();
+        return config.withStore(new GatewayConfig.StoreConfig(s.url(), s.user(), s.password(), s.pollInterval(),
+                s.snapshot(), s.lease(), onLeaseLost, grace));
+    }
+
     record Answer(int status, JsonNode json, String body) {
+        /** The names in a JSON array field of the answer. */
+        List<String> names(String field) {
+            List<String> names = new java.util.ArrayList<>();
+            json.path(field).forEach(n -> names.add(n.asText()));
+            return names;
+        }
     }
 
     static Answer admin(Passerelle p, String method, String path, String body) throws Exception {

@@ -72,6 +72,13 @@ class QueueAndReplayTest {
         assertFalse(spool.body().contains("very-secret"), "the spool view must not show cookies");
         assertFalse(spool.body().contains("n=0"), "the spool view must not show query strings");
 
+        // Still read-only: replaying now would deliver writes to a server the fleet still protects from them.
+        ControlPlaneHarness.Answer early = admin(gateway, "POST", "/v1/groups/srv-12/spool/replay", null);
+        assertEquals(409, early.status(), early.body());
+        assertTrue(early.body().contains("force"), early.body());
+        assertEquals(409, admin(gateway, "POST", "/v1/groups/srv-12/spool/replay", "{\"force\": false}").status());
+        assertEquals(0, writesSeen(), "a refused replay delivers nothing");
+
         ControlPlaneHarness.Answer opened = admin(gateway, "PUT", "/v1/groups/srv-12/mode", "{\"mode\":\"open\"}");
         assertEquals(200, opened.status(), opened.body());
         await("five replayed writes", Duration.ofSeconds(20), () -> writesSeen() >= 5);
@@ -99,6 +106,17 @@ class QueueAndReplayTest {
 
     private int writesSeen() {
         return writes().size();
+    }
+
+    @Test
+    void aForcedReplayDeliversWhileTheGroupIsReadOnly() throws Exception {
+        try (RawHttp c = new RawHttp(ControlPlaneHarness.ipv4(gateway))) {
+            assertEquals(202, c.send("DELETE /photo/1 HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().status());
+        }
+        ControlPlaneHarness.Answer forced = admin(gateway, "POST", "/v1/groups/srv-12/spool/replay", "{\"force\": true}");
+        assertEquals(202, forced.status(), forced.body());
+        await("the forced replay", Duration.ofSeconds(20), () -> writesSeen() >= 1);
+        assertEquals("read-only", gateway.routes().get().group("srv-12").mode().wireName());
     }
 
     @Test

@@ -35,7 +35,7 @@ class CtlTest {
         // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly; a long liveness
         // window, so that it is still live however slowly the call that waits for it starts.
         ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(1500), Duration.ofSeconds(30))));
+                Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
     }
 
     @AfterAll

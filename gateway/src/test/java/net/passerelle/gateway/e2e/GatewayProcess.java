@@ -60,6 +60,7 @@ final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of("-cp", classPath, "net.passerelle.gateway.Main", "--config", config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().remove("PASSERELLE_ADMIN_TOKEN"); // the configuration says everything
         builder.environment().putAll(environment);
         Process p = builder.start();
         p.getOutputStream().close();
@@ -116,6 +117,14 @@ final class GatewayProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}…) to the gateway's JVM, as {@code kill -SIGNAL pid} does. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** Everything the gateway wrote so far, stdout (its log) then stderr. */
     String output() {
         String out;
@@ -131,6 +140,11 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Stops the gateway (SIGTERM, as a service manager would) and returns its exit code. */
     int stop() throws InterruptedException {
+        try {
+            signal("CONT"); // a stopped JVM would not hear SIGTERM
+        } catch (IOException | IllegalStateException e) {
+            // gone already
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -189,8 +189,8 @@ class IpFamilyParityTest {
             body = body.replace(rid, "<request-id>");
         }
         boolean v4 = listener.getAddress() instanceof java.net.Inet4Address;
-        body = body.replace(v4 ? "for=127.0.0.1" : "for=\"[0:0:0:0:0:0:0:1]\"", "for=<client>")
-                .replace(v4 ? "xff=127.0.0.1" : "xff=0:0:0:0:0:0:0:1", "xff=<client>");
+        body = body.replace(v4 ? "for=127.0.0.1" : "for=\"[::1]\"", "for=<client>")
+                .replace(v4 ? "xff=127.0.0.1" : "xff=::1", "xff=<client>");
         if (r.status() >= 500) {
             body = body.replaceAll("\\d", "#");
         }

@@ -81,8 +81,8 @@ class ReloadAndNotifyProcessTest {
                 assertEquals(200, get(kept).status(), "the connection opened before the reload is still served");
                 assertEquals(413, post(kept, 2000).status(), "the reloaded body limit is in force on that connection");
                 assertEquals(200, admin(adminPort, "/v1/gateways"));
-                awaitOutput(gateway, "GET /v1/gateways by api");
-                assertEquals(1, count(gateway.output(), "GET /v1/gateways by api"),
+                awaitOutput(gateway, "GET /v1/gateways by admin");
+                assertEquals(1, count(gateway.output(), "GET /v1/gateways by admin"),
                         "debug logging of the admin API is in force after the reload, and was not before");
 
                 Files.writeString(gateway.configFile(), config(backend.hostPort(), "limits: {idleTimeout: soon}"));
@@ -95,7 +95,7 @@ class ReloadAndNotifyProcessTest {
                     assertEquals(200, get(again).status());
                 }
                 assertEquals(200, admin(adminPort, "/v1/groups"));
-                awaitOutput(gateway, "GET /v1/groups by api");
+                awaitOutput(gateway, "GET /v1/groups by admin");
             }
             long t0 = System.nanoTime();
             assertEquals(143, gateway.stop(), "128 + SIGTERM, as the JVM exits on it (the unit says SuccessExitStatus=143)");

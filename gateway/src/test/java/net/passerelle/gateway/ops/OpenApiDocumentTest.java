@@ -42,7 +42,7 @@ class OpenApiDocumentTest {
     @BeforeAll
     static void start() throws Exception {
         ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(1500), Duration.ofSeconds(30))));
+                Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
         OpsGateway.Answer a = ops.admin("GET", "/v1/openapi.json", null);
         assertEquals(200, a.status());
         doc = a.json();
@@ -110,12 +110,12 @@ class OpenApiDocumentTest {
         assertEquals(documented, observed);
     }
 
-    /** A gateway whose store cannot be opened is not ready. */
+    /** A gateway without a lease (its store cannot be opened), set to go unready when it has none, is not ready. */
     private static int unreadyStatus() throws Exception {
         Path d = dir.resolve("unready");
         GatewayConfig c = OpsGateway.config(d, ops.backend.hostPort());
         c = c.withStore(new GatewayConfig.StoreConfig("jdbc:mariadb://127.0.0.1:1/none", "", "", Duration.ofMillis(50),
-                d.resolve("snapshot.json").toString()));
+                d.resolve("snapshot.json").toString(), Duration.ofSeconds(1), "unready", Duration.ZERO));
         try (Passerelle p = Passerelle.start(c)) {
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p.adminAddress().getPort() + "/readyz")).build(),

@@ -119,6 +119,7 @@ class OpsPageBrowserTest {
         waitUpTo(10).until(d -> d.findElement(By.cssSelector(".card[data-group='srv-12'] .badge")).getText().equals("read-only"));
         assertEquals(503, ops.post(OpsGateway.ALICE).status(), "the gateway refuses writes to srv-12 now");
         waitUpTo(10).until(d -> d.findElement(By.id("audit")).getText().contains("alice@ops"));
+        awaitAccessLogLine("\"group\":\"srv-12\"", "\"outcome\":\"notice\"");
 
         // Drain the group's backend, confirmed like every change.
         driver.findElement(By.cssSelector(".card[data-group='srv-12'] .backends button")).click();
@@ -176,5 +177,25 @@ class OpsPageBrowserTest {
             Files.copy(shot.toPath(), target.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         driver.manage().window().setSize(new Dimension(1280, 1000));
+    }
+
+    /** The access log is written by its own thread: wait (bounded) for a line with all of {@code parts}. */
+    private static void awaitAccessLogLine(String... parts) throws Exception {
+        java.nio.file.Path log = dir.resolve("access.log");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            if (java.nio.file.Files.exists(log)) {
+                for (String line : java.nio.file.Files.readAllLines(log)) {
+                    if (java.util.Arrays.stream(parts).allMatch(line::contains)) {
+                        return;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no access-log line with " + java.util.Arrays.toString(parts) + " in "
+                        + (java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "(no file)"));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 }

@@ -157,7 +157,8 @@ class ReadOnlyModeTest {
             assertTrue(html.header("content-type").startsWith("text/html"));
             assertEquals("fr", html.header("content-language"));
             assertTrue(html.bodyText().contains("lecture seule"), html.bodyText());
-            assertTrue(html.bodyText().contains("UTC"), html.bodyText());
+            // No window: no end time is announced (retryAfterCountsDownToTheWindowEnd covers a window).
+            assertTrue(!html.bodyText().contains("UTC"), html.bodyText());
 
             RawHttp.Response piwigo = c.send("GET /ws.php?format=json&method=pwg.images.delete HTTP/1.1\r\nHost: " + HOST
                     + "\r\n\r\n").read();
@@ -287,6 +288,42 @@ class ReadOnlyModeTest {
         assertEquals(0, writesAfter, "a write sent after the switch reached the backend");
         long readsAfter = backend.all().stream().filter(s -> s.method().equals("GET") && s.uri().endsWith("-after")).count();
         assertTrue(readsAfter > 0, "the test must have sent reads after the switch");
+    }
+
+    @Test
+    void withoutAWindowTheNoticePromisesNoEndTime() throws Exception {
+        // Tables.group: read-only with no window, retryAfterSeconds 420.
+        String first;
+        try (RawHttp c = gateway.connect()) {
+            RawHttp.Response r = c.send("DELETE / HTTP/1.1\r\nHost: " + HOST + "\r\nAccept: text/plain\r\n\r\n").read();
+            assertEquals(503, r.status());
+            assertEquals("420", r.header("retry-after"), "the group's retryAfterSeconds");
+            first = r.bodyText();
+        }
+        assertTrue(!first.contains("UTC") && !first.contains("minutes"), "no end time, nor a delay, is announced: " + first);
+        try (RawHttp c = gateway.connect()) {
+            RawHttp.Response json = c.send("DELETE / HTTP/1.1\r\nHost: " + HOST + "\r\nAccept: application/json\r\n\r\n").read();
+            JsonNode n = new ObjectMapper().readTree(json.bodyText());
+            assertTrue(n.path("until").isMissingNode() || n.path("until").isNull(), json.bodyText());
+            assertEquals(420, n.get("retryAfterSeconds").asInt());
+        }
+    }
+
+    @Test
+    void gatewayMadeAnswersCarryADate() throws Exception {
+        try (RawHttp c = gateway.connect()) {
+            RawHttp.Response r = c.send("DELETE / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read();
+            String date = r.header("date");
+            assertNotNull(date, "a 503 the gateway made itself");
+            long at = java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toEpochSecond();
+            assertTrue(Math.abs(at - java.time.Instant.now().getEpochSecond()) < 120, date);
+        }
+        try (RawHttp c = gateway.connect()) {
+            RawHttp.Response unknown = c.send("GET / HTTP/1.1\r\nHost: nobody.example\r\n\r\n").read();
+            assertEquals(404, unknown.status());
+            assertNotNull(unknown.header("date"), "the unknown-host page");
+        }
     }
 
     @Test

@@ -46,11 +46,15 @@ public final class OpsGateway implements AutoCloseable {
     public static GatewayConfig config(Path dir, String backendHostPort) {
         return GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
-                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
+                // The tour of every route without a token fails authentication on purpose, many times from one address.
+                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null,
+                        null, null, 1000))
                 .withStore(new GatewayConfig.StoreConfig("jdbc:h2:file:" + dir.resolve("store"), "", "", Duration.ofMillis(50),
-                        dir.resolve("routing-snapshot.json").toString()))
+                        dir.resolve("routing-snapshot.json").toString(), Duration.ofSeconds(1), null, null))
                 .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
                 .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-ops", Duration.ofSeconds(1)))
+                .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(true, dir.resolve("access.log").toString(),
+                        null, null, null, null, null))
                 .withSeed(new GatewayConfig.SeedConfig(
                         Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(backendHostPort)), List.of(),
                                         "open", "queue", 600, Map.of(), "piwigo"),

@@ -51,9 +51,15 @@ class TlsRequestPathTest {
     }
 
     @Test
-    void theBackendIsToldTheVisitorCameOverHttps() throws Exception {
+    void theBackendIsToldTheVisitorCameOverHttpsAndTheVisitorGetsHstsForItsGroup() throws Exception {
         try (TlsClient c = new TlsClient(PKI, gateway.tlsV6(), "alice.gallery.test")) {
-            assertEquals(200, c.get("alice.gallery.test", "/index.php").status());
+            TlsClient.Response r = c.get("alice.gallery.test", "/index.php");
+            assertEquals(200, r.status());
+            assertTrue(r.head().toLowerCase().contains("strict-transport-security: max-age=15552000\r\n"), r.head());
+        }
+        try (RawHttp plain = new RawHttp(gateway.plain())) {
+            RawHttp.Response r = plain.send("GET / HTTP/1.1\r\nHost: plain-only.test\r\n\r\n").read();
+            assertEquals(null, r.header("strict-transport-security"), "never over plain HTTP");
         }
         StubBackend.Seen seen = backend.take();
         assertEquals("https", seen.header("X-Forwarded-Proto"));

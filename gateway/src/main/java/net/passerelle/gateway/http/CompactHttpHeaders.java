@@ -1,0 +1,329 @@
+package net.passerelle.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The headers of one message as two parallel arrays, looked up by a linear, case-insensitive scan. A proxied
+ * message has a dozen headers and is read a few times: for that, a scan beats {@code DefaultHttpHeaders}'s hash
+ * table, and a header costs two array slots instead of a hash entry object (which was one sixth of the garbage of a
+ * proxied request). Names are checked as tokens when added, as Netty's decoder wants; values are not (the strict
+ * decoder has scanned the whole header block already, and what the gateway adds is its own). Not thread-safe, like
+ * the message it belongs to.
+ */
+public final class CompactHttpHeaders extends HeaderArrays {
+    /** For decoders: every request or response head gets its own, empty, with room for a browser's headers. */
+    public static final HttpHeadersFactory FACTORY = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return new CompactHttpHeaders(16);
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return new CompactHttpHeaders(2);
+        }
+    };
+
+    public CompactHttpHeaders(int capacity) {
+        super(capacity);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : values[i].toString();
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            return List.of();
+        }
+        int second = indexOf(name, first + 1);
+        if (second < 0) {
+            return List.of(values[first].toString());
+        }
+        List<String> all = new ArrayList<>(4);
+        all.add(values[first].toString());
+        for (int i = second; i >= 0; i = indexOf(name, i + 1)) {
+            all.add(values[i].toString());
+        }
+        return all;
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        Iterator<? extends CharSequence> it = valueCharSequenceIterator(name);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return it.next().toString();
+            }
+        };
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return new Iterator<>() {
+            private int next = indexOf(name, 0);
+
+            @Override
+            public boolean hasNext() {
+                return next >= 0;
+            }
+
+            @Override
+            public CharSequence next() {
+                if (next < 0) {
+                    throw new NoSuchElementException();
+                }
+                CharSequence v = values[next];
+                next = indexOf(name, next + 1);
+                return v;
+            }
+        };
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        List<Map.Entry<String, String>> all = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            all.add(new AbstractMap.SimpleImmutableEntry<>(names[i].toString(), values[i].toString()));
+        }
+        return all;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            CharSequence v = values[i];
+            if (ignoreCase ? AsciiString.contentEqualsIgnoreCase(v, value) : AsciiString.contentEquals(v, value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean contains(String name, String value, boolean ignoreCase) {
+        return contains((CharSequence) name, value, ignoreCase);
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return entries().iterator();
+    }
+
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public Map.Entry<CharSequence, CharSequence> next() {
+                if (next >= size) {
+                    throw new NoSuchElementException();
+                }
+                int i = next++;
+                return new AbstractMap.SimpleImmutableEntry<>(names[i], values[i]);
+            }
+        };
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Set<String> names() {
+        Set<String> all = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) {
+            all.add(names[i].toString());
+        }
+        return all;
+    }
+
+    /**
+     * Writes the header block ({@code name: value\r\n} per header) into {@code out}, as the HTTP/1.1 encoders do,
+     * without an entry object per header.
+     */
+    public void encode(ByteBuf out) {
+        for (int i = 0; i < size; i++) {
+            CharSequence name = names[i];
+            CharSequence value = values[i];
+            out.ensureWritable(name.length() + value.length() + 4);
+            writeAscii(out, name);
+            out.writeShort(':' << 8 | ' ');
+            writeAscii(out, value);
+            out.writeShort('\r' << 8 | '\n');
+        }
+    }
+
+    private static void writeAscii(ByteBuf out, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            out.writeBytes(a.array(), a.arrayOffset(), a.length());
+        } else {
+            out.writeCharSequence(s, io.netty.util.CharsetUtil.ISO_8859_1);
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        return add((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        append(validName(name), valueOf(value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        return add((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Iterable<?> values) {
+        validName(name);
+        for (Object v : values) {
+            append(name, valueOf(v));
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        return add(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        return add(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        CharSequence v = valueOf(value);
+        int i = indexOf(validName(name), 0);
+        if (i < 0) {
+            append(name, v);
+            return this;
+        }
+        values[i] = v;
+        for (int j = indexOf(name, i + 1); j >= 0; j = indexOf(name, j)) {
+            removeAt(j);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        return set((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        remove(name);
+        return add(name, values);
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        return remove((CharSequence) name);
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i)) {
+            removeAt(i);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        Arrays.fill(names, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+        size = 0;
+        return this;
+    }
+
+    @Override
+    public HttpHeaders copy() {
+        CompactHttpHeaders copy = new CompactHttpHeaders(Math.max(2, size));
+        System.arraycopy(names, 0, copy.names, 0, size);
+        System.arraycopy(values, 0, copy.values, 0, size);
+        copy.size = size;
+        return copy;
+    }
+}

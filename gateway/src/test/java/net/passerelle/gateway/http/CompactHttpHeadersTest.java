@@ -1,0 +1,92 @@
+package net.passerelle.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The compact headers answer every question the way Netty's DefaultHttpHeaders does. */
+class CompactHttpHeadersTest {
+
+    /** Runs the same edits on both and compares what the codecs and the gateway read. */
+    private static void same(Consumer<HttpHeaders> edits) {
+        HttpHeaders reference = new DefaultHttpHeaders();
+        HttpHeaders compact = new CompactHttpHeaders(2);
+        edits.accept(reference);
+        edits.accept(compact);
+        assertEquals(reference.size(), compact.size());
+        assertEquals(new java.util.ArrayList<>(reference.names()), new java.util.ArrayList<>(compact.names()));
+        assertEquals(reference.entries().toString(), compact.entries().toString());
+        for (String name : List.of("host", "HOST", "connection", "transfer-encoding", "x-forwarded-for", "absent")) {
+            assertEquals(reference.get(name), compact.get(name), name);
+            assertEquals(reference.getAll(name), compact.getAll(name), name);
+            assertEquals(reference.contains(name), compact.contains(name), name);
+        }
+        assertEquals(reference.containsValue(HttpHeaderNames.CONNECTION, "close", true),
+                compact.containsValue(HttpHeaderNames.CONNECTION, "close", true));
+        assertEquals(reference.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true),
+                compact.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true));
+    }
+
+    @Test
+    void behavesLikeTheDefaultHeaders() {
+        same(h -> h.add("Host", "a.example").add("Connection", "keep-alive, Upgrade").add("X-Forwarded-For", "1.2.3.4"));
+        same(h -> h.add("x-forwarded-for", "1").add("X-Forwarded-For", "2").set("x-forwarded-for", "3"));
+        same(h -> h.add("a", "1").add("b", "2").add("A", "3").remove("a").add("c", "4"));
+        same(h -> h.add(HttpHeaderNames.TRANSFER_ENCODING, "gzip, Chunked").setInt(HttpHeaderNames.CONTENT_LENGTH, 12));
+        same(h -> h.add("cookie", "a=1").add("cookie", "b=2").set("via", List.of("1.1 x", "1.1 y")).clear().add("host", "z"));
+        same(h -> {
+            for (int i = 0; i < 40; i++) {
+                h.add("h" + i, "v" + i);
+            }
+            h.remove("h7");
+        });
+    }
+
+    @Test
+    void refusesNamesThatAreNotTokens() {
+        CompactHttpHeaders h = new CompactHttpHeaders(4);
+        assertThrows(IllegalArgumentException.class, () -> h.add("bad name", "x"));
+        assertThrows(IllegalArgumentException.class, () -> h.add("", "x"));
+        assertThrows(IllegalArgumentException.class, () -> h.set("a:b", "x"));
+        assertTrue(h.isEmpty());
+    }
+
+    @Test
+    void encodesTheHeaderBlockByteForByte() {
+        CompactHttpHeaders h = new CompactHttpHeaders(2);
+        h.add(AsciiString.cached("Host"), "photos.example").add("X-Name", "caf\u00e9").addInt(HttpHeaderNames.CONTENT_LENGTH, 5);
+        ByteBuf out = Unpooled.buffer();
+        h.encode(out);
+        assertEquals("Host: photos.example\r\nX-Name: caf\u00e9\r\ncontent-length: 5\r\n", out.toString(StandardCharsets.ISO_8859_1));
+        out.release();
+        assertNull(h.get("absent"));
+        assertFalse(h.contains("absent"));
+    }
+
+    @Test
+    void knownNamesAreSharedOnlyWhenSpelledExactly() {
+        byte[] wire = "xxUser-Agentxxuser-agentxxUSER-AGENT".getBytes(StandardCharsets.US_ASCII);
+        AsciiString title = KnownHeaderNames.find(wire, 2, 10);
+        assertEquals("User-Agent", title.toString());
+        assertSame(title, KnownHeaderNames.find("User-Agent".getBytes(StandardCharsets.US_ASCII), 0, 10));
+        assertEquals("user-agent", KnownHeaderNames.find(wire, 14, 10).toString());
+        assertNull(KnownHeaderNames.find(wire, 26, 10), "another spelling keeps its own bytes");
+        assertNull(KnownHeaderNames.find("X-Custom".getBytes(StandardCharsets.US_ASCII), 0, 8));
+        assertEquals("DNT", KnownHeaderNames.titleCase("dnt"));
+    }
+}
