@@ -1,15 +1,22 @@
 package net.passerelle.gateway.h2;
 
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.Http2FrameTypes;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.Http2Config;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.H2Client;
+import net.passerelle.gateway.testing.RawH2;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -58,6 +65,32 @@ class Http2CleartextTest {
             assertNull(seen.header("x-http2-scheme"));
             assertNull(seen.header("x-http2-stream-id"));
         }
+    }
+
+    @Test
+    void severalCookieFieldsReachTheBackendAsOneCookieHeader() throws Exception {
+        start(true);
+        try (RawH2 c = new RawH2(gateway.ipv4())) {
+            c.headersFrame(1, RawH2.block(":method", "GET", ":scheme", "http", ":authority", HOST, ":path", "/",
+                    "cookie", "pwg_id=abc", "cookie", "lang=fr", "te", "trailers"), true, true);
+            assertEquals("200", c.await(RawH2.type(Http2FrameTypes.HEADERS, 1)).status());
+        }
+        StubBackend.Seen seen = backend.take();
+        assertEquals(List.of("pwg_id=abc; lang=fr"), seen.headers().getAll("cookie"));
+        assertNull(seen.header("te"), "te: trailers is accepted, and hop-by-hop");
+    }
+
+    @Test
+    void aClientWaitingFor100ContinueGetsItAndTheBackendTheWholeBody() throws Exception {
+        start(true);
+        try (H2Client client = H2Client.priorKnowledge(gateway.ipv4())) {
+            FullHttpRequest post = H2Client.request(HttpMethod.POST, HOST, "/comments.php", "content=bonjour");
+            post.headers().set("expect", "100-continue").set("content-type", "application/x-www-form-urlencoded");
+            assertEquals(200, client.send(post).get(15, TimeUnit.SECONDS).status());
+        }
+        StubBackend.Seen seen = backend.take();
+        assertEquals("content=bonjour", seen.body());
+        assertNull(seen.header("expect"));
     }
 
     @Test

@@ -136,6 +136,7 @@ class Http2ParityTest {
         return List.of(
                 c("GET of a gallery page", "GET", ALICE, "/index.php?/category/3", null, 200, true, "cookie", "pwg_id=abc"),
                 c("HEAD", "HEAD", ALICE, "/picture.php?/12", null, 200, true),
+                c("te: trailers", "GET", ALICE, "/", null, 200, true, "te", "trailers"),
                 c("POST of a comment to an open group", "POST", ALICE, "/comments.php", "content=bonjour", 200, true,
                         "content-type", form),
                 new Case("upload of unknown length", "PUT", ALICE, "/upload", Map.of(), "x".repeat(100_000), true, 200, true),
