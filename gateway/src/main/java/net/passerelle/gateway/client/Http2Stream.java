@@ -101,6 +101,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         dropEmptyLast = !ended && !Exchange.hasBody(head);
         exchange = new Exchange(px, this);
         exchange.begin(head);
+        if (dropEmptyLast && ctx.channel().isActive()) {
+            // Nobody else reads the stream's end: unread, it would keep the child channel open after the exchange.
+            ctx.read();
+        }
     }
 
     @Override

@@ -3,12 +3,14 @@ package net.passerelle.gateway.h2;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.Http2Config;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.H2Client;
+import net.passerelle.gateway.testing.RawH2;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.Tables;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +39,13 @@ class Http2DrainTest {
 
     @BeforeEach
     void start() throws Exception {
+        start(GatewayConfig.defaults().limits());
+    }
+
+    private void start(GatewayConfig.LimitsConfig limits) throws Exception {
+        if (gateway != null) {
+            stop();
+        }
         backend = new StubBackend();
         backend.respondWith((ctx, req) -> {
             if (req.uri().equals("/slow")) {
@@ -47,7 +56,22 @@ class Http2DrainTest {
         });
         RoutingTable table = RoutingTable.builder(1).group(Tables.open("srv-12", backend.address()))
                 .host(HOST, "srv-12", "alice").build();
-        gateway = new GatewayFixture(GatewayConfig.defaults().withHttp2(Http2Config.defaults().withCleartext(true)), table);
+        gateway = new GatewayFixture(GatewayConfig.defaults().withLimits(limits)
+                .withHttp2(Http2Config.defaults().withCleartext(true)), table);
+    }
+
+    @Test
+    void aConnectionWithoutOpenStreamsIsClosedWithGoAwayAtTheKeepAliveTimeout() throws Exception {
+        start(new GatewayConfig.LimitsConfig(null, null, null, null, null, Duration.ofMillis(700), null, null));
+        try (RawH2 c = new RawH2(gateway.ipv4())) {
+            // a body announced empty, whose end comes in a DATA frame of its own: the stream must still close
+            c.headers(1, RawH2.request("POST", HOST, "/empty").setInt("content-length", 0), false);
+            c.data(1, "", true);
+            assertEquals("200", c.await(RawH2.type(Http2FrameTypes.HEADERS, 1)).status());
+            assertEquals(Http2Error.NO_ERROR.code(), c.await(f -> f.is(Http2FrameTypes.GO_AWAY)).errorCode());
+            assertTrue(c.awaitClosed());
+        }
+        assertEquals("/empty", backend.take().uri());
     }
 
     @AfterEach

@@ -57,6 +57,8 @@ public final class H2Client implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
+    /** What ALPN chose, taken when the handshake completed (the gateway may close the connection right after). */
+    private final String negotiated;
     private final CompletableFuture<Http2GoAwayFrame> goAway = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
 
@@ -98,7 +100,11 @@ public final class H2Client implements AutoCloseable {
         channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true).handler(initializer).connect(to).sync().channel();
         if (tls != null) {
-            channel.pipeline().get(SslHandler.class).handshakeFuture().sync();
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            ssl.handshakeFuture().sync();
+            negotiated = ssl.applicationProtocol();
+        } else {
+            negotiated = null;
         }
         channel.closeFuture().addListener(f -> goAway.complete(null));
     }
@@ -126,8 +132,7 @@ public final class H2Client implements AutoCloseable {
 
     /** What ALPN chose (null without TLS). */
     public String negotiatedProtocol() {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.applicationProtocol();
+        return negotiated;
     }
 
     public Channel channel() {
