@@ -43,9 +43,11 @@ TITLES = {
     "hosts1000": "GET 1 KiB, 64 connections, Host rotating over 1,000 names",
     "tls1k": "GET 1 KiB over kept-alive TLS (RSA 2048 certificate), 64 connections",
     "tlsnew": "a new TLS connection per request (full handshake, RSA 2048), 16 at a time: req/s = handshakes/s",
+    "h2": "GET 1 KiB over HTTP/2 on TLS (ALPN h2, same certificate), h2load 8 connections x 16 streams",
+    "h2c": "GET 1 KiB over cleartext HTTP/2 (prior knowledge), h2load 8 connections x 16 streams",
 }
 results = {}
-for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew"]:
+for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew", "h2", "h2c"]:
     targets = [t for t in ["direct", "passerelle", "nginx", "haproxy"] if (scenario, t) in rows]
     if not targets:
         continue

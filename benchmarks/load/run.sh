@@ -19,7 +19,9 @@ CONNS="${CONNS:-64}"
 PROXY_CPU="${PROXY_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 IDLE_CONNS="${IDLE_CONNS:-10000}"
-SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts tls1k tlsnew idle}"
+SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts tls1k tlsnew h2 h2c idle}"
+H2_CONNS="${H2_CONNS:-8}"       # h2 scenarios: connections, each with H2_STREAMS requests in flight
+H2_STREAMS="${H2_STREAMS:-16}"
 JAVA="${JAVA:-java}"
 JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
 JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run
@@ -47,6 +49,7 @@ need_pkgs=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx-light)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_pkgs+=(haproxy)
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+command -v h2load >/dev/null 2>&1 || need_pkgs+=(nghttp2-client)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v taskset >/dev/null 2>&1 || need_pkgs+=(util-linux)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -79,11 +82,11 @@ HAPROXY_MAXCONN=$(( ($(ulimit -n) - 500) / 2 ))
 
 # ------------------------------------------------------------------ ports, files
 # Free ports chosen now by the kernel (never 3306/5432/6379/5672/1883/4222, which other services may hold).
-read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE P_PASS_TLS P_NGINX_TLS < <(python3 - <<'EOF'
+read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE P_PASS_TLS P_NGINX_TLS P_NGINX_H2C < <(python3 - <<'EOF'
 import socket
 avoid = {3306, 5432, 6379, 5672, 1883, 4222}
 socks, ports = [], []
-while len(ports) < 7:
+while len(ports) < 8:
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
     socks.append(s)
     if p not in avoid:
@@ -151,8 +154,11 @@ pass_config() {  # $1 = port
         echo "server: { ioThreads: 1 }"
         echo "limits: { maxConnectionsPerClient: 50000 }"
         echo "upstream: { maxIdlePerBackend: 256 }"
+        # h2 by ALPN on the TLS listener (the default), and h2c with prior knowledge on the plain one
+        echo "http2: { cleartext: true }"
         # wrk names the address, not the host, in its SNI: such handshakes get the default certificate
-        echo "tls: { listeners: [\"127.0.0.1:$P_PASS_TLS\"], certificates: { dir: \"$WORK/certs\" }, defaultCertificate: bench }"
+        # the plain listener proxies like nginx's (no 308 to https for the hosts the certificate covers)
+        echo "tls: { listeners: [\"127.0.0.1:$P_PASS_TLS\"], certificates: { dir: \"$WORK/certs\" }, defaultCertificate: bench, redirectHttp: false }"
         echo "seed:"
         echo "  groups:"
         echo "    g: { backends: [\"127.0.0.1:$P_BACKEND\"] }"
@@ -196,6 +202,8 @@ http {
     proxy_buffers 16 16k;
     # Unknown hosts never reach the backend, as in Passerelle.
     server { listen 127.0.0.1:$P_NGINX default_server; return 404; }
+    # h2c with prior knowledge (nginx serves it on a port of its own; Passerelle beside HTTP/1.1 on the same one)
+    server { listen 127.0.0.1:$P_NGINX_H2C http2 default_server; return 404; }
     server {
         listen 127.0.0.1:$P_NGINX;
         server_name $RO_HOST;
@@ -212,7 +220,8 @@ http {
     ssl_certificate_key $WORK/certs/bench.key;
     server {
         listen 127.0.0.1:$P_NGINX;
-        listen 127.0.0.1:$P_NGINX_TLS ssl;
+        listen 127.0.0.1:$P_NGINX_TLS ssl http2;
+        listen 127.0.0.1:$P_NGINX_H2C http2;
 EOF
     printf '        server_name'
     while read -r h; do printf ' %s' "$h"; done < "$WORK/hosts.txt"
@@ -318,6 +327,7 @@ wait_port "$P_HAPROXY" haproxy
 BACKEND_PID=$(cat "$WORK/backend.pid")
 declare -A PORT=([direct]=$P_BACKEND [passerelle]=$P_PASS [nginx]=$P_NGINX [haproxy]=$P_HAPROXY)
 declare -A TLS_PORT=([passerelle]=$P_PASS_TLS [nginx]=$P_NGINX_TLS)
+declare -A H2C_PORT=([passerelle]=$P_PASS [nginx]=$P_NGINX_H2C)
 declare -A PID=([direct]=$BACKEND_PID [passerelle]=$(cat "$WORK/passerelle.pid") [nginx]=$(cat "$WORK/nginx.pid") [haproxy]=$(cat "$WORK/haproxy.pid"))
 
 # Sanity: each target proxies a known host and refuses an unknown one.
@@ -365,6 +375,19 @@ run() {
         "$url" 2>&1)
     after=$(cpu_ticks "$pid")
     printf '%s' "$out" | python3 "$HERE/parse_wrk.py" "$scenario" "$target" "$round" "$((after - before))" >> "$RAW"
+    tail -n 1 "$RAW" | awk -F'\t' '{printf "  %-10s %-11s round %s: %9.0f req/s  p50 %8.0f us  p99 %8.0f us  non-2xx %s errors %s\n", $1, $2, $3, $4, $5, $6, $9, $10}' >&2
+}
+
+# run_h2 <scenario> <target> <round> <url>: h2load, $H2_CONNS connections x $H2_STREAMS streams, 1 KiB GETs
+run_h2() {
+    local scenario="$1" target="$2" round="$3" url="$4"
+    local pid="${PID[$target]}" before after out log="$WORK/h2load.log"
+    before=$(cpu_ticks "$pid")
+    out=$(taskset -c "$LOAD_CPU" h2load -c"$H2_CONNS" -m"$H2_STREAMS" -D"$DURATION" -H ":authority: $ONE_HOST" \
+        --log-file="$log" "$url" 2>&1)
+    after=$(cpu_ticks "$pid")
+    printf '%s' "$out" | python3 "$HERE/parse_h2load.py" "$scenario" "$target" "$round" "$((after - before))" "$log" >> "$RAW"
+    rm -f "$log"
     tail -n 1 "$RAW" | awk -F'\t' '{printf "  %-10s %-11s round %s: %9.0f req/s  p50 %8.0f us  p99 %8.0f us  non-2xx %s errors %s\n", $1, $2, $3, $4, $5, $6, $9, $10}' >&2
 }
 
@@ -446,6 +469,19 @@ for scenario in $SCENARIOS; do
         done
         for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx; do
             TLS_RUN=1 WRK_CLOSE=1 run tlsnew "$t" "$r" 16 /page.html "$HOSTS1" 1
+        done; done ;;
+    h2|h2c)
+        if [ "$scenario" = h2 ]; then
+            log "scenario h2: GET 1 KiB over HTTP/2 on TLS (ALPN h2, the same certificate), $H2_CONNS connections x $H2_STREAMS streams"
+        else
+            log "scenario h2c: GET 1 KiB over cleartext HTTP/2 (prior knowledge), $H2_CONNS connections x $H2_STREAMS streams"
+        fi
+        h2url() { if [ "$scenario" = h2 ]; then echo "https://127.0.0.1:${TLS_PORT[$1]}/page.html"; else echo "http://127.0.0.1:${H2C_PORT[$1]}/page.html"; fi; }
+        for t in passerelle nginx; do   # unmeasured: the HTTP/2 paths are not warm yet (the JIT takes a while)
+            taskset -c "$LOAD_CPU" h2load -c"$H2_CONNS" -m"$H2_STREAMS" -D8 -H ":authority: $ONE_HOST" "$(h2url "$t")" >/dev/null 2>&1 || true
+        done
+        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx; do
+            run_h2 "$scenario" "$t" "$r" "$(h2url "$t")"
         done; done ;;
     idle)
         log "scenario idle: $IDLE_CONNS idle keep-alive connections (each has done one request), resident memory"

@@ -190,7 +190,9 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         try {
-            tls = TlsEdge.start(config.tls(), List.of("http/1.1"), routes,
+            // ALPN offers h2 first when HTTP/2 is on; the TLS listeners' pipeline installs what it chose.
+            List<String> alpn = config.http2().enabled() ? List.of("h2", "http/1.1") : List.of("http/1.1");
+            tls = TlsEdge.start(config.tls(), alpn, routes,
                     () -> sync.store() instanceof JdbcStore j ? JdbcCertificateStore.of(j) : null,
                     metrics.registry(), gatewayId, Clock.systemUTC());
         } catch (java.io.IOException e) {

@@ -57,7 +57,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private State state = State.AWAIT_HEAD;
     private long waitStartNanos;
     private long discarded;
-
     private MessageGate gate;
     private boolean closeAfterResponse;
     private boolean draining;
@@ -77,13 +76,28 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         this.ctx = ctx;
         this.timer = new ConnectionTimer(ctx.executor(), this::onTimer, failure -> exceptionCaught(ctx, failure));
         this.gate = new MessageGate(ctx.channel(), this::dispatch);
+        if (ctx.channel().isActive()) {
+            start(); // installed once ALPN chose HTTP/1.1: the connection is open already
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        pool = px.origins().get(ctx.channel().eventLoop());
-        awaitRequest();
+        start();
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) { // the connection turned out to speak h2: no timer may close it
+        timer.cancel();
+        gate.close();
+    }
+
+    private void start() {
+        if (pool == null) {
+            pool = px.origins().get(ctx.channel().eventLoop());
+            awaitRequest();
+        }
     }
 
     @Override

@@ -30,7 +30,8 @@ public record GatewayConfig(
         SeedConfig seed,
         TlsConfig tls,
         AccessLogConfig accessLog,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        Http2Config http2) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -53,6 +54,7 @@ public record GatewayConfig(
         tls = tls == null ? TlsConfig.off() : tls;
         accessLog = accessLog == null ? AccessLogConfig.defaults() : accessLog;
         logging = logging == null ? new LoggingConfig(null, null) : logging;
+        http2 = http2 == null ? Http2Config.defaults() : http2;
     }
 
     /** Without {@code tls:} (TLS off). */
@@ -61,22 +63,27 @@ public record GatewayConfig(
                          MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
                          HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
         this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
-                classification, health, cutover, seed, null, null, null);
+                classification, health, cutover, seed, null, null, null, null);
+    }
+
+    public GatewayConfig withHttp2(Http2Config newHttp2) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, newHttp2);
     }
 
     public GatewayConfig withTls(TlsConfig newTls) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging, http2);
     }
 
     public GatewayConfig withLogging(LoggingConfig newLogging) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging, http2);
     }
 
     public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging, http2);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -86,52 +93,52 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
     }
 
     /**

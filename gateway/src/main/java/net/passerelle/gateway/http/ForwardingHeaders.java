@@ -33,12 +33,17 @@ public final class ForwardingHeaders {
             HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_AUTHENTICATE,
     };
 
+    /** A client's protocol when it is HTTP/2 (as {@code ClientInfo} and the access log name it). */
+    public static final String H2 = "h2";
+
     private final List<Cidr> trustedProxies;
     private final String viaValue;
+    private final String viaValueHttp2;
 
     public ForwardingHeaders(List<Cidr> trustedProxies, String viaName) {
         this.trustedProxies = List.copyOf(trustedProxies);
         this.viaValue = "1.1 " + viaName;
+        this.viaValueHttp2 = "2 " + viaName;
     }
 
     public boolean isTrusted(InetAddress peer) {
@@ -175,6 +180,16 @@ public final class ForwardingHeaders {
     /** As above, for a client whose description is kept for its connection's life. */
     public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
                                String scheme, String requestId) {
+        prepareRequest(headers, clientInfo, trustedPeer, host, scheme, null, requestId);
+    }
+
+    /**
+     * As above, for a request received over {@code protocol} (null for HTTP/1.x, {@link #H2}), which the {@code Via}
+     * entry names ({@code 1.1} or {@code 2}, RFC 9110, 7.6.3): the forwarding headers are otherwise the same whatever
+     * the version.
+     */
+    public void prepareRequest(HttpHeaders headers, Client clientInfo, boolean trustedPeer, String host,
+                               String scheme, String protocol, String requestId) {
         boolean chunked = headers.containsValue(HttpHeaderNames.TRANSFER_ENCODING, "chunked", true);
         removeHopByHop(headers);
         if (chunked) {
@@ -201,8 +216,9 @@ public final class ForwardingHeaders {
             headers.set(X_FORWARDED_HOST, host);
             headers.set(FORWARDED, clientInfo.forwarded(host, scheme));
         }
+        String viaEntry = viaFor(protocol);
         String via = joinAll(headers, HttpHeaderNames.VIA);
-        headers.set(HttpHeaderNames.VIA, via == null ? viaValue : via + ", " + viaValue);
+        headers.set(HttpHeaderNames.VIA, via == null ? viaEntry : via + ", " + viaEntry);
         headers.set(X_REQUEST_ID, requestId);
     }
 
@@ -218,6 +234,10 @@ public final class ForwardingHeaders {
         if (!headers.contains(X_REQUEST_ID)) {
             headers.set(X_REQUEST_ID, requestId);
         }
+    }
+
+    private String viaFor(String protocol) {
+        return H2.equals(protocol) ? viaValueHttp2 : viaValue;
     }
 
     private static String joinAll(HttpHeaders headers, CharSequence name) {

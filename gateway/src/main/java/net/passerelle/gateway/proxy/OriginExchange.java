@@ -73,7 +73,7 @@ final class OriginExchange implements OriginListener {
         HttpRequest req = ex.request;
         ClientInfo info = ex.client.info();
         ex.px.forwarding().prepareRequest(req.headers(), info.forwarding(), info.trusted(), ex.hostHeader,
-                info.scheme(), ex.requestId);
+                info.scheme(), info.protocol(), ex.requestId);
         req.setUri(RequestValidator.originForm(req.uri()));
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         ex.phase = Exchange.Phase.CONNECTING;

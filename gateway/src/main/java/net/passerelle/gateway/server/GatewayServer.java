@@ -108,13 +108,15 @@ public final class GatewayServer implements AutoCloseable {
                 // What one client connection may hold in the gateway before its backend stops being read: the
                 // kernel's send buffer sits behind it for fast clients, so this only ever fills for slow readers.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new GatewayChannelInitializer(settings, limiter));
+                .childHandler(new GatewayChannelInitializer(settings, limiter, null,
+                        ConnectionFacts.plain(settings.forwarding()), config.http2(), config.server().drainTimeout()));
 
         List<String> failures = new ArrayList<>();
         bindAll(bootstrap, config.listeners(), serverChannels, failures, "");
         if (tls != null) {
             ServerBootstrap secure = bootstrap.clone()
-                    .childHandler(new GatewayChannelInitializer(settings, limiter, tls, tlsFacts));
+                    .childHandler(new GatewayChannelInitializer(settings, limiter, tls, tlsFacts, config.http2(),
+                            config.server().drainTimeout()));
             bindAll(secure, tlsListeners, tlsChannels, failures, "TLS ");
         }
         if (serverChannels.isEmpty()) {

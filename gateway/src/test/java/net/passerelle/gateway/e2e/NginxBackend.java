@@ -163,6 +163,11 @@ public final class NginxBackend implements AutoCloseable {
         return ipv4;
     }
 
+    /** The document root of a virtual host: files a test writes there are served as they are, at once. */
+    public Path root(String serverName) {
+        return dir.resolve("html").resolve(serverName);
+    }
+
     public InetSocketAddress ipv6() {
         return ipv6;
     }

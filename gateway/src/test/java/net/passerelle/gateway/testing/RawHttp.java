@@ -33,12 +33,22 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp(InetSocketAddress address) throws IOException {
-        socket = new Socket();
-        socket.connect(address, 5000);
+        this(connect(address));
+    }
+
+    /** Over a socket already connected (a TLS one, say). */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(15000);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        s.connect(address, 5000);
+        return s;
     }
 
     public RawHttp send(String raw) throws IOException {

@@ -28,12 +28,17 @@ final class TlsGateway implements AutoCloseable {
     }
 
     TlsGateway(Path dir, String defaultCertificate, RoutingTable table, String provider) throws Exception {
+        this(dir, defaultCertificate, table, provider, List.of("http/1.1"));
+    }
+
+    /** @param alpn the protocols ALPN offers, as {@code Passerelle} passes them ({@code h2} first with HTTP/2 on) */
+    TlsGateway(Path dir, String defaultCertificate, RoutingTable table, String provider, List<String> alpn) throws Exception {
         TlsConfig tls = new TlsConfig(List.of(HostPort.parse("127.0.0.1:0"), HostPort.parse("[::1]:0")),
                 new TlsConfig.CertificatesConfig(dir.toString(), true), defaultCertificate, true, provider, null, null,
                 null, null, new TlsConfig.HstsConfig(java.util.List.of("g"), null, null));
         GatewayConfig config = GatewayConfig.defaults().withListeners(List.of(HostPort.parse("127.0.0.1:0"))).withTls(tls);
         RoutingTableHolder routes = new RoutingTableHolder(table);
-        edge = TlsEdge.start(tls, List.of("http/1.1"), routes, () -> null, meters, "test", Clock.systemUTC());
+        edge = TlsEdge.start(tls, alpn, routes, () -> null, meters, "test", Clock.systemUTC());
         try {
             server = new GatewayServer(config, routes, ProxyListener.NOOP)
                     .withTls(tls.listeners(), edge.handshakes(),
