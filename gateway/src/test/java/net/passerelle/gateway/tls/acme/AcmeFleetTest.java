@@ -57,6 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * validation requests go to gateway B's plain listener, through a relay of the test (pebble needs the port before the
  * gateways start): B's admission answers them, so a challenge published by A is answered through the store.
  */
+// The gateways are shared by the tests: the order count of the concurrent test must not see another test's renewal.
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AcmeFleetTest {
     private static final String TOKEN = "acme-test-token";
 
@@ -144,6 +146,7 @@ class AcmeFleetTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void twoGatewaysAskedAtOnceOrderTheNameOnceAndServeTheSameCertificate() throws Exception {
         double ordersBefore = orders(OrderOutcome.OK);
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -172,6 +175,7 @@ class AcmeFleetTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(2)
     void aNameThatIsNotRoutedIsNeverOrdered() throws Exception {
         double before = orders(OrderOutcome.REFUSED_UNROUTED);
         SSLException e = assertThrows(SSLException.class, () -> handshake(a, "mallory.gallery.test").call());
@@ -186,6 +190,7 @@ class AcmeFleetTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(3)
     void aGalleryAddedThroughTheApiGetsACertificateThatBothGatewaysServeAndOpsCanRenew() throws Exception {
         JsonNode put = admin("PUT", "/v1/hosts/carol.gallery.test", "{\"group\": \"g\", \"account\": \"carol\"}");
         assertEquals(2, put.get("applied").asInt(), put.toString());
