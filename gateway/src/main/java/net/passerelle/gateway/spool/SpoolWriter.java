@@ -68,7 +68,7 @@ public final class SpoolWriter {
         this.reserved = reserved;
         this.quota = quota;
         this.serial = new SerialExecutor(spool.io);
-        String name = Spool.fileName(seq, ref);
+        String name = SpoolFiles.fileName(seq, ref);
         this.finalPath = group.dir.resolve(name);
         this.tempPath = group.dir.resolve(name + ".tmp");
     }
@@ -126,13 +126,13 @@ public final class SpoolWriter {
                             + spool.settings.maxEntryBytes() + ")");
                 }
                 if (needed > reserved) {
-                    spool.reserve(group, needed - reserved, quota);
+                    spool.quotas.reserve(group, needed - reserved, quota);
                     reserved = needed;
                 }
                 if (position - spaceCheckedAt >= (1 << 20)) {
                     spaceCheckedAt = position;
-                    spool.refreshUsableSpace();
-                    spool.reserve(group, 0, quota);
+                    spool.quotas.refreshUsableSpace();
+                    spool.quotas.reserve(group, 0, quota);
                 }
                 ByteBuffer[] buffers = chunk.nioBuffers(chunk.readerIndex(), size);
                 for (ByteBuffer b : buffers) {
@@ -185,7 +185,7 @@ public final class SpoolWriter {
                 channel.close();
                 channel = null;
                 Files.move(tempPath, finalPath, StandardCopyOption.ATOMIC_MOVE);
-                Spool.fsyncDirectory(group.dir);
+                SpoolFiles.fsyncDirectory(group.dir);
                 Tracked t = new Tracked(seq, ref);
                 t.status = EntryStatus.PENDING;
                 t.method = method;
@@ -193,10 +193,10 @@ public final class SpoolWriter {
                 t.arrival = arrival;
                 t.size = position;
                 t.file = finalPath;
-                spool.committed(group, reserved, t);
+                spool.quotas.committed(group, reserved, t);
                 reserved = 0;
                 state = State.DONE;
-                spool.refreshUsableSpace();
+                spool.quotas.refreshUsableSpace();
                 done.complete(new SpoolEntry(group.name, ref, seq, arrival, method, path, position, bodyBytes));
             } catch (SpoolException e) {
                 failOnDisk(e);
@@ -242,9 +242,9 @@ public final class SpoolWriter {
         } catch (IOException io) {
             // a temp file left behind is deleted at the next start
         }
-        spool.release(group, reserved);
+        spool.quotas.release(group, reserved);
         reserved = 0;
-        spool.writerClosed(group);
+        spool.quotas.writerClosed(group);
     }
 
     private void ensureOpen() throws IOException {
@@ -253,7 +253,7 @@ public final class SpoolWriter {
         }
         group.ensureDirectory();
         channel = FileChannel.open(tempPath, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                Spool.FILE_PERMISSIONS);
+                SpoolFiles.FILE_PERMISSIONS);
         crc.update(head, 0, head.length);
         writeAll(ByteBuffer.wrap(head));
         head = null;
