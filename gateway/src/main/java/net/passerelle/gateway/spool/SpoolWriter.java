@@ -111,49 +111,64 @@ public final class SpoolWriter {
             return done;
         }
         pending.addAndGet(size);
-        serial.execute(() -> {
-            try {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (spool.closed) {
-                    throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
-                }
-                ensureOpen();
-                long needed = position + size + EntryFormat.TRAILER;
-                if (needed > spool.settings.maxEntryBytes()) {
-                    throw new SpoolException(SpoolException.Reason.ENTRY_TOO_LARGE, "entry exceeds spool.maxEntryBytes ("
-                            + spool.settings.maxEntryBytes() + ")");
-                }
-                if (needed > reserved) {
-                    spool.quotas.reserve(group, needed - reserved, quota);
-                    reserved = needed;
-                }
-                if (position - spaceCheckedAt >= (1 << 20)) {
-                    spaceCheckedAt = position;
-                    spool.quotas.refreshUsableSpace();
-                    spool.quotas.reserve(group, 0, quota);
-                }
-                ByteBuffer[] buffers = chunk.nioBuffers(chunk.readerIndex(), size);
-                for (ByteBuffer b : buffers) {
-                    crc.update(b.duplicate());
-                    writeAll(b);
-                }
-                bodyBytes += size;
-                done.complete(null);
-            } catch (SpoolException e) {
-                failOnDisk(e);
-                done.completeExceptionally(e);
-            } catch (IOException | RuntimeException e) {
-                SpoolException se = new SpoolException(SpoolException.Reason.IO, "spool write failed: " + e, e);
-                failOnDisk(se);
-                done.completeExceptionally(se);
-            } finally {
-                chunk.release();
-                pending.addAndGet(-size);
-            }
-        });
+        serial.execute(() -> writeOnDisk(chunk, size, done));
         return done;
+    }
+
+    /** On the disk executor: the chunk is written, or the writer fails; the chunk is released either way. */
+    private void writeOnDisk(ByteBuf chunk, int size, CompletableFuture<Void> done) {
+        try {
+            checkUsable();
+            ensureOpen();
+            reserveUpTo(position + size + EntryFormat.TRAILER);
+            ByteBuffer[] buffers = chunk.nioBuffers(chunk.readerIndex(), size);
+            for (ByteBuffer b : buffers) {
+                crc.update(b.duplicate());
+                writeAll(b);
+            }
+            bodyBytes += size;
+            done.complete(null);
+        } catch (SpoolException e) {
+            failOnDisk(e);
+            done.completeExceptionally(e);
+        } catch (IOException | RuntimeException e) {
+            SpoolException se = new SpoolException(SpoolException.Reason.IO, "spool write failed: " + e, e);
+            failOnDisk(se);
+            done.completeExceptionally(se);
+        } finally {
+            chunk.release();
+            pending.addAndGet(-size);
+        }
+    }
+
+    /**
+     * Grows the reservation to cover a file of {@code needed} bytes. The free space is read again every MiB, so that
+     * one long upload cannot take the disk under the floor that was checked when it began.
+     */
+    private void reserveUpTo(long needed) {
+        if (needed > spool.settings.maxEntryBytes()) {
+            throw new SpoolException(SpoolException.Reason.ENTRY_TOO_LARGE, "entry exceeds spool.maxEntryBytes ("
+                    + spool.settings.maxEntryBytes() + ")");
+        }
+        if (needed > reserved) {
+            spool.quotas.reserve(group, needed - reserved, quota);
+            reserved = needed;
+        }
+        if (position - spaceCheckedAt >= (1 << 20)) {
+            spaceCheckedAt = position;
+            spool.quotas.refreshUsableSpace();
+            spool.quotas.reserve(group, 0, quota);
+        }
+    }
+
+    /** On the disk executor: a writer that failed, or a spool that closed, takes no more work. */
+    private void checkUsable() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (spool.closed) {
+            throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
+        }
     }
 
     /**
@@ -172,12 +187,7 @@ public final class SpoolWriter {
         state = State.COMMITTING;
         serial.execute(() -> {
             try {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (spool.closed) {
-                    throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
-                }
+                checkUsable();
                 ensureOpen();
                 long contentLength = position;
                 writeAll(EntryFormat.trailer(bodyBytes, contentLength, crc));
