@@ -23,6 +23,11 @@ public final class NoticeNegotiator {
     }
 
     private static final int CAND_HTML = 0, CAND_JSON = 1, CAND_TEXT = 2;
+    /** The media types a notice comes in (type, subtype), and the candidate format each one stands for. */
+    private static final String[][] TYPES = {{"text", "html"}, {"application", "xhtml+xml"}, {"application", "json"}, {"text", "plain"}};
+    private static final int[] CANDIDATE_OF = {CAND_HTML, CAND_HTML, CAND_JSON, CAND_TEXT};
+    /** Ties on everything go to TEXT, then HTML, then JSON, so that a bare wildcard gives plain text. */
+    private static final int[] TIE_ORDER = {CAND_TEXT, CAND_HTML, CAND_JSON};
 
     public static NoticeFormat format(HttpRequest request) {
         if (request == null) {
@@ -46,17 +51,23 @@ public final class NoticeNegotiator {
         if (accept == null || accept.isBlank()) {
             return NoticeFormat.TEXT;
         }
-        // q (thousandths), specificity and position of the deciding range, per media type, then per candidate
-        int[] bestQ = {0, 0, 0};
-        int[] bestSpec = {-1, -1, -1};
-        int[] bestPos = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
-        // media types: html, xhtml, json, text
-        final String[][] types = {{"text", "html"}, {"application", "xhtml+xml"}, {"application", "json"}, {"text", "plain"}};
-        final int[] candOf = {CAND_HTML, CAND_HTML, CAND_JSON, CAND_TEXT};
-        int[] tq = new int[types.length];
-        int[] tspec = {-1, -1, -1, -1};
-        int[] tpos = new int[types.length];
+        // q (thousandths), specificity and position of the range that decides, per media type
+        int[] q = new int[TYPES.length];
+        int[] spec = {-1, -1, -1, -1};
+        int[] pos = new int[TYPES.length];
+        decideMediaTypes(accept, q, spec, pos);
+        int winner = bestCandidate(q, spec, pos);
+        if (winner == CAND_HTML) {
+            return NoticeFormat.HTML;
+        }
+        if (winner == CAND_JSON) {
+            return NoticeFormat.JSON;
+        }
+        return NoticeFormat.TEXT;
+    }
 
+    /** For each media type, the most specific range of {@code accept} that matches it (RFC 9110 §12.5.1). */
+    private static void decideMediaTypes(String accept, int[] q, int[] spec, int[] pos) {
         int len = accept.length();
         int i = 0;
         int index = 0;
@@ -70,42 +81,52 @@ public final class NoticeNegotiator {
             if (slash > 0) {
                 String type = range.substring(0, slash).trim();
                 String sub = range.substring(slash + 1).trim();
-                for (int t = 0; t < types.length; t++) {
-                    int s;
-                    if (type.equals("*") && sub.equals("*")) {
-                        s = 0;
-                    } else if (type.equalsIgnoreCase(types[t][0]) && sub.equals("*") && t != 1) { // application/* is not a page
-                        s = 1;
-                    } else if (type.equalsIgnoreCase(types[t][0]) && sub.equalsIgnoreCase(types[t][1])) {
-                        s = 2;
-                    } else {
-                        continue;
-                    }
-                    if (s > tspec[t]) { // the most specific range decides (RFC 9110 §12.5.1)
-                        tspec[t] = s;
-                        tq[t] = qv;
-                        tpos[t] = index;
+                for (int t = 0; t < TYPES.length; t++) {
+                    int s = specificity(type, sub, t);
+                    if (s > spec[t]) { // on a tie the range listed first keeps deciding
+                        spec[t] = s;
+                        q[t] = qv;
+                        pos[t] = index;
                     }
                 }
             }
             index++;
             i = end + 1;
         }
-        for (int t = 0; t < types.length; t++) {
-            if (tspec[t] < 0 || tq[t] <= 0) {
+    }
+
+    /** How closely {@code type/sub} names media type {@code t}: 2 exactly, 1 by its type, 0 by a wildcard, else -1. */
+    private static int specificity(String type, String sub, int t) {
+        if (type.equals("*") && sub.equals("*")) {
+            return 0;
+        }
+        if (type.equalsIgnoreCase(TYPES[t][0]) && sub.equals("*") && t != 1) { // application/* is not a page
+            return 1;
+        }
+        if (type.equalsIgnoreCase(TYPES[t][0]) && sub.equalsIgnoreCase(TYPES[t][1])) {
+            return 2;
+        }
+        return -1;
+    }
+
+    /** The candidate whose best acceptable media type ranks highest; -1 when none is acceptable. */
+    private static int bestCandidate(int[] q, int[] spec, int[] pos) {
+        int[] bestQ = {0, 0, 0};
+        int[] bestSpec = {-1, -1, -1};
+        int[] bestPos = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
+        for (int t = 0; t < TYPES.length; t++) {
+            if (spec[t] < 0 || q[t] <= 0) {
                 continue;
             }
-            int c = candOf[t];
-            if (better(tq[t], tspec[t], tpos[t], bestQ[c], bestSpec[c], bestPos[c])) {
-                bestQ[c] = tq[t];
-                bestSpec[c] = tspec[t];
-                bestPos[c] = tpos[t];
+            int c = CANDIDATE_OF[t];
+            if (better(q[t], spec[t], pos[t], bestQ[c], bestSpec[c], bestPos[c])) {
+                bestQ[c] = q[t];
+                bestSpec[c] = spec[t];
+                bestPos[c] = pos[t];
             }
         }
-        // ties on everything: TEXT, then HTML, then JSON (so that */* and text/* give plain text)
-        int[] order = {CAND_TEXT, CAND_HTML, CAND_JSON};
         int winner = -1;
-        for (int c : order) {
+        for (int c : TIE_ORDER) {
             if (bestQ[c] <= 0) {
                 continue;
             }
@@ -113,13 +134,7 @@ public final class NoticeNegotiator {
                 winner = c;
             }
         }
-        if (winner == CAND_HTML) {
-            return NoticeFormat.HTML;
-        }
-        if (winner == CAND_JSON) {
-            return NoticeFormat.JSON;
-        }
-        return NoticeFormat.TEXT;
+        return winner;
     }
 
     private static boolean better(int q, int spec, int pos, int q2, int spec2, int pos2) {

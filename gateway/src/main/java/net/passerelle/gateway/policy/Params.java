@@ -188,17 +188,9 @@ final class Params {
      */
     static Params parseMultipart(byte[] body, int length, String boundary) {
         byte[] delim = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-        // PHP skips a preamble: the first line that starts with the delimiter opens the first part.
-        int pos = 0;
-        while (true) {
-            if (startsWith(body, length, pos, delim)) {
-                break;
-            }
-            int nl = indexOf(body, length, pos, (byte) '\n');
-            if (nl < 0) {
-                return null;
-            }
-            pos = nl + 1;
+        int pos = firstDelimiter(body, length, delim);
+        if (pos < 0) {
+            return null;
         }
         byte[] next = new byte[delim.length + 1];
         next[0] = '\n';
@@ -213,41 +205,64 @@ final class Params {
             if (eol < 0) {
                 return null;
             }
-            pos = eol + 1;
-            // part headers, up to an empty line; continuation lines (leading blank) belong to the previous header
             List<String> headers = new ArrayList<>(2);
-            while (true) {
-                int lineEnd = indexOf(body, length, pos, (byte) '\n');
-                if (lineEnd < 0) {
-                    return null;
-                }
-                int contentEnd = lineEnd > pos && body[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-                String line = new String(body, pos, contentEnd - pos, StandardCharsets.ISO_8859_1);
-                pos = lineEnd + 1;
-                if (line.isEmpty()) {
-                    break;
-                }
-                if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !headers.isEmpty()) {
-                    headers.set(headers.size() - 1, headers.get(headers.size() - 1) + line);
-                } else {
-                    headers.add(line);
-                }
+            pos = readPartHeaders(body, length, eol + 1, headers);
+            if (pos < 0) {
+                return null;
             }
             int valueEnd = indexOf(body, length, pos, next);
             if (valueEnd < 0) {
                 return null;
             }
-            int nextPos = valueEnd + 1;
-            if (valueEnd > pos && body[valueEnd - 1] == '\r') {
-                valueEnd--;
-            }
-            if (valueEnd < pos) {
-                valueEnd = pos;
-            }
-            String value = new String(body, pos, valueEnd - pos, StandardCharsets.UTF_8);
-            addPart(headers, value, b);
-            pos = nextPos;
+            addPart(headers, partValue(body, pos, valueEnd), b);
+            pos = valueEnd + 1;
         }
+    }
+
+    /** PHP skips a preamble: the first line that starts with the delimiter opens the first part. -1: there is none. */
+    private static int firstDelimiter(byte[] body, int length, byte[] delim) {
+        int pos = 0;
+        while (!startsWith(body, length, pos, delim)) {
+            int nl = indexOf(body, length, pos, (byte) '\n');
+            if (nl < 0) {
+                return -1;
+            }
+            pos = nl + 1;
+        }
+        return pos;
+    }
+
+    /**
+     * Reads a part's header lines from {@code pos} up to the empty line into {@code headers}; a continuation line
+     * (leading blank) belongs to the previous header. Returns where the value starts, -1 when no empty line ends them.
+     */
+    private static int readPartHeaders(byte[] body, int length, int pos, List<String> headers) {
+        while (true) {
+            int lineEnd = indexOf(body, length, pos, (byte) '\n');
+            if (lineEnd < 0) {
+                return -1;
+            }
+            int contentEnd = lineEnd > pos && body[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+            String line = new String(body, pos, contentEnd - pos, StandardCharsets.ISO_8859_1);
+            pos = lineEnd + 1;
+            if (line.isEmpty()) {
+                return pos;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !headers.isEmpty()) {
+                headers.set(headers.size() - 1, headers.get(headers.size() - 1) + line);
+            } else {
+                headers.add(line);
+            }
+        }
+    }
+
+    /** The value between {@code from} and the line break before the next delimiter at {@code delimiterLine}. */
+    private static String partValue(byte[] body, int from, int delimiterLine) {
+        int end = delimiterLine;
+        if (end > from && body[end - 1] == '\r') {
+            end--;
+        }
+        return new String(body, from, end - from, StandardCharsets.UTF_8);
     }
 
     private static void addPart(List<String> headers, String value, Builder b) {

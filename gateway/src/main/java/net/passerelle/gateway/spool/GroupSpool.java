@@ -39,7 +39,7 @@ final class GroupSpool {
     /** Creates the directory (0700) on first use; called on the disk executor. */
     synchronized void ensureDirectory() throws IOException {
         if (!dirReady) {
-            Spool.createPrivateDirectory(dir);
+            SpoolFiles.createPrivateDirectory(dir);
             dirReady = true;
         }
     }

@@ -94,7 +94,7 @@ final class Journal implements AutoCloseable {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                Spool.FILE_PERMISSIONS)) {
+                SpoolFiles.FILE_PERMISSIONS)) {
             StringBuilder sb = new StringBuilder();
             for (Record r : records) {
                 sb.append(line(r));
@@ -103,7 +103,7 @@ final class Journal implements AutoCloseable {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Spool.fsyncDirectory(file.getParent());
+        SpoolFiles.fsyncDirectory(file.getParent());
         FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         return new Journal(file, ch);
     }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
@@ -223,8 +224,43 @@ public final class Replayer implements AutoCloseable {
         }
     }
 
+    /** One attempt: connect, send the entry, wait for the answer's status (bounded by the two timeouts). */
     private Outcome send(EntryFormat.Stored stored, Path file, InetSocketAddress backend) throws InterruptedException {
-        EntryFormat.Head h = stored.head();
+        HttpRequest request = rebuild(stored.head(), stored.bodyLength(), backend);
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec()).addLast(new ResponseHandler(result));
+                    }
+                });
+        ChannelFuture connect = b.connect(backend);
+        connect.addListener((ChannelFutureListener) cf -> {
+            if (!cf.isSuccess()) {
+                result.complete(new Outcome(0, "connect to " + backend + " failed: " + cf.cause()));
+                return;
+            }
+            writeEntry(cf.channel(), request, stored, file, backend, result);
+        });
+        long limit = settings.connectTimeout().toMillis() + settings.responseTimeout().toMillis();
+        try {
+            return result.get(limit, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            connect.channel().close();
+            return new Outcome(0, "no answer from " + backend + " within " + limit + " ms");
+        } catch (ExecutionException e) {
+            return new Outcome(0, String.valueOf(e.getCause()));
+        }
+    }
+
+    /**
+     * The original request as the backend would have had it: hop-by-hop and framing headers replaced (the body goes
+     * with a {@code Content-Length}, and no one waits for a {@code 100 Continue}), the forwarding headers for the
+     * original client, and the replay's own marks.
+     */
+    private HttpRequest rebuild(EntryFormat.Head h, long bodyLength, InetSocketAddress backend) {
         HttpHeaders headers = new DefaultHttpHeaders(false);
         headers.add(h.headers());
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -242,54 +278,31 @@ public final class Replayer implements AutoCloseable {
             ForwardingHeaders.removeHopByHop(headers);
             headers.set(ForwardingHeaders.X_REQUEST_ID, h.referenceId());
         }
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, stored.bodyLength());
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
         headers.set(IDEMPOTENCY_KEY, h.referenceId());
         headers.set(X_PASSERELLE_REPLAY, "1");
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(h.method()),
-                h.uri(), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(h.method()), h.uri(), headers);
+    }
 
-        CompletableFuture<Outcome> result = new CompletableFuture<>();
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec()).addLast(new ResponseHandler(result));
-                    }
-                });
-        ChannelFuture connect = b.connect(backend);
-        connect.addListener((ChannelFutureListener) cf -> {
-            if (!cf.isSuccess()) {
-                result.complete(new Outcome(0, "connect to " + backend + " failed: " + cf.cause()));
-                return;
-            }
-            Channel ch = cf.channel();
-            try {
-                ch.write(request);
-                if (stored.bodyLength() > 0) {
-                    FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
-                    ch.write(new DefaultFileRegion(fc, stored.bodyOffset(), stored.bodyLength()));
-                }
-                ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) wf -> {
-                    if (!wf.isSuccess() && !result.isDone()) {
-                        result.complete(new Outcome(0, "sending to " + backend + " failed: " + wf.cause()));
-                        ch.close();
-                    }
-                });
-            } catch (IOException e) {
-                result.complete(new Outcome(0, "reading the entry failed: " + e));
-                ch.close();
-            }
-        });
-        long limit = settings.connectTimeout().toMillis() + settings.responseTimeout().toMillis();
+    /** On the replay loop: the head, then the body straight from the entry file (zero-copy). */
+    private static void writeEntry(Channel ch, HttpRequest request, EntryFormat.Stored stored, Path file,
+                                   InetSocketAddress backend, CompletableFuture<Outcome> result) {
         try {
-            return result.get(limit, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            connect.channel().close();
-            return new Outcome(0, "no answer from " + backend + " within " + limit + " ms");
-        } catch (ExecutionException e) {
-            return new Outcome(0, String.valueOf(e.getCause()));
+            ch.write(request);
+            if (stored.bodyLength() > 0) {
+                FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
+                ch.write(new DefaultFileRegion(fc, stored.bodyOffset(), stored.bodyLength()));
+            }
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) wf -> {
+                if (!wf.isSuccess() && !result.isDone()) {
+                    result.complete(new Outcome(0, "sending to " + backend + " failed: " + wf.cause()));
+                    ch.close();
+                }
+            });
+        } catch (IOException e) {
+            result.complete(new Outcome(0, "reading the entry failed: " + e));
+            ch.close();
         }
     }
 

@@ -68,7 +68,7 @@ public final class SpoolWriter {
         this.reserved = reserved;
         this.quota = quota;
         this.serial = new SerialExecutor(spool.io);
-        String name = Spool.fileName(seq, ref);
+        String name = SpoolFiles.fileName(seq, ref);
         this.finalPath = group.dir.resolve(name);
         this.tempPath = group.dir.resolve(name + ".tmp");
     }
@@ -111,49 +111,64 @@ public final class SpoolWriter {
             return done;
         }
         pending.addAndGet(size);
-        serial.execute(() -> {
-            try {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (spool.closed) {
-                    throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
-                }
-                ensureOpen();
-                long needed = position + size + EntryFormat.TRAILER;
-                if (needed > spool.settings.maxEntryBytes()) {
-                    throw new SpoolException(SpoolException.Reason.ENTRY_TOO_LARGE, "entry exceeds spool.maxEntryBytes ("
-                            + spool.settings.maxEntryBytes() + ")");
-                }
-                if (needed > reserved) {
-                    spool.reserve(group, needed - reserved, quota);
-                    reserved = needed;
-                }
-                if (position - spaceCheckedAt >= (1 << 20)) {
-                    spaceCheckedAt = position;
-                    spool.refreshUsableSpace();
-                    spool.reserve(group, 0, quota);
-                }
-                ByteBuffer[] buffers = chunk.nioBuffers(chunk.readerIndex(), size);
-                for (ByteBuffer b : buffers) {
-                    crc.update(b.duplicate());
-                    writeAll(b);
-                }
-                bodyBytes += size;
-                done.complete(null);
-            } catch (SpoolException e) {
-                failOnDisk(e);
-                done.completeExceptionally(e);
-            } catch (IOException | RuntimeException e) {
-                SpoolException se = new SpoolException(SpoolException.Reason.IO, "spool write failed: " + e, e);
-                failOnDisk(se);
-                done.completeExceptionally(se);
-            } finally {
-                chunk.release();
-                pending.addAndGet(-size);
-            }
-        });
+        serial.execute(() -> writeOnDisk(chunk, size, done));
         return done;
+    }
+
+    /** On the disk executor: the chunk is written, or the writer fails; the chunk is released either way. */
+    private void writeOnDisk(ByteBuf chunk, int size, CompletableFuture<Void> done) {
+        try {
+            checkUsable();
+            ensureOpen();
+            reserveUpTo(position + size + EntryFormat.TRAILER);
+            ByteBuffer[] buffers = chunk.nioBuffers(chunk.readerIndex(), size);
+            for (ByteBuffer b : buffers) {
+                crc.update(b.duplicate());
+                writeAll(b);
+            }
+            bodyBytes += size;
+            done.complete(null);
+        } catch (SpoolException e) {
+            failOnDisk(e);
+            done.completeExceptionally(e);
+        } catch (IOException | RuntimeException e) {
+            SpoolException se = new SpoolException(SpoolException.Reason.IO, "spool write failed: " + e, e);
+            failOnDisk(se);
+            done.completeExceptionally(se);
+        } finally {
+            chunk.release();
+            pending.addAndGet(-size);
+        }
+    }
+
+    /**
+     * Grows the reservation to cover a file of {@code needed} bytes. The free space is read again every MiB, so that
+     * one long upload cannot take the disk under the floor that was checked when it began.
+     */
+    private void reserveUpTo(long needed) {
+        if (needed > spool.settings.maxEntryBytes()) {
+            throw new SpoolException(SpoolException.Reason.ENTRY_TOO_LARGE, "entry exceeds spool.maxEntryBytes ("
+                    + spool.settings.maxEntryBytes() + ")");
+        }
+        if (needed > reserved) {
+            spool.quotas.reserve(group, needed - reserved, quota);
+            reserved = needed;
+        }
+        if (position - spaceCheckedAt >= (1 << 20)) {
+            spaceCheckedAt = position;
+            spool.quotas.refreshUsableSpace();
+            spool.quotas.reserve(group, 0, quota);
+        }
+    }
+
+    /** On the disk executor: a writer that failed, or a spool that closed, takes no more work. */
+    private void checkUsable() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (spool.closed) {
+            throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
+        }
     }
 
     /**
@@ -172,12 +187,7 @@ public final class SpoolWriter {
         state = State.COMMITTING;
         serial.execute(() -> {
             try {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (spool.closed) {
-                    throw new SpoolException(SpoolException.Reason.CLOSED, "the spool is closed");
-                }
+                checkUsable();
                 ensureOpen();
                 long contentLength = position;
                 writeAll(EntryFormat.trailer(bodyBytes, contentLength, crc));
@@ -185,7 +195,7 @@ public final class SpoolWriter {
                 channel.close();
                 channel = null;
                 Files.move(tempPath, finalPath, StandardCopyOption.ATOMIC_MOVE);
-                Spool.fsyncDirectory(group.dir);
+                SpoolFiles.fsyncDirectory(group.dir);
                 Tracked t = new Tracked(seq, ref);
                 t.status = EntryStatus.PENDING;
                 t.method = method;
@@ -193,10 +203,10 @@ public final class SpoolWriter {
                 t.arrival = arrival;
                 t.size = position;
                 t.file = finalPath;
-                spool.committed(group, reserved, t);
+                spool.quotas.committed(group, reserved, t);
                 reserved = 0;
                 state = State.DONE;
-                spool.refreshUsableSpace();
+                spool.quotas.refreshUsableSpace();
                 done.complete(new SpoolEntry(group.name, ref, seq, arrival, method, path, position, bodyBytes));
             } catch (SpoolException e) {
                 failOnDisk(e);
@@ -242,9 +252,9 @@ public final class SpoolWriter {
         } catch (IOException io) {
             // a temp file left behind is deleted at the next start
         }
-        spool.release(group, reserved);
+        spool.quotas.release(group, reserved);
         reserved = 0;
-        spool.writerClosed(group);
+        spool.quotas.writerClosed(group);
     }
 
     private void ensureOpen() throws IOException {
@@ -253,7 +263,7 @@ public final class SpoolWriter {
         }
         group.ensureDirectory();
         channel = FileChannel.open(tempPath, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                Spool.FILE_PERMISSIONS);
+                SpoolFiles.FILE_PERMISSIONS);
         crc.update(head, 0, head.length);
         writeAll(ByteBuffer.wrap(head));
         head = null;

@@ -1,0 +1,61 @@
+package net.passerelle.gateway.notice;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything a compiled body depends on, and nothing more: requests that differ only in their reference id, request
+ * id or retry delay share one compiled body. The window end is kept to the minute and the time left in whole
+ * minutes, so a window's notices compile about once a minute.
+ *
+ * @param override         the group's message in {@code overrideLanguage}, null when it has none for the request
+ * @param endsMinute       the window end, rounded to the minute (epoch minutes); {@link Long#MIN_VALUE} when none
+ * @param minutesLeft      -1 when the end is past, 0 under a minute, else whole minutes rounded up
+ * @param sameDay          whether the end falls on today's date (UTC), which decides how it is announced
+ */
+record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String override, Language overrideLanguage,
+                 long endsMinute, long minutesLeft, boolean sameDay, boolean hasRef, boolean hasReq, boolean hasRetry) {
+
+    static final long NO_END = Long.MIN_VALUE;
+
+    static NoticeKey of(NoticeContext ctx, NoticeFormat format, Language language, Instant now,
+                        boolean hasRef, boolean hasReq, boolean hasRetry) {
+        Map<String, String> overrides = ctx.messageOverride();
+        Language overrideLanguage = overrideLanguage(overrides, language);
+        String override = overrideLanguage == null ? null : overrides.get(overrideLanguage.tag());
+        Instant endsAt = ctx.endsAt();
+        if (endsAt == null) {
+            return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, NO_END, 0, true,
+                    hasRef, hasReq, hasRetry);
+        }
+        long endsMinute = Math.floorDiv(endsAt.getEpochSecond() + 30, 60);
+        long secondsLeft = secondsLeft(endsAt, now);
+        long minutesLeft = secondsLeft <= 0 ? -1 : secondsLeft < 60 ? 0 : (secondsLeft + 59) / 60;
+        boolean sameDay = Math.floorDiv(endsMinute, 1440) == Math.floorDiv(now.getEpochSecond(), 86400);
+        return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsMinute, minutesLeft, sameDay,
+                hasRef, hasReq, hasRetry);
+    }
+
+    /** Seconds from {@code now} to {@code endsAt}, a started second counting as whole. */
+    static long secondsLeft(Instant endsAt, Instant now) {
+        return endsAt.getEpochSecond() - now.getEpochSecond() + (endsAt.getNano() > now.getNano() ? 1 : 0);
+    }
+
+    /** The group's message is in the chosen language, else in English, else there is none. */
+    private static Language overrideLanguage(Map<String, String> overrides, Language language) {
+        if (overrides == null || overrides.isEmpty()) {
+            return null;
+        }
+        if (given(overrides.get(language.tag()))) {
+            return language;
+        }
+        if (language != Language.EN && given(overrides.get(Language.EN.tag()))) {
+            return Language.EN;
+        }
+        return null;
+    }
+
+    private static boolean given(String s) {
+        return s != null && !s.isBlank();
+    }
+}
