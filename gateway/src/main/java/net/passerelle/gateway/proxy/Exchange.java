@@ -262,21 +262,6 @@ public final class Exchange {
 
     // ---------------------------------------------------------------- helpers for the stages
 
-    /**
-     * Runs {@code task} on the client's event loop (completions of the spool's disk threads). What it throws goes to
-     * the connection's pipeline like any handler's failure: logged with the request id, the connection closed.
-     */
-    void onLoop(Runnable task) {
-        io.netty.channel.Channel ch = client.channel();
-        ch.eventLoop().execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                ch.pipeline().fireExceptionCaught(e);
-            }
-        });
-    }
-
     void progress() {
         lastProgressNanos = System.nanoTime();
     }

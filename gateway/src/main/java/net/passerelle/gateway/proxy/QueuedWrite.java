@@ -102,7 +102,7 @@ final class QueuedWrite {
         }
         SpoolWriter w = writer;
         boolean mustWait = w.pendingBytes() + content.content().readableBytes() >= w.bufferLimit();
-        w.write(content.content()).whenComplete((ok, error) -> ex.onLoop(() -> {
+        w.write(content.content()).whenComplete((ok, error) -> onLoop(() -> {
             if (w != writer || ex.phase != Exchange.Phase.QUEUEING) {
                 return;
             }
@@ -118,7 +118,7 @@ final class QueuedWrite {
     private void commit() {
         committing = true;
         SpoolWriter w = writer;
-        w.commit().whenComplete((entry, error) -> ex.onLoop(() -> {
+        w.commit().whenComplete((entry, error) -> onLoop(() -> {
             if (w != writer) {
                 return;
             }
@@ -155,5 +155,19 @@ final class QueuedWrite {
             committing = false;
             w.abort();
         }
+    }
+    /**
+     * Runs {@code task} on the client's event loop (completions of the spool's disk threads). What it throws goes to
+     * the connection's pipeline like any handler's failure: logged with the request id, the connection closed.
+     */
+    private void onLoop(Runnable task) {
+        io.netty.channel.Channel ch = ex.client.channel();
+        ch.eventLoop().execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                ch.pipeline().fireExceptionCaught(e);
+            }
+        });
     }
 }
