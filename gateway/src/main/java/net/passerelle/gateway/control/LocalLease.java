@@ -61,6 +61,11 @@ public final class LocalLease {
         }
     }
 
+    /** When the lease ends (System.nanoTime scale), as far as this gateway can tell; meaningless before the first. */
+    public synchronized long deadlineNanos() {
+        return deadline;
+    }
+
     /** Whether the lease is held now. */
     public synchronized boolean held() {
         return ever && deadline - nanoTime.getAsLong() > 0;

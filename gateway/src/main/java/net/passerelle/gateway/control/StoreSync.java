@@ -102,8 +102,8 @@ public final class StoreSync implements AutoCloseable {
         this.info = info == null ? () -> null : info;
         this.poller = Executors.newSingleThreadScheduledExecutor(named("passerelle-store-sync"));
         this.timers = Executors.newSingleThreadScheduledExecutor(named("passerelle-windows"));
-        this.table = new TableInForce(Objects.requireNonNull(holder), snapshot, clock, timers);
         this.lease = new LocalLease(lease, timers, this::leaseLapsed);
+        this.table = new TableInForce(Objects.requireNonNull(holder), snapshot, clock, timers, this.lease::deadlineNanos);
     }
 
     /**
@@ -208,6 +208,7 @@ public final class StoreSync implements AutoCloseable {
         RoutingState applied = table.current();
         s.renewLease(gatewayId, applied == null ? 0 : applied.version(), info.get(), leaseDuration);
         lease.renewed(sent);
+        table.leaseExtended(lease.deadlineNanos());
     }
 
     private void leaseLapsed() {

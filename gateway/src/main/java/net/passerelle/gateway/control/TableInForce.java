@@ -31,14 +31,17 @@ final class TableInForce {
     private final SnapshotFile snapshot;
     private final Clock clock;
     private final ScheduledExecutorService windows;
+    private final java.util.function.LongSupplier leaseDeadline;
     private volatile RoutingState current;
     private volatile boolean fromStore;
     private volatile boolean failSafe = true;
     private boolean everLifted;
     private ScheduledFuture<?> boundaryTimer;
 
-    TableInForce(RoutingTableHolder holder, SnapshotFile snapshot, Clock clock, ScheduledExecutorService windows) {
+    TableInForce(RoutingTableHolder holder, SnapshotFile snapshot, Clock clock, ScheduledExecutorService windows,
+                 java.util.function.LongSupplier leaseDeadline) {
         this.holder = holder;
+        this.leaseDeadline = leaseDeadline;
         this.snapshot = snapshot;
         this.clock = clock;
         this.windows = windows;
@@ -78,6 +81,11 @@ final class TableInForce {
         }
     }
 
+    /** The lease was renewed until {@code deadlineNanos}. */
+    void leaseExtended(long deadlineNanos) {
+        holder.extendGuard(deadlineNanos);
+    }
+
     /** Turns the fail-safe on or off, and applies the state in force again if that changed anything. */
     synchronized void failSafe(boolean on, String why) {
         if (failSafe == on) {
@@ -101,6 +109,8 @@ final class TableInForce {
         Instant now = clock.instant();
         RoutingTable table = RoutingTables.fromState(current, now, failSafe);
         holder.swap(table);
+        // While the lease is held, the request path checks it too: past its end, the fail-safe table answers.
+        holder.guard(failSafe ? null : RoutingTables.fromState(current, now, true), leaseDeadline.getAsLong());
         scheduleBoundary(RoutingTables.nextBoundary(current, now), now);
     }
 
