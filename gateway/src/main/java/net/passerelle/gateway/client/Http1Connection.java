@@ -3,6 +3,7 @@ package net.passerelle.gateway.client;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.notice.NoticeKind;
@@ -27,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing end of an HTTP/1.1 connection: glue between Netty's HTTP/1.1 codec and the {@link Exchange}
@@ -43,7 +46,16 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     /** Bodies of answered requests up to this size are read and dropped to keep the connection; larger ones close it. */
     private static final long DRAIN_LIMIT = 64 * 1024;
 
-    private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
+    /**
+     * Closing on a client that is still sending (a refused upload, a body too large to drop, a malformed request)
+     * would make the kernel answer its next segment with a reset, which can destroy the answer before the client
+     * has read it. Like nginx's lingering close, the gateway shuts its sending side instead and reads and drops what
+     * still comes, until the client closes, goes quiet for this long, or {@link #LINGER_TOTAL} has passed.
+     */
+    private static final long LINGER_QUIET = TimeUnit.SECONDS.toNanos(2);
+    private static final long LINGER_TOTAL = TimeUnit.SECONDS.toNanos(10);
+
+    private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, LINGERING, CLOSED }
 
     private final ProxySettings px;
     private final StrictRequestDecoder decoder;
@@ -57,6 +69,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private State state = State.AWAIT_HEAD;
     private long waitStartNanos;
     private long discarded;
+    private long lingerStartNanos;
     private MessageGate gate;
     private boolean closeAfterResponse;
     private boolean draining;
@@ -125,6 +138,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 }
             }
             case DISCARDING -> discard(msg);
+            case LINGERING -> {
+                ReferenceCountUtil.release(msg);
+                waitStartNanos = System.nanoTime();
+                readClient();
+            }
             default -> ReferenceCountUtil.release(msg);
         }
     }
@@ -170,7 +188,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             inputClosed = true;
         }
         boolean idle = state == State.AWAIT_HEAD && !gate.hasBacklog();
-        if (idle || (state == State.DISCARDING && !drain)) {
+        if (idle || ((state == State.DISCARDING || state == State.LINGERING) && !drain)) {
             close();
         } else if (state == State.EXCHANGE && !drain && exchange.onClientInputClosed()) {
             log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info().address());
@@ -231,7 +249,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (last) {
             awaitRequest();
         } else if (discarded > DRAIN_LIMIT) {
-            close();
+            linger(ctx.newSucceededFuture());
         } else {
             readClient();
         }
@@ -317,7 +335,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     /** The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection. */
     private void afterResponse(ChannelFuture lastWrite) {
-        if (closeAfterResponse) {
+        if (closeAfterResponse && !exchange.requestComplete() && !inputClosed) {
+            linger(lastWrite);
+        } else if (closeAfterResponse) {
             state = State.CLOSED;
             timer.cancel();
             lastWrite.addListener(ChannelFutureListener.CLOSE);
@@ -342,6 +362,33 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         timer.atMost(delayNanos);
     }
 
+    /** Once the answer is written: FIN to the client, then read and drop whatever it still sends (see LINGER_QUIET). */
+    private void linger(ChannelFuture lastWrite) {
+        state = State.LINGERING;
+        timer.cancel();
+        lastWrite.addListener((ChannelFuture written) -> {
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (written.isSuccess() && tls != null) {
+                tls.closeOutbound().addListener(this::shutdownOutput); // close_notify first: the answer was whole
+            } else {
+                shutdownOutput(written);
+            }
+        });
+    }
+
+    private void shutdownOutput(io.netty.util.concurrent.Future<?> previous) {
+        if (!previous.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()
+                || state != State.LINGERING) {
+            close();
+            return;
+        }
+        duplex.shutdownOutput();
+        lingerStartNanos = System.nanoTime();
+        waitStartNanos = lingerStartNanos;
+        timer.atMost(LINGER_QUIET);
+        readClient();
+    }
+
     private void close() {
         state = State.CLOSED;
         timer.cancel();
@@ -361,6 +408,14 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                     close();
                 } else {
                     timer.atMost(deadline - now);
+                }
+            }
+            case LINGERING -> {
+                long left = Math.min(waitStartNanos + LINGER_QUIET - now, lingerStartNanos + LINGER_TOTAL - now);
+                if (left <= 0) {
+                    close();
+                } else {
+                    timer.atMost(left);
                 }
             }
             default -> { }

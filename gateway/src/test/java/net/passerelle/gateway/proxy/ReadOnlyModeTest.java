@@ -128,6 +128,32 @@ class ReadOnlyModeTest {
         assertEquals(1, backend.requestCount(), name);
     }
 
+    /**
+     * An uploader refused after the peek keeps sending: the gateway must not answer that with a reset, which would
+     * destroy the notice before the client reads it (the flaky "Connection reset by peer" CI once saw). It shuts its
+     * sending side and drops the rest, so every further write succeeds and the client sees a clean end of stream.
+     */
+    @Test
+    void aRefusedUploaderThatKeepsSendingReadsTheNoticeAndAnOrderlyClose() throws Exception {
+        int size = 4 << 20;
+        try (RawHttp c = gateway.connect()) {
+            c.send("POST /ws.php?method=pwg.images.addSimple HTTP/1.1\r\nHost: " + HOST + "\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + size + "\r\n\r\n");
+            byte[] chunk = new byte[64 * 1024];
+            c.output().write(chunk); // past the peek: the gateway decides and answers while the body still comes
+            c.output().flush();
+            RawHttp.Response r = c.read();
+            assertEquals(503, r.status());
+            assertEquals("close", r.header("connection"));
+            for (int sent = chunk.length; sent < size; sent += chunk.length) {
+                c.output().write(chunk); // a reset would surface here as "Broken pipe" / "Connection reset"
+            }
+            c.output().flush();
+            assertEquals(-1, c.input().read(), "the gateway half-closed after its answer");
+        }
+        assertEquals(0, backend.requestCount());
+    }
+
     @Test
     void refusedSmallBodiesKeepTheConnection() throws Exception {
         try (RawHttp c = gateway.connect()) {
