@@ -3,7 +3,6 @@ package net.passerelle.gateway.client;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import net.passerelle.gateway.http.StrictRequestDecoder;
 import net.passerelle.gateway.notice.NoticeKind;
@@ -29,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing end of an HTTP/1.1 connection: glue between Netty's HTTP/1.1 codec and the {@link Exchange}
@@ -46,16 +43,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     /** Bodies of answered requests up to this size are read and dropped to keep the connection; larger ones close it. */
     private static final long DRAIN_LIMIT = 64 * 1024;
 
-    /**
-     * Closing on a client that is still sending (a refused upload, a body too large to drop, a malformed request)
-     * would make the kernel answer its next segment with a reset, which can destroy the answer before the client
-     * has read it. Like nginx's lingering close, the gateway shuts its sending side instead and reads and drops what
-     * still comes, until the client closes, goes quiet for this long, or {@link #LINGER_TOTAL} has passed.
-     */
-    private static final long LINGER_QUIET = TimeUnit.SECONDS.toNanos(2);
-    private static final long LINGER_TOTAL = TimeUnit.SECONDS.toNanos(10);
-
-    private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, LINGERING, CLOSED }
+    private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
 
     private final ProxySettings px;
     private final StrictRequestDecoder decoder;
@@ -69,7 +57,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private State state = State.AWAIT_HEAD;
     private long waitStartNanos;
     private long discarded;
-    private long lingerStartNanos;
     private MessageGate gate;
     private boolean closeAfterResponse;
     private boolean draining;
@@ -138,11 +125,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 }
             }
             case DISCARDING -> discard(msg);
-            case LINGERING -> {
-                ReferenceCountUtil.release(msg);
-                waitStartNanos = System.nanoTime();
-                readClient();
-            }
             default -> ReferenceCountUtil.release(msg);
         }
     }
@@ -188,7 +170,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             inputClosed = true;
         }
         boolean idle = state == State.AWAIT_HEAD && !gate.hasBacklog();
-        if (idle || ((state == State.DISCARDING || state == State.LINGERING) && !drain)) {
+        if (idle || (state == State.DISCARDING && !drain)) {
             close();
         } else if (state == State.EXCHANGE && !drain && exchange.onClientInputClosed()) {
             log.debug("request {} abandoned: {} closed its side mid-request", exchange.requestId(), info().address());
@@ -308,7 +290,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void sendLocal(FullHttpResponse response, boolean close) {
-        closeAfterResponse = close || closeAfterResponse || draining || !exchange.keepAlive() || unreadBodyForcesClose();
+        closeAfterResponse = close || closeAfterResponse || draining || !exchange.keepAlive() 
+                || Http1Framing.unreadBodyForcesClose(exchange, DRAIN_LIMIT);
         Http1Framing.prepareLocal(response, exchange.isHttp10(), closeAfterResponse);
         encoder.answeringHead(exchange.isHeadRequest());
         if (state == State.CLOSED || !ctx.channel().isActive()) {
@@ -316,21 +299,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         afterResponse(ctx.writeAndFlush(response));
-    }
-
-    /**
-     * Whether answering now means closing because of the body the client has not sent: too large or of unknown
-     * length to drop cheaply, or held back by a client waiting for 100-continue that might send it or not.
-     */
-    private boolean unreadBodyForcesClose() {
-        if (exchange.requestComplete()) {
-            return false;
-        }
-        if (exchange.awaitsContinue()) {
-            return true;
-        }
-        long left = exchange.bodyBytesLeft();
-        return left < 0 || left > DRAIN_LIMIT;
     }
 
     /** The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection. */
@@ -362,31 +330,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         timer.atMost(delayNanos);
     }
 
-    /** Once the answer is written: FIN to the client, then read and drop whatever it still sends (see LINGER_QUIET). */
+    /** The answer is out but the client may still be sending: see {@link LingeringClose}. */
     private void linger(ChannelFuture lastWrite) {
-        state = State.LINGERING;
+        state = State.CLOSED;
         timer.cancel();
-        lastWrite.addListener((ChannelFuture written) -> {
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
-            if (written.isSuccess() && tls != null) {
-                tls.closeOutbound().addListener(this::shutdownOutput); // close_notify first: the answer was whole
-            } else {
-                shutdownOutput(written);
-            }
-        });
-    }
-
-    private void shutdownOutput(io.netty.util.concurrent.Future<?> previous) {
-        if (!previous.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()
-                || state != State.LINGERING) {
-            close();
-            return;
-        }
-        duplex.shutdownOutput();
-        lingerStartNanos = System.nanoTime();
-        waitStartNanos = lingerStartNanos;
-        timer.atMost(LINGER_QUIET);
-        readClient();
+        gate.close();
+        LingeringClose.after(lastWrite, ctx, decoder);
     }
 
     private void close() {
@@ -402,22 +351,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         switch (state) {
             case AWAIT_HEAD -> onIdleTimer(now);
             case EXCHANGE -> exchange.onTimer(now);
-            case DISCARDING -> {
-                long deadline = waitStartNanos + px.timeouts().idle();
-                if (now - deadline >= 0) {
-                    close();
-                } else {
-                    timer.atMost(deadline - now);
-                }
-            }
-            case LINGERING -> {
-                long left = Math.min(waitStartNanos + LINGER_QUIET - now, lingerStartNanos + LINGER_TOTAL - now);
-                if (left <= 0) {
-                    close();
-                } else {
-                    timer.atMost(left);
-                }
-            }
+            case DISCARDING -> closeAt(waitStartNanos + px.timeouts().idle(), now, Long.MAX_VALUE);
             default -> { }
         }
     }
@@ -442,11 +376,15 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         // comes; a kept-alive connection nobody uses then holds only Netty's channel and these handlers.
         exchange = null;
         info = null;
-        long deadline = waitStartNanos + px.timeouts().keepAlive();
+        closeAt(waitStartNanos + px.timeouts().keepAlive(), now, px.timeouts().headerRead());
+    }
+
+    /** Closes once {@code deadline} has passed; until then, looks again no later than {@code within}. */
+    private void closeAt(long deadline, long now, long within) {
         if (now - deadline >= 0) {
             close();
         } else {
-            timer.atMost(Math.min(deadline - now, px.timeouts().headerRead()));
+            timer.atMost(Math.min(deadline - now, within));
         }
     }
 }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.gateway.proxy.Exchange;
 
 /**
  * A response's framing for an HTTP/1.x client. Backends answer over HTTP/1.1, possibly delimiting a body by closing;
@@ -54,5 +55,20 @@ final class Http1Framing {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+    }
+
+    /**
+     * Whether answering now means closing because of the body the client has not sent: too large or of unknown
+     * length to drop cheaply, or held back by a client waiting for 100-continue that might send it or not.
+     */
+    static boolean unreadBodyForcesClose(Exchange exchange, long drainLimit) {
+        if (exchange.requestComplete()) {
+            return false;
+        }
+        if (exchange.awaitsContinue()) {
+            return true;
+        }
+        long left = exchange.bodyBytesLeft();
+        return left < 0 || left > drainLimit;
     }
 }
