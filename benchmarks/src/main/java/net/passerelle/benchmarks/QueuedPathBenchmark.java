@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import net.passerelle.gateway.config.SpoolConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.spool.Replayer;
@@ -66,7 +67,7 @@ public final class QueuedPathBenchmark {
                         });
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        try (Spool spool = Spool.open(SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString(), null, null,
+        try (Spool spool = Spool.open(SpoolSettings.from(new SpoolConfig(dir.resolve("spool").toString(), null, null,
                 net.passerelle.gateway.config.DataSize.ofBytes(0),
                 null, null, null, null)))) {
             InetSocketAddress client = new InetSocketAddress("192.0.2.7", 50000);

@@ -6,6 +6,7 @@ import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.admin.store.Store;
 import net.passerelle.admin.store.StoreException;
 import net.passerelle.gateway.admin.GatewayAdmin;
+import net.passerelle.gateway.config.StoreConfig;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.control.LeaseReadiness;
@@ -168,7 +169,7 @@ public final class Passerelle implements AutoCloseable {
 
     /** Starts following the store: the seed, then the table (or the snapshot while the store is away). */
     private void openStore() {
-        GatewayConfig.StoreConfig sc = config.store();
+        StoreConfig sc = config.store();
         JdbcStore.Options options = JdbcStore.Options.defaults()
                 .withConnectionTimeout(Duration.ofSeconds(1))
                 .withInitializationFailTimeout(Duration.ofSeconds(2))

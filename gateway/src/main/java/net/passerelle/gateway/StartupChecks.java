@@ -2,6 +2,8 @@ package net.passerelle.gateway;
 
 import net.passerelle.admin.api.Authenticator;
 import net.passerelle.gateway.admin.GatewayAdmin;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.control.SeedModel;
 import net.passerelle.gateway.health.HealthSettings;
@@ -59,7 +61,7 @@ final class StartupChecks {
     }
 
     private static void timings(List<String> problems, GatewayConfig config) {
-        GatewayConfig.StoreConfig s = config.store();
+        StoreConfig s = config.store();
         if (s.lease().compareTo(s.pollInterval().multipliedBy(POLLS_PER_LEASE)) < 0) {
             problems.add("store.lease (" + s.lease().toMillis() + "ms) must span at least " + POLLS_PER_LEASE
                     + " heartbeats of store.pollInterval (" + s.pollInterval().toMillis() + "ms): one slow heartbeat"
@@ -73,7 +75,7 @@ final class StartupChecks {
         }
     }
 
-    private static void admin(List<String> problems, GatewayConfig.AdminConfig ac, Function<String, String> env) {
+    private static void admin(List<String> problems, AdminConfig ac, Function<String, String> env) {
         String admin = GatewayAdmin.configuredToken(ac, env);
         ac.tokens().forEach((name, token) -> {
             String problem = Authenticator.nameProblem(name);

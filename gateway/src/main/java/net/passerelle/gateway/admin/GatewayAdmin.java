@@ -9,6 +9,7 @@ import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.store.Store;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.cutover.Cutover;
 import net.passerelle.gateway.cutover.CutoverVerifier;
@@ -75,7 +76,7 @@ public final class GatewayAdmin implements AutoCloseable {
      *                               generated into {@code admin.tokenFile}
      */
     public static GatewayAdmin start(GatewayConfig config, Parts parts) throws InterruptedException {
-        GatewayConfig.AdminConfig ac = config.admin();
+        AdminConfig ac = config.admin();
         Authenticator auth = new Authenticator(tokens(ac, System::getenv), ac.maxAuthFailuresPerMinute());
         FleetConfirmer confirmer = new FleetConfirmer(parts.store(), ac.confirmTimeout(), ac.gatewayTtl());
         confirmer.setNudge(parts.reloadNow());
@@ -127,7 +128,7 @@ public final class GatewayAdmin implements AutoCloseable {
     }
 
     /** {@code admin.token}, else the environment's {@code PASSERELLE_ADMIN_TOKEN}, else null. */
-    public static String configuredToken(GatewayConfig.AdminConfig ac, Function<String, String> env) {
+    public static String configuredToken(AdminConfig ac, Function<String, String> env) {
         if (ac.token() != null) {
             return ac.token();
         }
@@ -139,7 +140,7 @@ public final class GatewayAdmin implements AutoCloseable {
      * Every token by name: {@code admin.tokens}, and {@code admin} for {@code admin.token} (or the environment's); with
      * none of them, {@code admin} for the token generated into {@code admin.tokenFile}.
      */
-    static Map<String, String> tokens(GatewayConfig.AdminConfig ac, Function<String, String> env) {
+    static Map<String, String> tokens(AdminConfig ac, Function<String, String> env) {
         Map<String, String> tokens = new LinkedHashMap<>(ac.tokens());
         String admin = configuredToken(ac, env);
         if (admin != null) {

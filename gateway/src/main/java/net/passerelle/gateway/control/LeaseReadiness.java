@@ -1,5 +1,6 @@
 package net.passerelle.gateway.control;
 
+import net.passerelle.gateway.config.StoreConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 
 import java.time.Duration;
@@ -16,7 +17,7 @@ public final class LeaseReadiness {
     }
 
     /** Why the gateway must be taken out of the load balancer, as far as the lease goes; empty when it need not. */
-    public static List<String> reasons(StoreSync sync, GatewayConfig.StoreConfig sc) {
+    public static List<String> reasons(StoreSync sync, StoreConfig sc) {
         Duration lost = sync.leaseLostFor();
         if (!sc.onLeaseLost().equals("unready") || sync.leaseHeld() || lost.compareTo(sc.leaseLostGrace()) <= 0) {
             return List.of();

@@ -6,8 +6,8 @@ import net.passerelle.admin.model.HostMapping;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.RoutingState;
 import net.passerelle.admin.model.WritePolicy;
-import net.passerelle.gateway.config.GatewayConfig.SeedConfig;
-import net.passerelle.gateway.config.GatewayConfig.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
+import net.passerelle.gateway.config.SeedGroup;
 import net.passerelle.admin.model.HostPort;
 
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package net.passerelle.gateway.cutover;
 
 import io.netty.buffer.Unpooled;
+import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.health.BackendHealth;
@@ -73,7 +74,7 @@ public final class CutoverVerifier implements AutoCloseable {
 
     /**
      * @param probe   the client to check with (typically {@code HealthRegistry.probe()})
-     * @param guard   default-page fingerprints; see {@link #guard(GatewayConfig.GuardConfig)}
+     * @param guard   default-page fingerprints; see {@link #guard(GuardConfig)}
      * @param health  which current backend is healthy enough to be the reference
      * @param timeout bound of the whole verification (default 5 s)
      */
@@ -92,13 +93,13 @@ public final class CutoverVerifier implements AutoCloseable {
         });
     }
 
-    public CutoverVerifier(HttpProbe probe, GatewayConfig.GuardConfig guardConfig, BackendHealth health) {
+    public CutoverVerifier(HttpProbe probe, GuardConfig guardConfig, BackendHealth health) {
         this(probe, guard(guardConfig), health, SYSTEM_RESOLVER, Duration.ofSeconds(5), Clock.systemUTC());
     }
 
     /** The proxy's guard, always with the built-in fingerprints (even when the proxy's guard is switched off). */
-    public static DefaultPageGuard guard(GatewayConfig.GuardConfig config) {
-        List<String> fingerprints = new ArrayList<>(GatewayConfig.GuardConfig.BUILT_IN);
+    public static DefaultPageGuard guard(GuardConfig config) {
+        List<String> fingerprints = new ArrayList<>(GuardConfig.BUILT_IN);
         fingerprints.addAll(config.fingerprints());
         return new DefaultPageGuard(true, fingerprints, BODY_BYTES);
     }

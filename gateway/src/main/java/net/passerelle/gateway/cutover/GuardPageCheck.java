@@ -2,6 +2,7 @@ package net.passerelle.gateway.cutover;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.health.DefaultPageCheck;
 import net.passerelle.gateway.policy.DefaultPageGuard;
@@ -17,8 +18,8 @@ import java.util.List;
 public final class GuardPageCheck implements DefaultPageCheck {
     private final DefaultPageGuard guard;
 
-    public GuardPageCheck(GatewayConfig.GuardConfig config) {
-        List<String> fingerprints = new ArrayList<>(GatewayConfig.GuardConfig.BUILT_IN);
+    public GuardPageCheck(GuardConfig config) {
+        List<String> fingerprints = new ArrayList<>(GuardConfig.BUILT_IN);
         fingerprints.addAll(config.fingerprints());
         this.guard = new DefaultPageGuard(true, fingerprints, config.scanBytes().intBytes());
     }

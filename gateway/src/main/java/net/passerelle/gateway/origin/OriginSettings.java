@@ -1,6 +1,6 @@
 package net.passerelle.gateway.origin;
 
-import net.passerelle.gateway.config.GatewayConfig.UpstreamConfig;
+import net.passerelle.gateway.config.UpstreamConfig;
 
 /**
  * How backend connections are made and kept, from {@code upstream.*}.

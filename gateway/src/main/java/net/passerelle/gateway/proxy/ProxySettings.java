@@ -1,6 +1,7 @@
 package net.passerelle.gateway.proxy;
 
 import io.netty.buffer.ByteBufAllocator;
+import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.health.BackendHealth;
 import net.passerelle.gateway.http.ForwardingHeaders;
@@ -45,8 +46,8 @@ public record ProxySettings(
     public static ProxySettings from(GatewayConfig config, RoutingTableHolder routes, ForwardingHeaders forwarding,
                                      NoticeRenderer notices, OriginPools origins, ProxyListener listener,
                                      Clock clock, Spool spool, BackendHealth health, EdgeRules edge) {
-        GatewayConfig.GuardConfig g = config.defaultPageGuard();
-        List<String> fingerprints = new ArrayList<>(GatewayConfig.GuardConfig.BUILT_IN);
+        GuardConfig g = config.defaultPageGuard();
+        List<String> fingerprints = new ArrayList<>(GuardConfig.BUILT_IN);
         fingerprints.addAll(g.fingerprints());
         DefaultPageGuard guard = new DefaultPageGuard(g.enabled(), fingerprints, g.scanBytes().intBytes());
         return new ProxySettings(routes, forwarding, notices, origins, listener, guard, clock, spool, health,

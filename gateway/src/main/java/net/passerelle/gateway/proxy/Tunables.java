@@ -1,5 +1,7 @@
 package net.passerelle.gateway.proxy;
 
+import net.passerelle.gateway.config.MaintenanceConfig;
+import net.passerelle.gateway.config.LimitsConfig;
 import net.passerelle.gateway.config.Cidr;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.RequestValidator;
@@ -36,15 +38,15 @@ public record Tunables(Admission admission, Timeouts timeouts, long maxBodySize,
      */
     public record Timeouts(long headerRead, long keepAlive, long idle, long response, long send, long minBodyRate) {
         public static Timeouts from(GatewayConfig config) {
-            GatewayConfig.LimitsConfig l = config.limits();
+            LimitsConfig l = config.limits();
             return new Timeouts(l.headerReadTimeout().toNanos(), l.keepAliveTimeout().toNanos(), l.idleTimeout().toNanos(),
                     config.upstream().responseTimeout().toNanos(), l.sendTimeout().toNanos(), l.minBodyRate().bytes());
         }
     }
 
     public static Tunables from(GatewayConfig config, EdgeRules edge) {
-        GatewayConfig.LimitsConfig limits = config.limits();
-        GatewayConfig.MaintenanceConfig m = config.maintenance();
+        LimitsConfig limits = config.limits();
+        MaintenanceConfig m = config.maintenance();
         OpsBypass bypass = new OpsBypass(m.allowNetworks().stream().map(Cidr::parse).toList(), m.opsHeader(), m.opsSecret());
         Admission admission = new Admission(new RequestValidator(limits.maxHeaderCount(), limits.maxBodySize().bytes()),
                 ClassifierProfiles.fromConfig(config.classification()), bypass, edge);

@@ -1,5 +1,7 @@
 package net.passerelle.gateway.spool;
 
+import net.passerelle.gateway.config.SpoolReplayConfig;
+import net.passerelle.gateway.config.SpoolConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 
 import java.nio.file.Path;
@@ -34,8 +36,8 @@ public record SpoolSettings(Path dir, long maxBytesPerGroup, long maxEntryBytes,
     }
 
     /** The settings of the configuration's {@code spool:} section. */
-    public static SpoolSettings from(GatewayConfig.SpoolConfig c) {
-        GatewayConfig.SpoolReplayConfig r = c.replay();
+    public static SpoolSettings from(SpoolConfig c) {
+        SpoolReplayConfig r = c.replay();
         return new SpoolSettings(Path.of(c.dir()), c.maxBytesPerGroup().bytes(), c.maxEntryBytes().bytes(),
                 c.minFreeBytes().bytes(), c.maxBufferedBytes().bytes(), c.ioThreads(), c.keepOutcomes(),
                 new ReplaySettings(r.initialBackoff(), r.maxBackoff(), r.maxAttempts(), r.connectTimeout(), r.responseTimeout()));

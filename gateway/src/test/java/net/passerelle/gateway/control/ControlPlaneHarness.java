@@ -5,6 +5,10 @@ import net.passerelle.testing.MariaDbDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.SpoolConfig;
+import net.passerelle.gateway.config.ServerConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.testing.RawHttp;
@@ -53,11 +57,11 @@ final class ControlPlaneHarness {
     static GatewayConfig config(String id, String storeUrl, String user, String password, Path dir, boolean admin) {
         GatewayConfig c = GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
-                .withAdmin(new GatewayConfig.AdminConfig(admin, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
-                .withStore(new GatewayConfig.StoreConfig(storeUrl, user, password, Duration.ofMillis(200),
+                .withAdmin(new AdminConfig(admin, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
+                .withStore(new StoreConfig(storeUrl, user, password, Duration.ofMillis(200),
                         dir.resolve("routing-snapshot.json").toString()))
-                .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
-                .withServer(new GatewayConfig.ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
+                .withSpool(new SpoolConfig(dir.resolve("spool").toString()))
+                .withServer(new ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
                 .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(true, dir.resolve("access.log").toString(),
                         null, null, null, null, null));
         return c;
@@ -76,8 +80,8 @@ final class ControlPlaneHarness {
 
     /** {@code config} with another lease policy. */
     static GatewayConfig withLeasePolicy(GatewayConfig config, String onLeaseLost, Duration grace) {
-        GatewayConfig.StoreConfig s = config.store();
-        return config.withStore(new GatewayConfig.StoreConfig(s.url(), s.user(), s.password(), s.pollInterval(),
+        StoreConfig s = config.store();
+        return config.withStore(new StoreConfig(s.url(), s.user(), s.password(), s.pollInterval(),
                 s.snapshot(), s.lease(), onLeaseLost, grace));
     }
 

@@ -1,6 +1,9 @@
 package net.passerelle.gateway.control;
 
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.SeedHost;
+import net.passerelle.gateway.config.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.e2e.NginxBackend;
@@ -42,10 +45,10 @@ class CutoverTest {
         oldServer.respondWith(StubBackend.html("<html><head><title>Alice's photos</title></head><body>old</body></html>"));
         newServer.respondWith(StubBackend.html("<html><head><title>Alice's photos</title></head><body>new</body></html>"));
         GatewayConfig base = ControlPlaneHarness.config("gw-cutover", "jdbc:h2:file:" + dir.resolve("store"), "", "", dir, true);
-        gateway = Passerelle.start(base.withSeed(new GatewayConfig.SeedConfig(
-                Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(oldServer.hostPort())), List.of(),
+        gateway = Passerelle.start(base.withSeed(new SeedConfig(
+                Map.of("srv-12", new SeedGroup(List.of(HostPort.parse(oldServer.hostPort())), List.of(),
                         "open", "reject", 300, Map.of(), "piwigo")),
-                Map.of(HOST, new GatewayConfig.SeedHost("srv-12", "alice")))));
+                Map.of(HOST, new SeedHost("srv-12", "alice")))));
     }
 
     @AfterEach

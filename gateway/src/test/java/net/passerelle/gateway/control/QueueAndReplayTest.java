@@ -1,6 +1,9 @@
 package net.passerelle.gateway.control;
 
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.SeedHost;
+import net.passerelle.gateway.config.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.testing.RawHttp;
@@ -38,10 +41,10 @@ class QueueAndReplayTest {
     void start() throws Exception {
         backend = new StubBackend();
         GatewayConfig base = ControlPlaneHarness.config("gw-queue", "jdbc:h2:file:" + dir.resolve("store"), "", "", dir, true);
-        GatewayConfig config = base.withSeed(new GatewayConfig.SeedConfig(
-                Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(backend.hostPort())), List.of(),
+        GatewayConfig config = base.withSeed(new SeedConfig(
+                Map.of("srv-12", new SeedGroup(List.of(HostPort.parse(backend.hostPort())), List.of(),
                         "read-only", "queue", 600, Map.of(), "piwigo")),
-                Map.of(HOST, new GatewayConfig.SeedHost("srv-12", "alice"))));
+                Map.of(HOST, new SeedHost("srv-12", "alice"))));
         gateway = Passerelle.start(config);
     }
 

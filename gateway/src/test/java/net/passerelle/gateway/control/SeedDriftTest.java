@@ -6,6 +6,9 @@ import ch.qos.logback.core.read.ListAppender;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.SeedHost;
+import net.passerelle.gateway.config.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,11 +60,11 @@ class SeedDriftTest {
         assertEquals(List.of(), none);
     }
 
-    private static GatewayConfig.SeedConfig seed(String backend, String mode) {
-        return new GatewayConfig.SeedConfig(
-                Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(backend)), List.of(), mode, "reject",
+    private static SeedConfig seed(String backend, String mode) {
+        return new SeedConfig(
+                Map.of("srv-12", new SeedGroup(List.of(HostPort.parse(backend)), List.of(), mode, "reject",
                         420, Map.of(), "piwigo")),
-                Map.of("alice.gallery.example", new GatewayConfig.SeedHost("srv-12", "alice"),
-                        "bob.gallery.example", new GatewayConfig.SeedHost("srv-12", "bob")));
+                Map.of("alice.gallery.example", new SeedHost("srv-12", "alice"),
+                        "bob.gallery.example", new SeedHost("srv-12", "bob")));
     }
 }

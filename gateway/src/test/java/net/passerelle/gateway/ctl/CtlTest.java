@@ -2,6 +2,7 @@ package net.passerelle.gateway.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import net.passerelle.gateway.Main;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import net.passerelle.gateway.testing.RawHttp;
@@ -34,7 +35,7 @@ class CtlTest {
     static void start() throws Exception {
         // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly; a long liveness
         // window, so that it is still live however slowly the call that waits for it starts.
-        ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
+        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
                 Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
     }
 

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.SpoolConfig;
+import net.passerelle.gateway.config.ServerConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
@@ -54,12 +58,12 @@ class FrozenGatewayTest {
         backend = new StubBackend();
         a = Passerelle.start(GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
-                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN))
-                .withStore(new GatewayConfig.StoreConfig(MariaDbDatabases.url(db), MariaDbDatabases.USER,
+                .withAdmin(new AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN))
+                .withStore(new StoreConfig(MariaDbDatabases.url(db), MariaDbDatabases.USER,
                         MariaDbDatabases.PASSWORD, Duration.ofMillis(200), dir.resolve("a-snapshot.json").toString()))
-                .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("a-spool").toString()))
+                .withSpool(new SpoolConfig(dir.resolve("a-spool").toString()))
                 .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(false, null, null, null, null, null, null))
-                .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-a", Duration.ofSeconds(1))));
+                .withServer(new ServerConfig(1, "auto", "gw-a", Duration.ofSeconds(1))));
         Path c = Files.createDirectories(dir.resolve("c"));
         frozen = GatewayProcess.start(c, """
                 listeners: ["127.0.0.1:0"]

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import net.passerelle.gateway.config.LimitsConfig;
 import net.passerelle.gateway.config.DataSize;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.Http2Config;
@@ -44,7 +45,7 @@ class Http2AbuseTest {
         start(http2, responder, GatewayConfig.defaults().limits());
     }
 
-    private void start(Http2Config http2, StubBackend.Responder responder, GatewayConfig.LimitsConfig l) throws Exception {
+    private void start(Http2Config http2, StubBackend.Responder responder, LimitsConfig l) throws Exception {
         backend = new StubBackend();
         backend.respondWith(responder);
         RoutingTable table = RoutingTable.builder(1).group(Tables.open("srv-12", backend.address()))
@@ -221,8 +222,8 @@ class Http2AbuseTest {
     }
 
     /** Limits with a short send timeout (and the rest at their defaults). */
-    private static GatewayConfig.LimitsConfig sendTimeout(Duration send) {
-        return new GatewayConfig.LimitsConfig(null, null, null, null, null, null, null, null, null, null, send, null, null);
+    private static LimitsConfig sendTimeout(Duration send) {
+        return new LimitsConfig(null, null, null, null, null, null, null, null, null, null, send, null, null);
     }
 
     @Test

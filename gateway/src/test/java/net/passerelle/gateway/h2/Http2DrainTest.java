@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import net.passerelle.gateway.config.LimitsConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.Http2Config;
 import net.passerelle.gateway.routing.RoutingTable;
@@ -42,7 +43,7 @@ class Http2DrainTest {
         start(GatewayConfig.defaults().limits());
     }
 
-    private void start(GatewayConfig.LimitsConfig limits) throws Exception {
+    private void start(LimitsConfig limits) throws Exception {
         if (gateway != null) {
             stop();
         }
@@ -62,7 +63,7 @@ class Http2DrainTest {
 
     @Test
     void aConnectionWithoutOpenStreamsIsClosedWithGoAwayAtTheKeepAliveTimeout() throws Exception {
-        start(new GatewayConfig.LimitsConfig(null, null, null, null, null, Duration.ofMillis(700), null, null));
+        start(new LimitsConfig(null, null, null, null, null, Duration.ofMillis(700), null, null));
         try (RawH2 c = new RawH2(gateway.ipv4())) {
             // a body announced empty, whose end comes in a DATA frame of its own: the stream must still close
             c.headers(1, RawH2.request("POST", HOST, "/empty").setInt("content-length", 0), false);

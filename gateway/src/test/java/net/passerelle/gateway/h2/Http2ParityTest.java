@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
+import net.passerelle.gateway.config.SpoolConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.Http2Config;
 import net.passerelle.gateway.proxy.ProxyListener;
@@ -63,7 +64,7 @@ class Http2ParityTest {
     static void start() throws Exception {
         backend = new StubBackend();
         backend.respondWith(Http2ParityTest::answer);
-        spool = Spool.open(SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString())));
+        spool = Spool.open(SpoolSettings.from(new SpoolConfig(dir.resolve("spool").toString())));
         RoutingTable table = RoutingTable.builder(1)
                 .group(Tables.open("srv-12", backend.address()))
                 .group(Tables.group("srv-13", Mode.READ_ONLY, WritePolicy.REJECT, backend.address()))

@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.gateway.config.SpoolReplayConfig;
+import net.passerelle.gateway.config.SpoolConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +33,8 @@ class SpoolMetricsTest {
 
     @BeforeEach
     void start() throws Exception {
-        ops = new OpsGateway(dir, c -> c.withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString(), null, null,
-                null, null, null, null, new GatewayConfig.SpoolReplayConfig(Duration.ofMillis(10), Duration.ofMillis(10), 2,
+        ops = new OpsGateway(dir, c -> c.withSpool(new SpoolConfig(dir.resolve("spool").toString(), null, null,
+                null, null, null, null, new SpoolReplayConfig(Duration.ofMillis(10), Duration.ofMillis(10), 2,
                 null, null))));
     }
 

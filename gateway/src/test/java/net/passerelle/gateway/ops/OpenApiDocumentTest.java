@@ -7,6 +7,8 @@ import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import net.passerelle.admin.api.Router;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +43,7 @@ class OpenApiDocumentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
+        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
                 Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
         OpsGateway.Answer a = ops.admin("GET", "/v1/openapi.json", null);
         assertEquals(200, a.status());
@@ -114,7 +116,7 @@ class OpenApiDocumentTest {
     private static int unreadyStatus() throws Exception {
         Path d = dir.resolve("unready");
         GatewayConfig c = OpsGateway.config(d, ops.backend.hostPort());
-        c = c.withStore(new GatewayConfig.StoreConfig("jdbc:mariadb://127.0.0.1:1/none", "", "", Duration.ofMillis(50),
+        c = c.withStore(new StoreConfig("jdbc:mariadb://127.0.0.1:1/none", "", "", Duration.ofMillis(50),
                 d.resolve("snapshot.json").toString(), Duration.ofSeconds(1), "unready", Duration.ZERO));
         try (Passerelle p = Passerelle.start(c)) {
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class DefaultPageGuardTest {
     private final DefaultPageGuard guard = guard(List.of("Custom Parking Page"));
 
     private static DefaultPageGuard guard(List<String> extra) {
-        List<String> all = new ArrayList<>(GatewayConfig.GuardConfig.BUILT_IN);
+        List<String> all = new ArrayList<>(GuardConfig.BUILT_IN);
         all.addAll(extra);
         return new DefaultPageGuard(true, all, 4096);
     }
@@ -65,7 +66,7 @@ class DefaultPageGuardTest {
         assertFalse(guard.appliesTo(response("text/html", null), true), "HEAD has no body to look at");
         assertTrue(guard.appliesTo(response("text/html", "gzip"), false));
         assertFalse(guard.appliesTo(response("text/html", "br"), false));
-        assertFalse(new DefaultPageGuard(false, GatewayConfig.GuardConfig.BUILT_IN, 4096)
+        assertFalse(new DefaultPageGuard(false, GuardConfig.BUILT_IN, 4096)
                 .appliesTo(response("text/html", null), false));
     }
 

@@ -1,5 +1,6 @@
 package net.passerelle.gateway.proxy;
 
+import net.passerelle.gateway.config.LimitsConfig;
 import net.passerelle.gateway.config.DataSize;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.routing.RoutingTable;
@@ -39,10 +40,10 @@ class HostileClientTest {
     @BeforeEach
     void start() throws Exception {
         backend = new StubBackend();
-        gateway = gateway(GatewayConfig.LimitsConfig.defaults());
+        gateway = gateway(LimitsConfig.defaults());
     }
 
-    private GatewayFixture gateway(GatewayConfig.LimitsConfig limits) throws InterruptedException {
+    private GatewayFixture gateway(LimitsConfig limits) throws InterruptedException {
         if (gateway != null) {
             gateway.close();
         }
@@ -115,7 +116,7 @@ class HostileClientTest {
 
     @Test
     void aClientThatReadsNothingOfItsResponseLosesBothConnectionsAfterTheSendTimeout() throws Exception {
-        gateway = gateway(GatewayConfig.LimitsConfig.defaults().withSendTimeout(Duration.ofSeconds(1)));
+        gateway = gateway(LimitsConfig.defaults().withSendTimeout(Duration.ofSeconds(1)));
         backend.respondWith(StubBackend.stream(64L << 20));
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(4096);
@@ -132,7 +133,7 @@ class HostileClientTest {
     @Test
     void aBodyThatTricklesUnderTheMinimumRateGets408() throws Exception {
         // The rate is judged over windows of the idle timeout (2 s here): a byte every 200 ms is 5 bytes/s.
-        gateway = gateway(GatewayConfig.LimitsConfig.defaults().withIdleTimeout(Duration.ofSeconds(2))
+        gateway = gateway(LimitsConfig.defaults().withIdleTimeout(Duration.ofSeconds(2))
                 .withMinBodyRate(DataSize.ofBytes(1024)));
         try (RawHttp c = gateway.connect()) {
             c.send(upload(1_000_000)).send(new byte[70_000]);
@@ -150,7 +151,7 @@ class HostileClientTest {
 
     @Test
     void connectionsOverTheGlobalCapGetA503AndTheCountComesBack() throws Exception {
-        gateway = gateway(GatewayConfig.LimitsConfig.defaults().withMaxConnections(512, 3));
+        gateway = gateway(LimitsConfig.defaults().withMaxConnections(512, 3));
         List<RawHttp> open = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {

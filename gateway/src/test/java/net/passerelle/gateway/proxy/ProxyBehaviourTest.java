@@ -8,8 +8,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import net.passerelle.gateway.config.LimitsConfig;
+import net.passerelle.gateway.config.ForwardingConfig;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.gateway.config.GatewayConfig.UpstreamConfig;
+import net.passerelle.gateway.config.UpstreamConfig;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.RawHttp;
@@ -182,7 +184,7 @@ class ProxyBehaviourTest {
     void trustedProxyChainIsExtendedNotReplaced() throws Exception {
         gateway.close();
         gateway = gateway(GatewayConfig.defaults().withForwarding(
-                new GatewayConfig.ForwardingConfig(java.util.List.of("127.0.0.0/8", "::1/128"), null)));
+                new ForwardingConfig(java.util.List.of("127.0.0.0/8", "::1/128"), null)));
         try (RawHttp c = gateway.connect()) {
             c.send("GET / HTTP/1.1\r\nHost: alice.gallery.example\r\nX-Forwarded-For: 203.0.113.7\r\n"
                     + "X-Request-Id: edge-42\r\n\r\n").read();
@@ -403,7 +405,7 @@ class ProxyBehaviourTest {
     @Test
     void oversizedBodyGets413WithoutContactingTheBackend() throws Exception {
         gateway.close();
-        gateway = gateway(GatewayConfig.defaults().withLimits(new GatewayConfig.LimitsConfig(null, null, null,
+        gateway = gateway(GatewayConfig.defaults().withLimits(new LimitsConfig(null, null, null,
                 net.passerelle.gateway.config.DataSize.ofBytes(10), null, null, null, null)));
         try (RawHttp c = gateway.connect()) {
             RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: alice.gallery.example\r\nContent-Length: 11\r\n\r\nhello world").read();
@@ -421,7 +423,7 @@ class ProxyBehaviourTest {
     @Test
     void slowHeadersGet408AndIdleConnectionsAreClosedQuietly() throws Exception {
         gateway.close();
-        gateway = gateway(GatewayConfig.defaults().withLimits(new GatewayConfig.LimitsConfig(null, null, null, null,
+        gateway = gateway(GatewayConfig.defaults().withLimits(new LimitsConfig(null, null, null, null,
                 Duration.ofMillis(300), Duration.ofMillis(600), null, null)));
         try (RawHttp c = gateway.connect()) {
             c.send("GET / HTTP/1.1\r\nHost: alice.gal");

@@ -2,6 +2,7 @@ package net.passerelle.gateway.proxy;
 
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
+import net.passerelle.gateway.config.SpoolConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.routing.RoutingTable;
@@ -41,7 +42,7 @@ class QueueModeTest {
 
     private void start(long maxEntryBytes) throws Exception {
         backend = new StubBackend();
-        SpoolSettings s = SpoolSettings.from(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()));
+        SpoolSettings s = SpoolSettings.from(new SpoolConfig(dir.resolve("spool").toString()));
         spool = Spool.open(new SpoolSettings(s.dir(), s.maxBytesPerGroup(), maxEntryBytes, 0, s.maxBufferedBytes(),
                 s.ioThreads(), s.keepOutcomes(), s.replay()));
         RoutingTable table = RoutingTable.builder(1)

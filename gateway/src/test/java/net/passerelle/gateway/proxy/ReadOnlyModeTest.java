@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
+import net.passerelle.gateway.config.MaintenanceConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTable;
@@ -202,7 +203,7 @@ class ReadOnlyModeTest {
     void maintenanceForwardsNothingButLetsOpsThrough() throws Exception {
         gateway.close();
         gateway = new GatewayFixture(GatewayConfig.defaults().withMaintenance(
-                new GatewayConfig.MaintenanceConfig(List.of("192.0.2.0/24"), "X-Passerelle-Ops", "s3cret")),
+                new MaintenanceConfig(List.of("192.0.2.0/24"), "X-Passerelle-Ops", "s3cret")),
                 table(Mode.MAINTENANCE, 1));
         try (RawHttp c = gateway.connect()) {
             assertEquals(503, c.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().status());
@@ -219,7 +220,7 @@ class ReadOnlyModeTest {
     void maintenanceAllowsConfiguredNetworks() throws Exception {
         gateway.close();
         gateway = new GatewayFixture(GatewayConfig.defaults().withMaintenance(
-                new GatewayConfig.MaintenanceConfig(List.of("127.0.0.0/8"), null, null)), table(Mode.MAINTENANCE, 1));
+                new MaintenanceConfig(List.of("127.0.0.0/8"), null, null)), table(Mode.MAINTENANCE, 1));
         try (RawHttp c = gateway.connect()) {
             assertEquals(200, c.send("POST /comments.php HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 0\r\n\r\n").read().status());
         }

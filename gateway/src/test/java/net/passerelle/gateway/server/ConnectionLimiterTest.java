@@ -1,5 +1,6 @@
 package net.passerelle.gateway.server;
 
+import net.passerelle.gateway.config.LimitsConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.routing.RoutingTable;
 import net.passerelle.gateway.testing.GatewayFixture;
@@ -19,7 +20,7 @@ class ConnectionLimiterTest {
     void aClientAddressGetsAtMostItsShareOfConnections() throws Exception {
         try (StubBackend backend = new StubBackend();
              GatewayFixture gateway = new GatewayFixture(GatewayConfig.defaults().withLimits(
-                     new GatewayConfig.LimitsConfig(null, null, null, null, null, null, null, 3)),
+                     new LimitsConfig(null, null, null, null, null, null, null, 3)),
                      RoutingTable.builder(1).group(Tables.open("g", backend.address())).host("a.example", "g", "a").build())) {
             List<RawHttp> open = new ArrayList<>();
             try {

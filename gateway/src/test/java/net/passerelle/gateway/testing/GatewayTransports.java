@@ -6,6 +6,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapComboFactory;
 import io.netty.testsuite.transport.TestsuitePermutation.BootstrapFactory;
 import io.netty.testsuite.transport.socket.SocketTestPermutation;
+import net.passerelle.gateway.config.ServerConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.server.Transport;
 import org.junit.jupiter.api.Assumptions;
@@ -44,8 +45,8 @@ public final class GatewayTransports {
 
     /** The configuration with {@code server.transport} set. */
     public static GatewayConfig on(GatewayConfig config, String transport) {
-        GatewayConfig.ServerConfig s = config.server();
-        return config.withServer(new GatewayConfig.ServerConfig(s.ioThreads(), transport, s.gatewayId(), s.drainTimeout()));
+        ServerConfig s = config.server();
+        return config.withServer(new ServerConfig(s.ioThreads(), transport, s.gatewayId(), s.drainTimeout()));
     }
 
     /** Netty's socket-test permutation over the gateway's transports: each available one, server and client alike. */

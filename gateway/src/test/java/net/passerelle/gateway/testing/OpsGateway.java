@@ -3,6 +3,13 @@ package net.passerelle.gateway.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.SpoolConfig;
+import net.passerelle.gateway.config.ServerConfig;
+import net.passerelle.gateway.config.SeedHost;
+import net.passerelle.gateway.config.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 
@@ -47,21 +54,21 @@ public final class OpsGateway implements AutoCloseable {
         return GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
                 // The tour of every route without a token fails authentication on purpose, many times from one address.
-                .withAdmin(new GatewayConfig.AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null,
+                .withAdmin(new AdminConfig(true, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null,
                         null, null, 1000))
-                .withStore(new GatewayConfig.StoreConfig("jdbc:h2:file:" + dir.resolve("store"), "", "", Duration.ofMillis(50),
+                .withStore(new StoreConfig("jdbc:h2:file:" + dir.resolve("store"), "", "", Duration.ofMillis(50),
                         dir.resolve("routing-snapshot.json").toString(), Duration.ofSeconds(1), null, null))
-                .withSpool(new GatewayConfig.SpoolConfig(dir.resolve("spool").toString()))
-                .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-ops", Duration.ofSeconds(1)))
+                .withSpool(new SpoolConfig(dir.resolve("spool").toString()))
+                .withServer(new ServerConfig(1, "auto", "gw-ops", Duration.ofSeconds(1)))
                 .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(true, dir.resolve("access.log").toString(),
                         null, null, null, null, null))
-                .withSeed(new GatewayConfig.SeedConfig(
-                        Map.of("srv-12", new GatewayConfig.SeedGroup(List.of(HostPort.parse(backendHostPort)), List.of(),
+                .withSeed(new SeedConfig(
+                        Map.of("srv-12", new SeedGroup(List.of(HostPort.parse(backendHostPort)), List.of(),
                                         "open", "queue", 600, Map.of(), "piwigo"),
-                                "srv-13", new GatewayConfig.SeedGroup(List.of(HostPort.parse("127.0.0.1:1")), List.of(),
+                                "srv-13", new SeedGroup(List.of(HostPort.parse("127.0.0.1:1")), List.of(),
                                         "read-only", "reject", 420, Map.of(), "piwigo")),
-                        Map.of(ALICE, new GatewayConfig.SeedHost("srv-12", "alice"),
-                                BOB, new GatewayConfig.SeedHost("srv-13", "bob"))));
+                        Map.of(ALICE, new SeedHost("srv-12", "alice"),
+                                BOB, new SeedHost("srv-13", "bob"))));
     }
 
     public String adminUrl() {

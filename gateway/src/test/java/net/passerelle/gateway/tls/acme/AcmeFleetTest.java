@@ -7,6 +7,13 @@ import net.passerelle.admin.store.CertificateStore;
 import net.passerelle.admin.store.JdbcCertificateStore;
 import net.passerelle.admin.store.JdbcStore;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.config.StoreConfig;
+import net.passerelle.gateway.config.SpoolConfig;
+import net.passerelle.gateway.config.ServerConfig;
+import net.passerelle.gateway.config.SeedHost;
+import net.passerelle.gateway.config.SeedGroup;
+import net.passerelle.gateway.config.SeedConfig;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.admin.model.HostPort;
 import net.passerelle.gateway.config.TlsConfig;
@@ -130,18 +137,18 @@ class AcmeFleetTest {
                 null, new TlsConfig.AcmeConfig(pebble.directory(), "ops@example.org", pebble.caFile().toString(),
                 "fleet secret", Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(2)));
-        GatewayConfig.SeedGroup group = new GatewayConfig.SeedGroup(List.of(HostPort.parse(
+        SeedGroup group = new SeedGroup(List.of(HostPort.parse(
                 "127.0.0.1:" + backend.address().getPort())), null, null, null, null, null, null);
         return GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
-                .withAdmin(new GatewayConfig.AdminConfig(admin, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
-                .withStore(new GatewayConfig.StoreConfig(MariaDbDatabases.url(database), MariaDbDatabases.USER,
+                .withAdmin(new AdminConfig(admin, HostPort.parse("127.0.0.1:0"), TOKEN, Duration.ofSeconds(5), null))
+                .withStore(new StoreConfig(MariaDbDatabases.url(database), MariaDbDatabases.USER,
                         MariaDbDatabases.PASSWORD, Duration.ofMillis(200), home.resolve("snapshot.json").toString()))
-                .withSpool(new GatewayConfig.SpoolConfig(home.resolve("spool").toString()))
-                .withServer(new GatewayConfig.ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
+                .withSpool(new SpoolConfig(home.resolve("spool").toString()))
+                .withServer(new ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
                 .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(false, null, null, null, null, null, null))
-                .withSeed(new GatewayConfig.SeedConfig(Map.of("g", group), Map.of(
-                        "alice.gallery.test", new GatewayConfig.SeedHost("g", "alice"))))
+                .withSeed(new SeedConfig(Map.of("g", group), Map.of(
+                        "alice.gallery.test", new SeedHost("g", "alice"))))
                 .withTls(tls);
     }
 
