@@ -48,7 +48,7 @@ TITLES = {
 }
 results = {}
 for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew", "h2", "h2c"]:
-    targets = [t for t in ["direct", "passerelle", "nginx", "haproxy"] if (scenario, t) in rows]
+    targets = [t for t in ["direct", "before", "passerelle", "nginx", "haproxy"] if (scenario, t) in rows]
     if not targets:
         continue
     print(f"== {scenario}: {TITLES[scenario]}")

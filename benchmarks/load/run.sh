@@ -25,6 +25,9 @@ H2_STREAMS="${H2_STREAMS:-16}"
 JAVA="${JAVA:-java}"
 JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
 JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run
+# Another build of Passerelle (e.g. the commit before a change) measured as target "before" in the HTTP/1.1
+# scenarios, alternated with the others in the same run: before/after figures that share the machine's noise.
+BASELINE_JAR="${BASELINE_JAR:-}"
 
 WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
 PIDS=()
@@ -82,11 +85,11 @@ HAPROXY_MAXCONN=$(( ($(ulimit -n) - 500) / 2 ))
 
 # ------------------------------------------------------------------ ports, files
 # Free ports chosen now by the kernel (never 3306/5432/6379/5672/1883/4222, which other services may hold).
-read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE P_PASS_TLS P_NGINX_TLS P_NGINX_H2C < <(python3 - <<'EOF'
+read -r P_BACKEND P_PASS P_NGINX P_HAPROXY P_PASS_IDLE P_PASS_TLS P_NGINX_TLS P_NGINX_H2C P_BEFORE < <(python3 - <<'EOF'
 import socket
 avoid = {3306, 5432, 6379, 5672, 1883, 4222}
 socks, ports = [], []
-while len(ports) < 8:
+while len(ports) < 9:
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
     socks.append(s)
     if p not in avoid:
@@ -171,6 +174,12 @@ pass_config() {  # $1 = port
             i=$((i + 1))
         done < "$WORK/hosts.txt"
     } > "$WORK/passerelle-$1.yml"
+}
+
+baseline_config() {  # $1 = port: pass_config without TLS and HTTP/2, which a build before them would refuse
+    pass_config "$1"
+    grep -v '^http2:\|^tls:' "$WORK/passerelle-$1.yml" | sed "s#$WORK/store/#$WORK/store-before/#; s#$WORK/spool#$WORK/spool-before#" \
+        > "$WORK/before-$1.yml"
 }
 
 # ------------------------------------------------------------------ nginx as reverse proxy
@@ -318,6 +327,13 @@ JFR_OPTS=()
 [ -n "$JFR" ] && JFR_OPTS=("-XX:StartFlightRecording=filename=$JFR,settings=profile")
 # shellcheck disable=SC2086
 start passerelle "$PROXY_CPU" "$JAVA" $JVM_OPTS "${JFR_OPTS[@]}" -jar "$JAR" --config "$WORK/passerelle-$P_PASS.yml"
+HTTP1_TARGETS="passerelle nginx haproxy"
+if [ -n "$BASELINE_JAR" ]; then
+    baseline_config "$P_BEFORE"
+    # shellcheck disable=SC2086
+    start before "$PROXY_CPU" "$JAVA" $JVM_OPTS -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
+    HTTP1_TARGETS="before passerelle nginx haproxy"
+fi
 start nginx "$PROXY_CPU" "$NGINX" -c "$WORK/nginx-proxy/nginx.conf" -p "$WORK/nginx-proxy"
 start haproxy "$PROXY_CPU" "$HAPROXY" -db -f "$WORK/haproxy.cfg"
 wait_port "$P_BACKEND" backend
@@ -329,9 +345,14 @@ declare -A PORT=([direct]=$P_BACKEND [passerelle]=$P_PASS [nginx]=$P_NGINX [hapr
 declare -A TLS_PORT=([passerelle]=$P_PASS_TLS [nginx]=$P_NGINX_TLS)
 declare -A H2C_PORT=([passerelle]=$P_PASS [nginx]=$P_NGINX_H2C)
 declare -A PID=([direct]=$BACKEND_PID [passerelle]=$(cat "$WORK/passerelle.pid") [nginx]=$(cat "$WORK/nginx.pid") [haproxy]=$(cat "$WORK/haproxy.pid"))
+if [ -n "$BASELINE_JAR" ]; then
+    wait_port "$P_BEFORE" before
+    PORT[before]=$P_BEFORE
+    PID[before]=$(cat "$WORK/before.pid")
+fi
 
 # Sanity: each target proxies a known host and refuses an unknown one.
-for t in passerelle nginx haproxy; do
+for t in $HTTP1_TARGETS; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $ONE_HOST" "http://127.0.0.1:${PORT[$t]}/page.html" || true)
     unknown=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: nobody.example.org" "http://127.0.0.1:${PORT[$t]}/page.html" || true)
     [ "$code" = 200 ] || { log "$t does not proxy (status $code)"; cat "$WORK/$t.out" >&2; exit 1; }
@@ -412,35 +433,35 @@ echo "$RO_HOST" > "$ROHOSTS"
 FORM='method=pwg.images.setInfo&image_id=1234&name=Sunset'
 
 log "warming up"
-warm passerelle nginx haproxy passerelle
+warm $HTTP1_TARGETS passerelle
 
 for scenario in $SCENARIOS; do
     case "$scenario" in
     get1k)
         log "scenario get1k: GET 1 KiB, $CONNS connections"
-        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx haproxy; do
+        for r in $(seq 1 "$ROUNDS"); do for t in $HTTP1_TARGETS; do
             run get1k "$t" "$r" "$CONNS" /page.html "$HOSTS1" 1
         done; done ;;
     get100k)
         log "scenario get100k: GET 100 KiB, $CONNS connections"
-        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx haproxy; do
+        for r in $(seq 1 "$ROUNDS"); do for t in $HTTP1_TARGETS; do
             run get100k "$t" "$r" "$CONNS" /photo.jpg "$HOSTS1" 1
         done; done ;;
     onecon)
         log "scenario onecon: GET 1 KiB, 1 connection (latency added over the direct backend)"
-        for r in $(seq 1 "$ROUNDS"); do for t in direct passerelle nginx haproxy; do
+        for r in $(seq 1 "$ROUNDS"); do for t in direct $HTTP1_TARGETS; do
             run onecon "$t" "$r" 1 /page.html "$HOSTS1" 1
         done; done ;;
     readonly)
         log "scenario readonly: POST to a read-only group, $CONNS connections (direct: backend GET 1 KiB, backend alone on CPU $PROXY_CPU)"
-        for t in passerelle nginx haproxy; do
+        for t in $HTTP1_TARGETS; do
             log "  $t answers the POST with: $(curl -s -o /dev/null -w '%{http_code}' -H "Host: $RO_HOST" -d "$FORM" "http://127.0.0.1:${PORT[$t]}/ws.php?format=json")"
             # unmeasured, like the GET warm-up: this path (classification, notice) is not warm yet in any target
             WRK_HOSTS="$ROHOSTS" WRK_NHOSTS=1 WRK_METHOD=POST WRK_BODY="$FORM" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d3s \
                 -s "$LUA_DIR/hosts.lua" "http://127.0.0.1:${PORT[$t]}/ws.php?format=json" >/dev/null 2>&1 || true
         done
         for r in $(seq 1 "$ROUNDS"); do
-            for t in passerelle nginx haproxy; do
+            for t in $HTTP1_TARGETS; do
                 run readonly "$t" "$r" "$CONNS" "/ws.php?format=json" "$ROHOSTS" 1 POST "$FORM"
             done
             backend_cpu "$PROXY_CPU"
@@ -449,7 +470,7 @@ for scenario in $SCENARIOS; do
         done ;;
     hosts)
         log "scenario hosts: GET 1 KiB, $CONNS connections, Host rotating over 1,000 names vs one name"
-        for r in $(seq 1 "$ROUNDS"); do for t in passerelle nginx haproxy; do
+        for r in $(seq 1 "$ROUNDS"); do for t in $HTTP1_TARGETS; do
             run hosts1 "$t" "$r" "$CONNS" /page.html "$HOSTS1" 1
             run hosts1000 "$t" "$r" "$CONNS" /page.html "$WORK/hosts.txt" 1000
         done; done ;;
