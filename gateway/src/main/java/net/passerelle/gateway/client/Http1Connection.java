@@ -61,6 +61,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean closeAfterResponse;
     private boolean draining;
     private boolean inputClosed;
+    /** Whether a request ever came: until one has, the connection gets the header timeout, not the keep-alive one. */
+    private boolean used;
 
     Http1Connection(ProxySettings px, StrictRequestDecoder decoder, ClientResponseEncoder encoder, ConnectionFacts facts) {
         this.px = px;
@@ -194,6 +196,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     private void startExchange(HttpRequest request) {
         decoder.stopWatching();
+        used = true;
         state = State.EXCHANGE;
         closeAfterResponse = false;
         if (exchange == null) {
@@ -376,7 +379,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         // comes; a kept-alive connection nobody uses then holds only Netty's channel and these handlers.
         exchange = null;
         info = null;
-        closeAt(waitStartNanos + px.timeouts().keepAlive(), now, px.timeouts().headerRead());
+        // A connection that never sent a byte gets the header timeout, counted from its opening, as nginx's
+        // client_header_timeout and HAProxy's timeout http-request do: the keep-alive time is for clients that
+        // have been served, and a crowd of silent new connections must not hold slots for that long.
+        long keepAlive = used ? px.timeouts().keepAlive() : Math.min(px.timeouts().keepAlive(), px.timeouts().headerRead());
+        closeAt(waitStartNanos + keepAlive, now, px.timeouts().headerRead());
     }
 
     /** Closes once {@code deadline} has passed; until then, looks again no later than {@code within}. */

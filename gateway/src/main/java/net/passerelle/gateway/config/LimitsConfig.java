@@ -73,6 +73,11 @@ public record LimitsConfig(
                 keepAliveTimeout, idleTimeout, maxConnectionsPerClient, maxConnections, size, sendTimeout, maxBufferedMemory, minBodyRate);
     }
 
+    public LimitsConfig withHeaderReadTimeout(Duration d) {
+        return new LimitsConfig(maxRequestLine, maxHeaderSize, maxHeaderCount, maxBodySize, d,
+                keepAliveTimeout, idleTimeout, maxConnectionsPerClient, maxConnections, bufferRequestBody, sendTimeout, maxBufferedMemory, minBodyRate);
+    }
+
     public LimitsConfig withIdleTimeout(Duration d) {
         return new LimitsConfig(maxRequestLine, maxHeaderSize, maxHeaderCount, maxBodySize, headerReadTimeout,
                 keepAliveTimeout, d, maxConnectionsPerClient, maxConnections, bufferRequestBody, sendTimeout, maxBufferedMemory, minBodyRate);

@@ -131,6 +131,18 @@ class HostileClientTest {
     }
 
     @Test
+    void aNewConnectionThatSendsNothingIsClosedAfterTheHeaderTimeoutButAServedOneIsKept() throws Exception {
+        // The keep-alive timeout stays at its 75 s: only the header timeout can close the silent one in time.
+        gateway = gateway(LimitsConfig.defaults().withHeaderReadTimeout(Duration.ofMillis(500)));
+        try (RawHttp silent = gateway.connect(); RawHttp served = gateway.connect()) {
+            assertEquals(200, served.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().status());
+            assertEquals(-1, silent.input().read(), "closed without an answer: it asked nothing");
+            // The served connection outlived the silent one's deadline and still works.
+            assertEquals(200, served.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
     void aBodyThatTricklesUnderTheMinimumRateGets408() throws Exception {
         // The rate is judged over windows of the idle timeout (2 s here): a byte every 200 ms is 5 bytes/s.
         gateway = gateway(LimitsConfig.defaults().withIdleTimeout(Duration.ofSeconds(2))
