@@ -372,6 +372,9 @@ async def main():
         "probes_served_pct": probe.served(start, end), "recovery_s": probe.recovery(end),
         "rss_mib": [round(rss_before / 1024), round(peak[0] / 1024), round(rss_kib(pid) / 1024)],
         "held_2s_after": {"client": held_client, "backend": held_backend},
+        # when the failed probes were sent, in seconds from the attack's start: a burst at the start is not a
+        # steady state
+        "probes_failed_at_s": [round(t - start, 1) for t, ok in probe.results if start <= t < end and not ok][:40],
     })
     print(json.dumps(figures))
 
