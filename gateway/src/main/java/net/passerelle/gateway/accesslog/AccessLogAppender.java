@@ -2,9 +2,8 @@ package net.passerelle.gateway.accesslog;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
@@ -16,19 +15,17 @@ import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
 import net.passerelle.gateway.config.AccessLogConfig;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.LongAdder;
-
 /**
  * Logback set-up of the access log, in code so that it does not depend on the operator's logging configuration:
- * its own logger ({@value AccessLog#LOGGER}, not additive), a JSON encoder (time + the entry's fields), and an
- * asynchronous appender that never blocks the caller: when its queue is full the line is dropped and counted
- * ({@link #dropped()}).
+ * its own logger ({@value AccessLog#LOGGER}, not additive), a JSON encoder (time + the entry's fields), and a
+ * batching appender ({@link BatchingAppender}) that never blocks the caller: when its queue is full the line is
+ * dropped and counted ({@link #dropped()}).
  */
 public final class AccessLogAppender implements AutoCloseable {
     private final ch.qos.logback.classic.Logger logger;
-    private final DroppingAsyncAppender async;
+    private final BatchingAppender async;
 
-    private AccessLogAppender(ch.qos.logback.classic.Logger logger, DroppingAsyncAppender async) {
+    private AccessLogAppender(ch.qos.logback.classic.Logger logger, BatchingAppender async) {
         this.logger = logger;
         this.async = async;
     }
@@ -47,14 +44,10 @@ public final class AccessLogAppender implements AutoCloseable {
         encoder.setProviders(providers);
         encoder.start();
 
-        Appender<ILoggingEvent> sink = config.toStandardOutput() ? console(context, encoder) : file(context, encoder, config);
-        DroppingAsyncAppender async = new DroppingAsyncAppender();
+        OutputStreamAppender<ILoggingEvent> sink = config.toStandardOutput() ? console(context, encoder) : file(context, encoder, config);
+        BatchingAppender async = new BatchingAppender(sink, config.queueSize());
         async.setContext(context);
-        async.setName("access-async");
-        async.setQueueSize(config.queueSize());
-        async.setDiscardingThreshold(0);
-        async.setNeverBlock(true);
-        async.addAppender(sink);
+        async.setName("access-batching");
         async.start();
 
         ch.qos.logback.classic.Logger logger = context.getLogger(AccessLog.LOGGER);
@@ -64,16 +57,17 @@ public final class AccessLogAppender implements AutoCloseable {
         return new AccessLogAppender(logger, async);
     }
 
-    private static Appender<ILoggingEvent> console(LoggerContext context, LoggingEventCompositeJsonEncoder encoder) {
+    private static OutputStreamAppender<ILoggingEvent> console(LoggerContext context, LoggingEventCompositeJsonEncoder encoder) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("access-stdout");
         console.setEncoder(encoder);
+        console.setImmediateFlush(false); // the batching appender flushes once per batch
         console.start();
         return console;
     }
 
-    private static Appender<ILoggingEvent> file(LoggerContext context, LoggingEventCompositeJsonEncoder encoder,
+    private static OutputStreamAppender<ILoggingEvent> file(LoggerContext context, LoggingEventCompositeJsonEncoder encoder,
                                                 AccessLogConfig config) {
         RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
         file.setContext(context);
@@ -89,6 +83,7 @@ public final class AccessLogAppender implements AutoCloseable {
         policy.setTotalSizeCap(new FileSize(config.totalSizeCap().bytes()));
         policy.start();
         file.setRollingPolicy(policy);
+        file.setImmediateFlush(false); // the batching appender flushes once per batch
         file.start();
         return file;
     }
@@ -107,19 +102,5 @@ public final class AccessLogAppender implements AutoCloseable {
     public void close() {
         logger.detachAppender(async);
         async.stop();
-    }
-
-    /** Logback's asynchronous appender, counting what it has to drop instead of silently losing it. */
-    private static final class DroppingAsyncAppender extends AsyncAppender {
-        final LongAdder dropped = new LongAdder();
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            if (getRemainingCapacity() == 0) {
-                dropped.increment();
-                return;
-            }
-            super.append(event);
-        }
     }
 }

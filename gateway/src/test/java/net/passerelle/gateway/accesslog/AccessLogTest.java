@@ -123,4 +123,22 @@ class AccessLogTest {
         assertEquals(100, byOutcome.get("aborted").get("bytesIn").asInt(), text);
         assertEquals(0, appender.dropped());
     }
+
+    /** Batched writes must not keep a quiet gateway's lines in memory: each is in the file within the flush interval. */
+    @Test
+    void aLineIsInTheFileWhileTheGatewayRunsNotOnlyAtClose() throws Exception {
+        Path file = dir.resolve("quiet.log");
+        AccessLogAppender appender = AccessLogAppender.install(new AccessLogConfig(true, file.toString(), null, null, null,
+                null, null));
+        try {
+            appender.logger().info(net.logstash.logback.marker.Markers.append("outcome", "lonely"), "");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(file) && Files.readString(file).contains("lonely")) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling a file another thread writes, bounded by the deadline
+            }
+            assertTrue(Files.readString(file).contains("\"outcome\":\"lonely\""), "the line is still only in memory");
+        } finally {
+            appender.close();
+        }
+    }
 }
