@@ -119,6 +119,7 @@ public final class Passerelle implements AutoCloseable {
             throw e;
         }
         p.logStarted();
+        NativeHeap.trim();
         return p;
     }
 
