@@ -102,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(new ClientTracker(clients))
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                // a client that shuts its sending side still gets its answer (see ClientRequestReceiver)
+                // a client that shuts its sending side still gets its answer (see Http1Connection)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 // What one client connection may hold in the gateway before its backend stops being read: the
