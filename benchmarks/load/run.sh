@@ -28,6 +28,8 @@ JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the wh
 # Another build of Passerelle (e.g. the commit before a change) measured as target "before" in the HTTP/1.1
 # scenarios, alternated with the others in the same run: before/after figures that share the machine's noise.
 BASELINE_JAR="${BASELINE_JAR:-}"
+TRANSPORT="${TRANSPORT:-auto}"                    # server.transport of Passerelle: auto (epoll), epoll, io_uring, nio
+BASELINE_TRANSPORT="${BASELINE_TRANSPORT:-$TRANSPORT}"   # of "before": the same jar twice compares transports
 
 WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
 PIDS=()
@@ -148,13 +150,17 @@ http {
 EOF
 
 # ------------------------------------------------------------------ Passerelle
+server_line() {  # $1 = transport; auto is left out, so a build older than server.transport takes the line too
+    if [ "$1" = auto ]; then echo "server: { ioThreads: 1 }"; else echo "server: { ioThreads: 1, transport: $1 }"; fi
+}
+
 pass_config() {  # $1 = port
     {
         echo "listeners: [\"127.0.0.1:$1\"]"
         echo "admin: { enabled: false }"
         echo "store: { url: \"jdbc:h2:file:$WORK/store/passerelle\" }"
         echo "spool: { dir: \"$WORK/spool\" }"
-        echo "server: { ioThreads: 1 }"
+        server_line "$TRANSPORT"
         echo "limits: { maxConnectionsPerClient: 50000 }"
         echo "upstream: { maxIdlePerBackend: 256 }"
         # h2 by ALPN on the TLS listener (the default), and h2c with prior knowledge on the plain one
@@ -179,6 +185,7 @@ pass_config() {  # $1 = port
 baseline_config() {  # $1 = port: pass_config without TLS and HTTP/2, which a build before them would refuse
     pass_config "$1"
     grep -v '^http2:\|^tls:' "$WORK/passerelle-$1.yml" | sed "s#$WORK/store/#$WORK/store-before/#; s#$WORK/spool#$WORK/spool-before#" \
+        | sed "s#^server: .*#$(server_line "$BASELINE_TRANSPORT")#" \
         > "$WORK/before-$1.yml"
 }
 
