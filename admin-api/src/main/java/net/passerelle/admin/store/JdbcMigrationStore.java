@@ -1,5 +1,7 @@
 package net.passerelle.admin.store;
 
+import net.passerelle.admin.model.Backend;
+import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationState;
 import net.passerelle.admin.model.MigrationStep;
@@ -91,6 +93,18 @@ final class JdbcMigrationStore implements MigrationStore {
     }
 
     @Override
+    public Map<MigrationState, Integer> countByState() {
+        return tx.run("migrations by state", c -> {
+            Map<MigrationState, Integer> counts = new java.util.EnumMap<>(MigrationState.class);
+            for (Object[] row : Sql.query(c, "SELECT state, COUNT(*) FROM migration GROUP BY state",
+                    rs -> new Object[]{rs.getString(1), rs.getInt(2)})) {
+                counts.put(MigrationState.parse((String) row[0]), (Integer) row[1]);
+            }
+            return counts;
+        });
+    }
+
+    @Override
     public boolean claim(String id, String owner, Duration ttl) {
         requireOwner(owner);
         return tx.run("claim migration", c -> {
@@ -126,6 +140,9 @@ final class JdbcMigrationStore implements MigrationStore {
                 return false;
             }
             writeSteps(c, actor, m, change);
+            if (change.mode != null || change.backends != null) {
+                change.version = applyToGroup(c, actor, m.group(), change);
+            }
             return true;
         });
     }
@@ -175,6 +192,29 @@ final class JdbcMigrationStore implements MigrationStore {
             where.append(" AND overrun_ms IS NULL");
         }
         return Sql.update(c, "UPDATE migration SET " + set + where, args.toArray()) == 1;
+    }
+
+    /** The group's side of a change, as {@code Store.setMode} / {@code setBackends} would write it. */
+    private long applyToGroup(Connection c, String actor, String name, MigrationChange ch) throws SQLException {
+        long version = Transactions.readVersion(c, true);
+        Group before = GroupRepository.readOne(c, name).orElseThrow(() -> new NotFoundException("group", name));
+        Group after = before;
+        if (ch.mode != null) {
+            after = after.withMode(ch.mode, ch.writes == null ? before.writes() : ch.writes, before.retryAfterSeconds(),
+                    before.message());
+        }
+        if (ch.backends != null) {
+            after = after.withBackends(ch.backends.backends().stream().map(Backend::parse).toList(),
+                    ch.backends.spares().stream().map(Backend::parse).toList());
+        }
+        after = GroupRepository.truncate(after);
+        if (after.equals(before)) {
+            return version;
+        }
+        GroupRepository.write(c, true, after);
+        long next = Transactions.bump(c, version);
+        audit.append(c, next, actor, ch.backends != null ? "group.backends" : "group.mode", name, before, after);
+        return next;
     }
 
     private void writeSteps(Connection c, String actor, Migration m, MigrationChange ch) throws SQLException {

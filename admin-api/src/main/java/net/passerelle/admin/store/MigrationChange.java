@@ -1,6 +1,9 @@
 package net.passerelle.admin.store;
 
+import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationState;
+import net.passerelle.admin.model.Mode;
+import net.passerelle.admin.model.WritePolicy;
 
 import java.time.Duration;
 
@@ -22,6 +25,10 @@ public final class MigrationChange {
     boolean finish;
     String lockOwner;
     Duration lockTtl;
+    Mode mode;
+    WritePolicy writes;
+    Migration.Placement backends;
+    long version = -1;
 
     /** Moves to {@code next}. */
     public MigrationChange state(MigrationState next) {
@@ -75,6 +82,31 @@ public final class MigrationChange {
     public MigrationChange finish() {
         this.finish = true;
         return this;
+    }
+
+    /**
+     * Sets the group's standing mode (and write policy, unless null) in the same transaction as the rest: the
+     * effect happens if and only if the compare-and-set succeeds, so a driver that lost its lock or raced an abort
+     * can never apply it late. Setting the mode it already has is no change (no new version, no audit entry).
+     */
+    public MigrationChange mode(Mode newMode, WritePolicy newWrites) {
+        this.mode = newMode;
+        this.writes = newWrites;
+        return this;
+    }
+
+    /** Replaces the group's backends and spares in the same transaction as the rest (see {@link #mode}). */
+    public MigrationChange backends(Migration.Placement placement) {
+        this.backends = placement;
+        return this;
+    }
+
+    /**
+     * After a successful {@link MigrationStore#apply} with a {@link #mode} or {@link #backends} effect: the table
+     * version that holds it (the current one when it changed nothing), for the fleet's confirmation; -1 otherwise.
+     */
+    public long version() {
+        return version;
     }
 
     /** Takes the lock for {@code owner} whoever held it (ops' abort wins over a driver mid-step). */

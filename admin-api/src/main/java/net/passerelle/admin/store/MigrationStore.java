@@ -5,6 +5,7 @@ import net.passerelle.admin.model.MigrationState;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,6 +42,9 @@ public interface MigrationStore {
 
     /** The migrations not finished, which a driver may have work for. */
     List<Migration> active();
+
+    /** How many migrations are in each state (states without one are absent), for the metrics. */
+    Map<MigrationState, Integer> countByState();
 
     /** Takes or renews the lock on an active migration for {@code owner}, until the store's clock plus {@code ttl}. */
     boolean claim(String id, String owner, Duration ttl);
