@@ -81,7 +81,7 @@ class MigrationKillTest {
         newServer = new StubBackend();
         StubBackend.Responder page = StubBackend.html(String.format(PAGE, "new"));
         // The new server answers verification slowly: the kill lands while gw-a waits for it.
-        newServer.respondWith((ctx, seen) -> ctx.executor().schedule(() -> page.respond(ctx, seen), 3000,
+        newServer.respondWith((ctx, seen) -> ctx.executor().schedule(() -> page.respond(ctx, seen), 2000,
                 TimeUnit.MILLISECONDS));
         a = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), """
                 listeners: ["127.0.0.1:0"]
