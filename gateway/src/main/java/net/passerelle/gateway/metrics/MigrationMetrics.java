@@ -3,8 +3,7 @@ package net.passerelle.gateway.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Meter;
 
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,9 @@ public final class MigrationMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> byState = new ConcurrentHashMap<>();
-    private final MultiGauge readOnly;
+    /** Per group read-only now: its seconds, and its gauge (registered once while the group is in the map). */
+    private final Map<String, AtomicLong> readOnlySeconds = new ConcurrentHashMap<>();
+    private final Map<String, Meter> readOnlyGauges = new ConcurrentHashMap<>();
 
     /** @param states every state's wire name, so that each series exists from the start */
     public MigrationMetrics(MeterRegistry registry, List<String> states) {
@@ -40,8 +41,6 @@ public final class MigrationMetrics {
             Gauge.builder(MIGRATIONS, v, AtomicLong::get).tag("state", s)
                     .description("migrations by state, fleet-wide").register(registry);
         }
-        readOnly = MultiGauge.builder(READ_ONLY_SECONDS)
-                .description("seconds a group under migration has been read-only").register(registry);
     }
 
     /** The counts by state; states absent from {@code counts} are 0. */
@@ -50,10 +49,21 @@ public final class MigrationMetrics {
     }
 
     /** The groups read-only because of a migration now, with their seconds; the others leave the series. */
-    public void readOnly(Map<String, Long> secondsByGroup) {
-        readOnly.register(secondsByGroup.entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("group", e.getKey()), e.getValue()))
-                .toList(), true);
+    public synchronized void readOnly(Map<String, Long> secondsByGroup) {
+        // Each gauge is registered once and then only its value changes: re-registering a row with the same tags
+        // (MultiGauge with overwrite) leaves duplicate series that break the Prometheus scrape.
+        secondsByGroup.forEach((group, seconds) -> readOnlySeconds.computeIfAbsent(group, g -> {
+            AtomicLong v = new AtomicLong();
+            readOnlyGauges.put(g, Gauge.builder(READ_ONLY_SECONDS, v, AtomicLong::get).tag("group", g)
+                    .description("seconds a group under migration has been read-only").register(registry));
+            return v;
+        }).set(seconds));
+        for (String group : List.copyOf(readOnlySeconds.keySet())) {
+            if (!secondsByGroup.containsKey(group)) {
+                registry.remove(readOnlyGauges.remove(group));
+                readOnlySeconds.remove(group);
+            }
+        }
     }
 
     /** A migration of {@code group} passed its bound. */

@@ -91,22 +91,29 @@ public final class FleetEffects implements MigrationEffects {
                 replay.replay(m.group(), "migration " + m.id());
             }
         }
-        return new ReplayProgress(waiting, delivered, failed, elsewhere(m.group()));
+        Map<String, Integer> live = new LinkedHashMap<>();
+        Map<String, Integer> unreachable = new LinkedHashMap<>();
+        published(m, live, unreachable);
+        return new ReplayProgress(waiting, delivered, failed, live, unreachable);
     }
 
-    /** What the other live gateways publish as still waiting for {@code group}. */
-    private Map<String, Integer> elsewhere(String group) {
-        Map<String, Integer> out = new LinkedHashMap<>();
+    /**
+     * What the other gateways publish as still waiting for the group: the live ones are waited for; the others,
+     * if they published during the migration, are named (their writes replay from their disk when they are back).
+     */
+    private void published(Migration m, Map<String, Integer> live, Map<String, Integer> unreachable) {
         FleetView fleet = store.get().fleet();
+        Instant since = m.readOnlySince() == null ? m.createdAt() : m.readOnlySince();
         for (GatewayStatus g : fleet.gateways()) {
-            if (g.gatewayId().equals(self) || !confirmer.liveness().isLive(g, fleet)) {
+            int n = SpoolBeacon.parse(g.info()).getOrDefault(m.group(), 0);
+            if (g.gatewayId().equals(self) || n == 0) {
                 continue;
             }
-            int n = SpoolBeacon.parse(g.info()).getOrDefault(group, 0);
-            if (n > 0) {
-                out.put(g.gatewayId(), n);
+            if (confirmer.liveness().isLive(g, fleet)) {
+                live.put(g.gatewayId(), n);
+            } else if (g.heartbeat() != null && g.heartbeat().isAfter(since)) {
+                unreachable.put(g.gatewayId(), n);
             }
         }
-        return out;
     }
 }

@@ -178,7 +178,8 @@ public final class MigrationSteps {
         }
         String outcome = p.delivered() + " delivered, " + p.failedFinal() + " refused for good"
                 + (p.waitingInFleet() == 0 ? "" : ", " + p.waitingInFleet() + " still waiting after " + replayWait
-                + " (the spools keep replaying)");
+                + " (the spools keep replaying)")
+                + (p.unreachable().isEmpty() ? "" : "; on unreachable gateways, replayed when they are back: " + p.unreachable());
         return transition(m, Event.REPLAY_FINISHED, new MigrationChange().spool(json)
                 .endStep(MigrationStep.DONE, outcome).addStep(DONE, MigrationStep.DONE, "migrated to "
                         + m.to().backends()).finish());

@@ -10,10 +10,18 @@ import java.util.Map;
  * @param delivered   entries of this gateway's spool queued since the group became read-only and delivered
  * @param failedFinal those refused for good (kept for ops, never retried by themselves)
  * @param elsewhere   waiting entries the other live gateways publish in their heartbeats, by gateway id
+ * @param unreachable what gateways that are not live (killed, frozen, partitioned) last published during the
+ *                    migration: not waited for (they replay when they are back, from their own disk), but named
  */
-public record ReplayProgress(int waiting, int delivered, int failedFinal, Map<String, Integer> elsewhere) {
+public record ReplayProgress(int waiting, int delivered, int failedFinal, Map<String, Integer> elsewhere,
+                             Map<String, Integer> unreachable) {
     public ReplayProgress {
         elsewhere = Map.copyOf(elsewhere);
+        unreachable = Map.copyOf(unreachable);
+    }
+
+    public ReplayProgress(int waiting, int delivered, int failedFinal, Map<String, Integer> elsewhere) {
+        this(waiting, delivered, failedFinal, elsewhere, Map.of());
     }
 
     /** Entries still waiting anywhere in the fleet, as far as this gateway knows. */
@@ -28,6 +36,7 @@ public record ReplayProgress(int waiting, int delivered, int failedFinal, Map<St
         d.put("delivered", delivered);
         d.put("failedFinal", failedFinal);
         d.put("waitingElsewhere", new java.util.TreeMap<>(elsewhere));
+        d.put("waitingOnUnreachable", new java.util.TreeMap<>(unreachable));
         return d;
     }
 }

@@ -46,6 +46,7 @@ class MigrationKillTest {
     private static final String PAGE = "<html><head><title>Alice's photos</title></head><body>%s</body></html>";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<String> JVM = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final Pattern ADMIN = Pattern.compile("admin API listening on /127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
@@ -83,7 +84,7 @@ class MigrationKillTest {
         // The new server answers verification slowly: the kill lands while gw-a waits for it.
         newServer.respondWith((ctx, seen) -> ctx.executor().schedule(() -> page.respond(ctx, seen), 2000,
                 TimeUnit.MILLISECONDS));
-        a = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), """
+        String yamlA = """
                 listeners: ["127.0.0.1:0"]
                 admin: {listen: "127.0.0.1:0", token: "%s"}
                 server: {gatewayId: gw-a, ioThreads: 1}
@@ -96,7 +97,8 @@ class MigrationKillTest {
                   hosts:
                     %s: {group: srv-12, account: alice}
                 """.formatted(TOKEN, MariaDbDatabases.url(db), MariaDbDatabases.USER, MariaDbDatabases.PASSWORD,
-                oldServer.hostPort(), HOST), List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+                oldServer.hostPort(), HOST);
+        a = GatewayProcess.start(Files.createDirectories(dir.resolve("a")), yamlA, JVM);
         int adminA = adminPort(a);
         JsonNode created = call(adminA, "POST", "/v1/migrations", "{\"group\": \"srv-12\", \"to\": {\"backends\": [\""
                 + newServer.hostPort() + "\"]}, \"writes\": \"queue\"}", 201);
@@ -115,13 +117,8 @@ class MigrationKillTest {
                 .withServer(new GatewayConfig.ServerConfig(1, "auto", "gw-b", Duration.ofSeconds(1)))
                 .withMigrations(new MigrationConfig(Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(20))));
         int adminB = b.adminAddress().getPort();
-        String ref;
-        try (RawHttp c = new RawHttp(b.listeners().get(0))) {
-            RawHttp.Response r = c.send("POST /comments.php HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\ncontent=x").read();
-            assertEquals(202, r.status(), r.bodyText());
-            ref = r.header("x-passerelle-reference");
-        }
+        String ref = queue(b.listeners().get(0));
+        String refA = queue(a.address());
 
         call(adminA, "POST", "/v1/migrations/" + id + "/continue", null, 200);
         try {
@@ -131,6 +128,7 @@ class MigrationKillTest {
             throw new AssertionError(e.getMessage() + ": state " + state(id) + ", lock " + lockOwner(id) + ", new server "
                     + newServer.requestCount() + "\n" + a.output(), e);
         }
+        await("gw-a publishing its queued write", () -> String.valueOf(info("gw-a")).contains("spool-waiting=srv-12:1"));
         a.signal("KILL");
         await("gw-a dead", () -> !a.isAlive());
 
@@ -149,9 +147,26 @@ class MigrationKillTest {
                 "the write queued on gw-b was delivered once to the new server");
         assertTrue(oldServer.all().stream().noneMatch(s -> s.header("idempotency-key") != null));
         assertEquals(1, done.get("spool").get("delivered").asInt(), done.toString());
+        assertEquals(1, done.get("spool").get("waitingOnUnreachable").get("gw-a").asInt(), done.toString());
         try (RawHttp c = new RawHttp(b.listeners().get(0))) {
             assertTrue(c.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n").read().bodyText()
                     .contains("new"));
+        }
+        // gw-a comes back: what it acknowledged before it was killed is replayed from its disk, to the new server, once.
+        a = GatewayProcess.start(dir.resolve("a"), yamlA, JVM);
+        await("gw-a's queued write replayed", () -> newServer.all().stream()
+                .anyMatch(s -> refA.equals(s.header("idempotency-key"))));
+        assertEquals(1, newServer.all().stream().filter(s -> refA.equals(s.header("idempotency-key"))).count());
+        assertTrue(oldServer.all().stream().noneMatch(s -> s.header("idempotency-key") != null));
+    }
+
+    /** A write (a Piwigo comment post) through a gateway; it must be queued. */
+    private static String queue(java.net.InetSocketAddress gateway) throws Exception {
+        try (RawHttp c = new RawHttp(gateway)) {
+            RawHttp.Response r = c.send("POST /comments.php HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\ncontent=x").read();
+            assertEquals(202, r.status(), r.bodyText());
+            return r.header("x-passerelle-reference");
         }
     }
 
@@ -176,9 +191,17 @@ class MigrationKillTest {
         return column(id, "state");
     }
 
+    private String info(String gateway) {
+        return query("SELECT info FROM gateway_status WHERE gateway_id = ?", gateway);
+    }
+
     private String column(String id, String column) {
+        return query("SELECT " + column + " FROM migration WHERE id = ?", id);
+    }
+
+    private String query(String sql, String id) {
         try (Connection c = DriverManager.getConnection(MariaDbDatabases.url(db), MariaDbDatabases.USER, MariaDbDatabases.PASSWORD);
-             PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM migration WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;

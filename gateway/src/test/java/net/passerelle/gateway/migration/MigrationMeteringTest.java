@@ -27,8 +27,12 @@ class MigrationMeteringTest {
         assertTrue(text.contains("passerelle_migrations{state=\"awaiting-copy\"} 0"), text);
         assertTrue(text.contains("passerelle_migration_read_only_seconds{group=\"srv-12\"} 42"), text);
         assertTrue(text.contains("passerelle_migration_read_only_overrun_total{group=\"srv-12\"} 1"), text);
+        m.readOnly(Map.of("srv-12", 43L));
+        assertTrue(registry.scrape().contains("passerelle_migration_read_only_seconds{group=\"srv-12\"} 43"));
         m.readOnly(Map.of());
         assertFalse(registry.scrape().contains("passerelle_migration_read_only_seconds{"), "an open group leaves the series");
+        m.readOnly(Map.of("srv-12", 1L));
+        assertTrue(registry.scrape().contains("passerelle_migration_read_only_seconds{group=\"srv-12\"} 1"));
     }
 
     @Test
