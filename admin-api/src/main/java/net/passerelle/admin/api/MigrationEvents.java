@@ -30,7 +30,9 @@ public final class MigrationEvents implements StreamBody {
     private final Duration keepAlive;
     private final Clock clock;
 
+    private Sink sink;
     private String lastSignature;
+    private java.time.Instant lastUpdated;
     private long lastSentNanos;
     private ScheduledFuture<?> task;
 
@@ -52,6 +54,7 @@ public final class MigrationEvents implements StreamBody {
     @Override
     public void start(Sink sink) {
         synchronized (this) {
+            this.sink = sink;
             task = scheduler.scheduleWithFixedDelay(() -> tick(sink), 0, poll.toMillis(), TimeUnit.MILLISECONDS);
         }
         sink.onClose(this::stop);
@@ -60,6 +63,25 @@ public final class MigrationEvents implements StreamBody {
     private synchronized void stop() {
         if (task != null) {
             task.cancel(false);
+        }
+    }
+
+    /**
+     * A snapshot of the migration from the driver of this process, right after one of its transitions: sent if it
+     * is a change, so that steps that follow each other faster than the poll each get their event.
+     */
+    public synchronized void offer(Migration m) {
+        Sink sink = this.sink;
+        if (sink == null || !sink.isOpen() || lastSignature == null) {
+            return; // not started yet: the first tick sends the current view
+        }
+        if (lastUpdated != null && m.updatedAt() != null && m.updatedAt().isBefore(lastUpdated)) {
+            return; // read before a change the stream has already shown (an abort by ops, say)
+        }
+        String signature = signature(m);
+        if (!signature.equals(lastSignature)) {
+            lastSignature = signature;
+            send(sink, m);
         }
     }
 
@@ -111,6 +133,7 @@ public final class MigrationEvents implements StreamBody {
             return false;
         }
         lastSentNanos = System.nanoTime();
+        lastUpdated = m.updatedAt();
         return sink.send("event: migration\ndata: " + json + "\n\n");
     }
 

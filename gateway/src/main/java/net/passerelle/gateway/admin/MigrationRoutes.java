@@ -7,6 +7,7 @@ import net.passerelle.admin.api.Handler;
 import net.passerelle.admin.api.MigrationEvents;
 import net.passerelle.admin.api.MigrationViews;
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.api.StreamBody;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationState;
@@ -14,6 +15,7 @@ import net.passerelle.admin.model.Names;
 import net.passerelle.admin.model.WritePolicy;
 import net.passerelle.admin.store.Store;
 import net.passerelle.gateway.migration.MigrationCommands;
+import net.passerelle.gateway.migration.MigrationDriver;
 import net.passerelle.gateway.migration.MigrationEffects;
 
 import java.security.SecureRandom;
@@ -50,14 +52,16 @@ final class MigrationRoutes {
 
     private final Supplier<Store> store;
     private final MigrationCommands commands;
+    private final MigrationDriver driver;
     private final MigrationEffects effects;
     private final ScheduledExecutorService events;
     private final Clock clock;
 
-    MigrationRoutes(Supplier<Store> store, MigrationCommands commands, MigrationEffects effects,
+    MigrationRoutes(Supplier<Store> store, MigrationCommands commands, MigrationDriver driver, MigrationEffects effects,
                     ScheduledExecutorService events, Clock clock) {
         this.store = store;
         this.commands = commands;
+        this.driver = driver;
         this.effects = effects;
         this.events = events;
         this.clock = clock;
@@ -110,7 +114,13 @@ final class MigrationRoutes {
         commands.find(id);
         MigrationEvents stream = new MigrationEvents(() -> store.get().migrations().find(id), events,
                 Duration.ofMillis(250), Duration.ofSeconds(15), clock);
-        return new ApiResponse(200, stream, "text/event-stream", null);
+        // Polling sees what any process of the fleet does; this process's own steps are also told as they happen.
+        StreamBody body = sink -> {
+            Runnable unwatch = driver.watch(id, stream::offer);
+            sink.onClose(unwatch);
+            stream.start(sink);
+        };
+        return new ApiResponse(200, body, "text/event-stream", null);
     }
 
     private Map<String, Object> view(Migration m) {

@@ -66,7 +66,7 @@ final class Migrations implements AutoCloseable {
     }
 
     void register(Router router) {
-        new MigrationRoutes(parts.store(), commands, effects, events, Clock.systemUTC()).register(router);
+        new MigrationRoutes(parts.store(), commands, driver, effects, events, Clock.systemUTC()).register(router);
     }
 
     MigrationDriver driver() {

@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,7 @@ public final class MigrationDriver implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, List<Consumer<Migration>>> watchers = new ConcurrentHashMap<>();
 
     public MigrationDriver(Supplier<MigrationStore> store, MigrationSteps steps, Duration pollInterval, Duration lockTtl,
                            Clock clock, MigrationMetrics metrics) {
@@ -70,6 +73,18 @@ public final class MigrationDriver implements AutoCloseable {
 
     public Duration lockTtl() {
         return lockTtl;
+    }
+
+    /**
+     * Hears every state of migration {@code id} this driver reads between its own steps (event streams). Returns
+     * what stops it.
+     */
+    public Runnable watch(String id, Consumer<Migration> watcher) {
+        watchers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(watcher);
+        return () -> watchers.computeIfPresent(id, (k, list) -> {
+            list.remove(watcher);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     /** Polls now rather than at the next interval (a migration was created or continued). */
@@ -152,11 +167,24 @@ public final class MigrationDriver implements AutoCloseable {
     private void runBout(String id) {
         for (int i = 0; i < MigrationState.values().length + 2; i++) {
             Migration m = store.get().find(id).orElse(null);
+            if (m != null) {
+                tell(m); // what ops or the previous step just did; streams drop what they have already sent
+            }
             if (m == null || !m.active() || !owner().equals(m.lockOwner())) {
                 return;
             }
             if (!steps.advance(m)) {
                 return;
+            }
+        }
+    }
+
+    private void tell(Migration m) {
+        for (Consumer<Migration> w : watchers.getOrDefault(m.id(), List.of())) {
+            try {
+                w.accept(m);
+            } catch (RuntimeException e) {
+                log.debug("migration {}: a watcher failed: {}", m.id(), e.toString());
             }
         }
     }
