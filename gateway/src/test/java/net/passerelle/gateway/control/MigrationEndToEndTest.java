@@ -237,6 +237,43 @@ class MigrationEndToEndTest {
         assertTrue(metrics.contains("passerelle_migrations{state=\"done\"} 1"), metrics);
     }
 
+    @Test
+    void abortsBeforeTheReadOnlyStepAndAfterItLeaveTheGroupOpenOnItsOldBackends() throws Exception {
+        start();
+        String later = "{\"group\": \"srv-12\", \"to\": {\"backends\": [\"127.0.0.1:9\"]}, \"writes\": \"reject\","
+                + " \"start\": \"2099-01-01T08:00:00Z\"}";
+        ControlPlaneHarness.Answer scheduled = admin(gateway, "POST", "/v1/migrations", later);
+        assertEquals(201, scheduled.status(), scheduled.body());
+        String first = scheduled.json().get("id").asText();
+        assertEquals("2099-01-01T08:00:00Z", scheduled.json().get("start").asText());
+        ControlPlaneHarness.Answer early = admin(gateway, "POST", "/v1/migrations/" + first + "/continue", null);
+        assertEquals(409, early.status(), early.body());
+        assertEquals("scheduled", early.json().get("state").asText());
+        assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + first + "/abort", null).status());
+        awaitState(first, "aborted");
+        JsonNode group = admin(gateway, "GET", "/v1/groups/srv-12", null).json();
+        assertEquals("open", group.get("mode").asText());
+        assertEquals("reject", group.get("writes").asText(), "a migration that never started changed nothing");
+
+        ControlPlaneHarness.Answer second = admin(gateway, "POST", "/v1/migrations",
+                "{\"group\": \"srv-12\", \"to\": {\"backends\": [\"127.0.0.1:9\"]}, \"writes\": \"reject\"}");
+        assertEquals(201, second.status(), second.body());
+        String id = second.json().get("id").asText();
+        awaitState(id, "awaiting-copy");
+        RawHttp.Response refused = ControlPlaneHarness.post(gateway, HOST);
+        assertEquals(503, refused.status(), "writes: reject refuses writes while read-only");
+        assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + id + "/abort", null).status());
+        awaitState(id, "aborted");
+        assertEquals("open", admin(gateway, "GET", "/v1/groups/srv-12", null).json().get("mode").asText());
+        assertEquals(200, ControlPlaneHarness.post(gateway, HOST).status(), "writes reach the old server again");
+        assertTrue(ControlPlaneHarness.get(gateway, HOST).bodyText().contains("old"));
+        List<String> ids = new ArrayList<>();
+        admin(gateway, "GET", "/v1/migrations?group=srv-12", null).json().get("migrations").forEach(m -> ids.add(m.get("id").asText()));
+        assertEquals(List.of(id, first), ids, "newest first");
+        assertEquals(404, admin(gateway, "GET", "/v1/migrations/mig-nope", null).status());
+        assertEquals(404, admin(gateway, "GET", "/v1/migrations/mig-nope/events", null).status());
+    }
+
     /** Follows the event stream; each {@code data:} line goes to {@code events}; ends when the server ends it. */
     private Thread follow(String id, List<String> events) {
         Thread t = new Thread(() -> {
