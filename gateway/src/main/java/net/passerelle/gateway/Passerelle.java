@@ -34,6 +34,8 @@ import net.passerelle.gateway.spool.ReplayTrigger;
 import net.passerelle.gateway.spool.Replayer;
 import net.passerelle.gateway.spool.Spool;
 import net.passerelle.gateway.spool.SpoolSettings;
+import net.passerelle.gateway.spool.SpoolStats;
+import net.passerelle.gateway.migration.SpoolBeacon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -231,7 +233,8 @@ public final class Passerelle implements AutoCloseable {
             return;
         }
         admin = GatewayAdmin.start(config, new GatewayAdmin.Parts(this::requireStore, sync::reloadNow, routes, health,
-                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), SpoolMetrics.scrape(metrics, spool, routes)));
+                spool, replay, tls, this::notReady, () -> LeaseReadiness.notes(sync), SpoolMetrics.scrape(metrics, spool, routes),
+                gatewayId, metrics.registry()));
         started.push(admin);
         metrics.bindAdminAuth(admin.authenticator()::failures, admin.authenticator()::refusedWhileLimited);
     }
@@ -263,9 +266,15 @@ public final class Passerelle implements AutoCloseable {
         return reasons;
     }
 
+    /** What the fleet reads in this gateway's heartbeat: its listeners, and its spool's waiting writes by group. */
     private String heartbeatInfo() {
         GatewayServer s = server;
-        return s == null ? "starting" : "listeners=" + s.boundAddresses();
+        if (s == null) {
+            return "starting";
+        }
+        Spool sp = spool;
+        String waiting = sp == null ? "" : SpoolBeacon.format(sp.groups(), g -> SpoolStats.of(sp, g).depth());
+        return "listeners=" + s.boundAddresses() + (waiting.isEmpty() ? "" : " " + waiting);
     }
 
     /** Adds a component to those {@link #reload} calls, in the order added. */

@@ -66,12 +66,15 @@ public final class AdminServer implements AutoCloseable {
 
     public static final String ACTOR_HEADER = "X-Passerelle-Actor";
     public static final int MAX_BODY_BYTES = 1 << 20;
+    /** Streamed answers ({@link StreamBody}) open at once; more are refused with 503. */
+    public static final int MAX_STREAMS = 64;
 
     private final InetSocketAddress listen;
     private final Authenticator auth;
     private final Router router;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, daemon("passerelle-admin-io"), NioIoHandler.newFactory());
     private final ExecutorService workers;
+    private final StreamWriter streams = new StreamWriter(MAX_STREAMS);
     private Channel channel;
 
     /**
@@ -149,6 +152,9 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (ctx.channel().hasAttr(StreamWriter.STREAMING)) {
+                return; // a streamed answer owns this connection until it closes
+            }
             if (!req.decoderResult().isSuccess()) {
                 write(ctx, false, error(new ApiException(400, "bad request", "malformed HTTP request")));
                 return;
@@ -261,7 +267,19 @@ public final class AdminServer implements AutoCloseable {
         return new ApiResponse(e.status(), body, null, headers);
     }
 
+    /** Streamed answers open now. */
+    public int openStreams() {
+        return streams.open();
+    }
+
     private void write(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse r) {
+        if (r.body() instanceof StreamBody body) {
+            if (streams.tryStart(ctx.channel(), r, body)) {
+                return;
+            }
+            r = error(new ApiException(503, "too many streams", "at most " + MAX_STREAMS
+                    + " event streams may be open at once; try again later"));
+        }
         byte[] bytes;
         String contentType;
         try {

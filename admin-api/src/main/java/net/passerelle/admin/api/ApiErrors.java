@@ -1,5 +1,6 @@
 package net.passerelle.admin.api;
 
+import net.passerelle.admin.store.ActiveMigrationException;
 import net.passerelle.admin.store.ConflictException;
 import net.passerelle.admin.store.GroupInUseException;
 import net.passerelle.admin.store.NotFoundException;
@@ -22,6 +23,9 @@ final class ApiErrors {
         }
         if (t instanceof GroupInUseException e) {
             return new ApiException(409, "group in use", e.getMessage(), Map.of("hosts", e.hosts()));
+        }
+        if (t instanceof ActiveMigrationException e) {
+            return new ApiException(409, "migration in progress", e.getMessage(), Map.of("migration", e.migrationId()));
         }
         if (t instanceof ConflictException e) {
             return new ApiException(409, "conflict", e.getMessage());

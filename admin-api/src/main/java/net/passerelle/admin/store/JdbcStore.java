@@ -132,6 +132,7 @@ public final class JdbcStore implements Store {
     private final BackendStateRepository backendStates;
     private final GatewayRepository gateways;
     private final SeedRepository seed;
+    private final JdbcMigrationStore migrations;
 
     /** Opens the store with {@link Options#defaults()}. */
     public JdbcStore(String url, String user, String password) {
@@ -160,6 +161,7 @@ public final class JdbcStore implements Store {
         this.backendStates = new BackendStateRepository(tx, audit, clock);
         this.gateways = new GatewayRepository(tx, clock, DataSources.nowMillisSql(url));
         this.seed = new SeedRepository(tx, audit, clock);
+        this.migrations = new JdbcMigrationStore(tx, audit, clock, DataSources.nowMillisSql(url));
         log.info("store {} open, table version {}", tx.description(), version());
     }
 
@@ -308,6 +310,11 @@ public final class JdbcStore implements Store {
     @Override
     public boolean forgetGateway(String gatewayId) {
         return gateways.forgetGateway(gatewayId);
+    }
+
+    @Override
+    public MigrationStore migrations() {
+        return migrations;
     }
 
     @Override

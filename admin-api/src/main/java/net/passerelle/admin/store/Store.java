@@ -185,6 +185,11 @@ public interface Store extends AutoCloseable {
     /** Forgets a gateway (decommissioned); false when it was unknown. Does not change the version. */
     boolean forgetGateway(String gatewayId);
 
+    // ---- migrations ------------------------------------------------------------------------------------
+
+    /** The migrations, on the same database (see {@link MigrationStore}). */
+    MigrationStore migrations();
+
     /** Releases the connection pool. */
     @Override
     void close();

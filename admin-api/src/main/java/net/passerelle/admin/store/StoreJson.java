@@ -35,6 +35,18 @@ final class StoreJson {
         }
     }
 
+    /** A value of {@code type} from JSON text; null for null. */
+    static <T> T read(String text, Class<T> type) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("store: unreadable " + type.getSimpleName() + " " + text, e);
+        }
+    }
+
     /** A language-tag-to-text map; empty for a null or empty column. */
     static Map<String, String> readMessage(String text) {
         if (text == null || text.isEmpty()) {

@@ -9,6 +9,7 @@ import net.passerelle.admin.api.OpsRoutes;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.model.BackendState;
 import net.passerelle.admin.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.cutover.Cutover;
 import net.passerelle.gateway.cutover.CutoverVerifier;
@@ -52,20 +53,25 @@ public final class GatewayAdmin implements AutoCloseable {
      * @param notReady  the reasons the process is not ready, for {@code /readyz}
      * @param notes     what is degraded without making the process unready (a store blip), for {@code /readyz}
      * @param metrics   the Prometheus text, for {@code /metrics}
+     * @param gatewayId this process's id in the fleet: the owner its migration driver writes on the locks it holds
+     * @param registry  where the migrations' meters go
      */
     public record Parts(Supplier<Store> store, Runnable reloadNow, RoutingTableHolder routes, HealthRegistry health,
                         Spool spool, ReplayTrigger replay, TlsEdge tls, Supplier<List<String>> notReady,
-                        Supplier<List<String>> notes, Supplier<String> metrics) {
+                        Supplier<List<String>> notes, Supplier<String> metrics, String gatewayId,
+                        MeterRegistry registry) {
     }
 
     private final AdminServer server;
     private final FleetConfirmer confirmer;
     private final Authenticator auth;
+    private final Migrations migrations;
 
-    private GatewayAdmin(AdminServer server, FleetConfirmer confirmer, Authenticator auth) {
+    private GatewayAdmin(AdminServer server, FleetConfirmer confirmer, Authenticator auth, Migrations migrations) {
         this.server = server;
         this.confirmer = confirmer;
         this.auth = auth;
+        this.migrations = migrations;
     }
 
     /**
@@ -79,24 +85,32 @@ public final class GatewayAdmin implements AutoCloseable {
         Authenticator auth = new Authenticator(tokens(ac, System::getenv), ac.maxAuthFailuresPerMinute());
         FleetConfirmer confirmer = new FleetConfirmer(parts.store(), ac.confirmTimeout(), ac.gatewayTtl());
         confirmer.setNudge(parts.reloadNow());
+        CutoverVerifier verifier = verifier(config, parts.health());
+        Migrations migrations = null;
         try {
-            Router router = routes(config, parts, confirmer);
+            migrations = Migrations.start(config, parts, confirmer, verifier);
+            Router router = routes(config, parts, confirmer, verifier, migrations);
             AdminServer server = new AdminServer(ac.listen().toSocketAddress(), auth, router).start();
             log.info("admin API tokens: {}", String.join(", ", auth.names()));
-            return new GatewayAdmin(server, confirmer, auth);
+            return new GatewayAdmin(server, confirmer, auth, migrations);
         } catch (RuntimeException | InterruptedException e) {
+            if (migrations != null) {
+                migrations.close();
+            }
             confirmer.close();
             throw e;
         }
     }
 
-    private static Router routes(GatewayConfig config, Parts parts, FleetConfirmer confirmer) {
+    private static Router routes(GatewayConfig config, Parts parts, FleetConfirmer confirmer, CutoverVerifier verifier,
+                                 Migrations migrations) {
         Router router = new Router();
         ControlApi control = new ControlApi(parts.store(), confirmer, Clock.systemUTC());
         control.register(router);
         control.setHealthView(healthView(parts.health()));
-        new CutoverRoutes(parts.store(), confirmer, cutover(config, parts.health()), parts.routes(),
+        new CutoverRoutes(parts.store(), confirmer, new Cutover(verifier, Clock.systemUTC()), parts.routes(),
                 config.cutover().path()).register(router);
+        migrations.register(router);
         new BackendRoutes(parts.store(), confirmer, parts.health(), parts.routes()).register(router);
         OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.notes(), parts.metrics()));
         if (parts.spool() != null) {
@@ -108,10 +122,9 @@ public final class GatewayAdmin implements AutoCloseable {
         return router;
     }
 
-    private static Cutover cutover(GatewayConfig config, HealthRegistry health) {
-        CutoverVerifier verifier = new CutoverVerifier(health.probe(), CutoverVerifier.guard(config.defaultPageGuard()),
+    private static CutoverVerifier verifier(GatewayConfig config, HealthRegistry health) {
+        return new CutoverVerifier(health.probe(), CutoverVerifier.guard(config.defaultPageGuard()),
                 health, CutoverVerifier.SYSTEM_RESOLVER, config.cutover().timeout(), Clock.systemUTC());
-        return new Cutover(verifier, Clock.systemUTC());
     }
 
     /** A group's backends in {@code GET /v1/groups}: {@code up}, {@code down (drain)}, or {@code unknown}. */
@@ -166,9 +179,15 @@ public final class GatewayAdmin implements AutoCloseable {
         return server.router();
     }
 
+    /** The migration driver of this process. */
+    public net.passerelle.gateway.migration.MigrationDriver migrationDriver() {
+        return migrations.driver();
+    }
+
     @Override
     public void close() {
         server.close();
+        migrations.close();
         confirmer.close();
     }
 }

@@ -31,7 +31,8 @@ public record GatewayConfig(
         TlsConfig tls,
         AccessLogConfig accessLog,
         LoggingConfig logging,
-        Http2Config http2) {
+        Http2Config http2,
+        MigrationConfig migrations) {
 
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
@@ -55,6 +56,7 @@ public record GatewayConfig(
         accessLog = accessLog == null ? AccessLogConfig.defaults() : accessLog;
         logging = logging == null ? new LoggingConfig(null, null) : logging;
         http2 = http2 == null ? Http2Config.defaults() : http2;
+        migrations = migrations == null ? MigrationConfig.defaults() : migrations;
     }
 
     /** Without {@code tls:} (TLS off). */
@@ -63,27 +65,32 @@ public record GatewayConfig(
                          MaintenanceConfig maintenance, GuardConfig defaultPageGuard, ClassificationConfig classification,
                          HealthConfig health, CutoverConfig cutover, SeedConfig seed) {
         this(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance, defaultPageGuard,
-                classification, health, cutover, seed, null, null, null, null);
+                classification, health, cutover, seed, null, null, null, null, null);
     }
 
     public GatewayConfig withHttp2(Http2Config newHttp2) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, newHttp2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, newHttp2, migrations);
     }
 
     public GatewayConfig withTls(TlsConfig newTls) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, newTls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withLogging(LoggingConfig newLogging) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, newLogging, http2, migrations);
     }
 
     public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, newAccessLog, logging, http2, migrations);
+    }
+
+    public GatewayConfig withMigrations(MigrationConfig newMigrations) {
+        return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, newMigrations);
     }
 
     /** The built-in defaults: what {@code java -jar passerelle.jar} runs with when no {@code --config} is given. */
@@ -93,52 +100,52 @@ public record GatewayConfig(
 
     public GatewayConfig withListeners(List<HostPort> newListeners) {
         return new GatewayConfig(newListeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withSeed(SeedConfig newSeed) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, newSeed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
         return new GatewayConfig(listeners, admin, store, spool, server, newLimits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withUpstream(UpstreamConfig newUpstream) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, newUpstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withForwarding(ForwardingConfig newForwarding) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, newForwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withAdmin(AdminConfig newAdmin) {
         return new GatewayConfig(listeners, newAdmin, store, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
         return new GatewayConfig(listeners, admin, newStore, spool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withSpool(SpoolConfig newSpool) {
         return new GatewayConfig(listeners, admin, store, newSpool, server, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withServer(ServerConfig newServer) {
         return new GatewayConfig(listeners, admin, store, spool, newServer, limits, upstream, forwarding, maintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     public GatewayConfig withMaintenance(MaintenanceConfig newMaintenance) {
         return new GatewayConfig(listeners, admin, store, spool, server, limits, upstream, forwarding, newMaintenance,
-                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2);
+                defaultPageGuard, classification, health, cutover, seed, tls, accessLog, logging, http2, migrations);
     }
 
     /**
