@@ -23,7 +23,7 @@ final class MigrateListCommand extends CtlSubcommand {
         Table t = new Table("ID", "GROUP", "STATE", "FROM", "TO", "READ-ONLY", "CREATED");
         for (JsonNode v : a.json().path("migrations")) {
             t.row(v.path("id").asText(), v.path("group").asText(), v.path("state").asText(), MigrationText.backends(v.path("from")),
-                    MigrationText.backends(v.path("to")), MigrationText.readOnly(v), v.path("createdAt").asText());
+                    MigrationText.backends(v.path("to")), MigrationText.readOnlyCell(v), v.path("createdAt").asText());
         }
         if (t.size() == 0) {
             out().println("no migration" + (group == null ? "" : " for " + group));

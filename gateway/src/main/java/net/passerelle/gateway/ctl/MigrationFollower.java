@@ -111,7 +111,9 @@ final class MigrationFollower {
             for (int i = 0; i < steps.size(); i++) {
                 JsonNode step = steps.get(i);
                 String status = step.path("status").asText();
-                if (!status.equals("planned") && !status.equals(printed.get(key(i, step)))) {
+                // A step skipped without ever starting (after an abort) is in the status table, not worth a line here.
+                boolean neverRan = status.equals("skipped") && !step.hasNonNull("startedAt");
+                if (!status.equals("planned") && !neverRan && !status.equals(printed.get(key(i, step)))) {
                     out.println(MigrationText.stepLine(step));
                     printed.put(key(i, step), status);
                 }

@@ -24,7 +24,8 @@ final class MigrationTarget {
             if (byId.status() == 200) {
                 return byId.json();
             }
-            if (byId.status() != 404) {
+            // Not an id (404, or 400 from an API that checks the form of ids): a group, then.
+            if (byId.status() != 404 && byId.status() != 400) {
                 throw refused(byId);
             }
         }

@@ -56,7 +56,7 @@ final class MigrationText {
         boolean running = status.equals("running");
         String at = clock(running || !step.hasNonNull("endedAt") ? step.get("startedAt") : step.get("endedAt"));
         StringBuilder line = new StringBuilder();
-        line.append(at == null ? "         " : at).append("  ").append(pad(step.path("step").asText(), 15))
+        line.append(at == null ? "         " : at).append("  ").append(pad(step.path("step").asText(), 20))
                 .append(pad(running ? "started" : status, 9));
         if (!running && took(step) != null) {
             line.append(pad(took(step), 8));
@@ -92,6 +92,18 @@ final class MigrationText {
         String s = "read-only for " + Views.human(Duration.ofSeconds(v.path("readOnlySeconds").asLong()));
         if (v.hasNonNull("maxReadOnlySeconds")) {
             s += " (at most " + Views.human(Duration.ofSeconds(v.path("maxReadOnlySeconds").asLong())) + ")";
+        }
+        return v.path("overdue").asBoolean() ? s + ", OVERDUE" : s;
+    }
+
+    /** "3m 12s of 15m 0s, overdue": the read-only time in a table cell, null before the group was read-only. */
+    static String readOnlyCell(JsonNode v) {
+        if (!v.hasNonNull("readOnlySince")) {
+            return null;
+        }
+        String s = Views.human(Duration.ofSeconds(v.path("readOnlySeconds").asLong()));
+        if (v.hasNonNull("maxReadOnlySeconds")) {
+            s += " of " + Views.human(Duration.ofSeconds(v.path("maxReadOnlySeconds").asLong()));
         }
         return v.path("overdue").asBoolean() ? s + ", OVERDUE" : s;
     }
