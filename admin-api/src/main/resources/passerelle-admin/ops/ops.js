@@ -216,7 +216,7 @@
   function readOnlyText(td) {
     const base = Number(td.dataset.seconds);
     const s = base + (td.dataset.ticking === '1' ? (Date.now() - Number(td.dataset.at)) / 1000 : 0);
-    return duration(s) + (td.dataset.max ? ' of ' + duration(Number(td.dataset.max)) : '') + (td.dataset.overdue === '1' ? ' · overdue' : '');
+    return duration(s) + (td.dataset.max ? ' (limit ' + duration(Number(td.dataset.max)) + ')' : '') + (td.dataset.overdue === '1' ? ' · overdue' : '');
   }
 
   function currentStep(m) {
@@ -245,48 +245,47 @@
     return b;
   }
 
-  function migrationRow(m, fetchedAt) {
-    const tr = el('tr', null, m.overdue ? 'overdue' : '');
-    tr.dataset.migration = m.id;
-    tr.dataset.state = m.state;
-    tr.append(el('td', m.group));
-    const state = el('td');
-    state.append(el('span', m.state, 'badge state ' + m.state));
-    tr.append(state);
-    const ro = el('td', null, 'read-only-for');
+  function migrationCard(m, fetchedAt) {
+    const card = $('#migration-card').content.firstElementChild.cloneNode(true);
+    card.dataset.migration = m.id;
+    card.dataset.state = m.state;
+    card.classList.toggle('overdue', !!m.overdue);
+    $('.name', card).textContent = m.group;
+    const badge = $('.state', card);
+    badge.textContent = m.state;
+    badge.classList.add(m.state);
+    const ro = $('.read-only-for', card);
     if (m.readOnlySince) {
       Object.assign(ro.dataset, { seconds: m.readOnlySeconds || 0, at: fetchedAt, ticking: READ_ONLY.has(m.state) ? '1' : '',
         max: m.maxReadOnlySeconds || '', overdue: m.overdue ? '1' : '' });
       ro.textContent = readOnlyText(ro);
     } else {
-      ro.textContent = '–';
+      ro.textContent = 'not yet';
     }
-    tr.append(ro);
-    const step = el('td', currentStep(m), 'step');
+    const step = $('.step', card);
+    step.textContent = currentStep(m);
     if (m.state === 'verification-failed' && m.report && m.report.problems) {
       const ul = el('ul', null, 'problems');
       m.report.problems.forEach((p) => ul.append(el('li', p)));
       step.append(ul);
     }
-    tr.append(step);
-    tr.append(el('td', m.id));
-    const actions = el('td', null, 'actions');
+    $('.route', card).textContent = m.from.backends.join(', ') + ' → ' + m.to.backends.join(', ') + ' (writes ' + m.writes + ')';
+    $('.id', card).textContent = m.id;
+    const actions = $('.actions', card);
     if (m.state === 'awaiting-copy' || m.state === 'verification-failed') actions.append(migrationAction(m, 'continue'));
     if (ABORTABLE.has(m.state)) actions.append(migrationAction(m, 'abort'));
-    tr.append(actions);
-    return tr;
+    return card;
   }
 
   function renderMigrations(all) {
     const now = Date.now();
     const shown = all.filter((m) => !FINAL.has(m.state) || now - Date.parse(m.updatedAt) < RECENT_MS);
     $('#no-migrations').hidden = shown.some((m) => !FINAL.has(m.state));
-    $('#migrations-box').hidden = shown.length === 0;
     // Rebuilt only when a migration changed: the read-only times count on by themselves (tick).
     const sig = JSON.stringify(shown.map((m) => [m.id, m.state, m.updatedAt, m.overdue]));
     if (sig === migrationsSig) return;
     migrationsSig = sig;
-    $('#migrations tbody').replaceChildren(...shown.map((m) => migrationRow(m, now)));
+    $('#migrations').replaceChildren(...shown.map((m) => migrationCard(m, now)));
   }
 
   function renderRows(table, rows) {
