@@ -76,6 +76,21 @@ public final class CtlCommand {
         return new AdminClient(adminUri(cfg), resolveToken(cfg), actor, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
     }
 
+    /**
+     * "passerelle ctl --admin URL ": how the operator reaches the same admin API again, for the commands printed as
+     * next steps (the token is left out: it comes from the environment or the token file, never a terminal's history).
+     */
+    String again() {
+        StringBuilder s = new StringBuilder("passerelle ctl ");
+        if (admin != null) {
+            s.append("--admin ").append(admin).append(' ');
+        }
+        if (config != null) {
+            s.append("--config ").append(config).append(' ');
+        }
+        return s.toString();
+    }
+
     boolean showProgress() {
         return progress || Progress.stderrIsTerminal();
     }

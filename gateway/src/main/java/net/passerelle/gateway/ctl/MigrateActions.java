@@ -42,9 +42,9 @@ final class MigrateActions {
                 }
             }
             boolean abort = "abort".equals(action());
-            MigrationFollower follower = new MigrationFollower(client, out(), json(), action() == null ? null : before);
+            MigrationFollower follower = new MigrationFollower(client, out(), json(), action() == null ? null : before, ctl().again());
             JsonNode last = follower.follow(id, follower.stopAt(abort ? MigrationText.FINAL : MigrateCommand.STOPS));
-            return json() ? MigrationEnd.exitCode(last, abort) : MigrationEnd.explain(last, out(), abort);
+            return json() ? MigrationEnd.exitCode(last, abort) : new MigrationEnd(out(), ctl().again()).explain(last, abort);
         }
     }
 

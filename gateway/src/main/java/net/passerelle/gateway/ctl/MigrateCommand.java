@@ -69,7 +69,7 @@ final class MigrateCommand extends CtlSubcommand {
         if (a.status() != 201) {
             int code = failed(a, false);
             if (!json() && a.status() == 409 && a.json() != null && a.json().hasNonNull("migration")) {
-                err().println("see it: " + MigrationEnd.CTL + "status " + a.json().path("migration").asText());
+                err().println("see it: " + ctl().again() + "migrate status " + a.json().path("migration").asText());
                 err().flush();
             }
             return code;
@@ -81,9 +81,9 @@ final class MigrateCommand extends CtlSubcommand {
         if (noFollow) {
             return Exit.APPLIED;
         }
-        MigrationFollower follower = new MigrationFollower(client, out(), json(), null);
+        MigrationFollower follower = new MigrationFollower(client, out(), json(), null, ctl().again());
         JsonNode last = follower.follow(id, follower.stopAt(STOPS).or(this::scheduledForLater));
-        return json() ? MigrationEnd.exitCode(last, false) : MigrationEnd.explain(last, out(), false);
+        return json() ? MigrationEnd.exitCode(last, false) : new MigrationEnd(out(), ctl().again()).explain(last, false);
     }
 
     private Map<String, Object> body() {

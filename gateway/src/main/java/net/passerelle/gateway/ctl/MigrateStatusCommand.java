@@ -35,7 +35,7 @@ final class MigrateStatusCommand extends CtlSubcommand {
         if (spool != null) {
             out().println("queued writes: " + spool);
         }
-        MigrationEnd.explain(v, out(), true);
+        new MigrationEnd(out(), ctl().again()).explain(v, true);
         return Exit.APPLIED;
     }
 }

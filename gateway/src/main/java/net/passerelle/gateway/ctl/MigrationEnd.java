@@ -11,15 +11,19 @@ import java.io.PrintWriter;
  * the operator did not ask for).
  */
 final class MigrationEnd {
-    static final String CTL = "passerelle ctl migrate ";
+    private final PrintWriter out;
+    private final String ctl;
 
-    private MigrationEnd() {
+    /** @param again how to run ctl again against the same admin API ({@link CtlCommand#again()}) */
+    MigrationEnd(PrintWriter out, String again) {
+        this.out = out;
+        this.ctl = again + "migrate ";
     }
 
     /**
      * @param abortAsked whether this command asked for the abort (then an aborted migration is what was wanted)
      */
-    static int explain(JsonNode v, PrintWriter out, boolean abortAsked) {
+    int explain(JsonNode v, boolean abortAsked) {
         String id = v.path("id").asText();
         String group = v.path("group").asText();
         String old = MigrationText.backends(v.path("from"));
@@ -28,10 +32,10 @@ final class MigrationEnd {
             case "awaiting-copy" -> {
                 out.println(group + (readOnly == null ? " is read-only" : " has been " + readOnly) + " on its old backends " + old
                         + ", and waits for the data copy to " + MigrationText.backends(v.path("to")) + ".");
-                out.println("copy the data, then: " + CTL + "continue " + id);
-                out.println("(to give up and reopen " + group + " on its old backends: " + CTL + "abort " + id + ")");
+                out.println("copy the data, then: " + ctl + "continue " + id);
+                out.println("(to give up and reopen " + group + " on its old backends: " + ctl + "abort " + id + ")");
             }
-            case "verification-failed" -> verificationFailed(v, out, old);
+            case "verification-failed" -> verificationFailed(v, old);
             case "done" -> {
                 String spool = MigrationText.spool(v.get("spool"));
                 out.println(group + " migrated: open on " + MigrationText.backends(v.path("to")) + " since "
@@ -41,9 +45,9 @@ final class MigrationEnd {
             case "aborted" -> out.println(id + " aborted: " + group + " is open on its old backends " + old + ".");
             case "scheduled" -> {
                 out.println(id + " is scheduled: " + group + " goes read-only at " + v.path("start").asText()
-                        + "; to follow it then: " + CTL + "follow " + id);
+                        + "; to follow it then: " + ctl + "follow " + id);
             }
-            default -> out.println(id + " is in progress: " + v.path("state").asText() + "; to follow it: " + CTL + "follow " + id);
+            default -> out.println(id + " is in progress: " + v.path("state").asText() + "; to follow it: " + ctl + "follow " + id);
         }
         out.flush();
         return exitCode(v, abortAsked);
@@ -58,7 +62,7 @@ final class MigrationEnd {
         };
     }
 
-    private static void verificationFailed(JsonNode v, PrintWriter out, String old) {
+    private void verificationFailed(JsonNode v, String old) {
         String id = v.path("id").asText();
         JsonNode report = v.get("report");
         if (report != null && report.isObject()) {
@@ -69,7 +73,7 @@ final class MigrationEnd {
         if (report != null && report.isObject()) {
             MigrationText.problems(report).forEach(p -> out.println("  - " + p));
         }
-        out.println("fix the new backends, then verify again: " + CTL + "continue " + id);
-        out.println("or give up, back to open on the old backends (queued writes replay there): " + CTL + "abort " + id);
+        out.println("fix the new backends, then verify again: " + ctl + "continue " + id);
+        out.println("or give up, back to open on the old backends (queued writes replay there): " + ctl + "abort " + id);
     }
 }

@@ -29,6 +29,7 @@ final class MigrationFollower {
     private final PrintWriter out;
     private final boolean json;
     private final JsonNode before;
+    private final String again;
     /** The status last printed for each step entry. */
     private final Map<String, String> printed = new HashMap<>();
     private boolean overdueSaid;
@@ -36,8 +37,10 @@ final class MigrationFollower {
     /**
      * @param before the view as it was before this command acted on it (its steps are not printed again, and its
      *               state is not one to stop at until the migration has moved), or null for a new migration
+     * @param again  how to run ctl again ({@link CtlCommand#again()}), for the command printed when following fails
      */
-    MigrationFollower(AdminClient client, PrintWriter out, boolean json, JsonNode before) {
+    MigrationFollower(AdminClient client, PrintWriter out, boolean json, JsonNode before, String again) {
+        this.again = again;
         this.client = client;
         this.out = out;
         this.json = json;
@@ -85,7 +88,7 @@ final class MigrationFollower {
             }
             if (attempt == RECONNECTS) {
                 throw new CtlException(Exit.FAILURE, "the event stream of " + id + " ended before the migration did; it goes on"
-                        + " in the store: " + MigrationEnd.CTL + "status " + id);
+                        + " in the store: " + again + "migrate status " + id);
             }
             // A short pause, so that an admin API being restarted has a moment to come back.
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));

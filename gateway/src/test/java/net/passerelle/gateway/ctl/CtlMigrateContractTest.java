@@ -62,7 +62,7 @@ class CtlMigrateContractTest {
         assertTrue(r.hasLine("read-only", "started"), r.out());
         assertTrue(r.hasLine("read-only", "done", "confirmed by 1 of 1 gateway(s)"), r.out());
         assertTrue(r.hasLine("awaiting-copy", "started"), r.out());
-        assertTrue(r.hasLine("copy the data, then: passerelle ctl migrate continue mig-1"), r.out());
+        assertTrue(r.hasLine("copy the data, then: passerelle ctl --admin " + api.url() + " migrate continue mig-1"), r.out());
         assertTrue(r.lines().stream().filter(l -> l.contains("read-only") && l.contains("done")).count() == 1,
                 "each step is printed once as it starts and once as it ends: " + r.out());
         assertTrue(r.lines().stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\dZ  read-only .*")), "with its time: " + r.out());
@@ -98,8 +98,8 @@ class CtlMigrateContractTest {
         assertTrue(failed.hasLine("[::1]:80", "Welcome to nginx!", "fail"), "the report's table: " + failed.out());
         assertTrue(failed.hasLine("- host alice.gallery.example", "default page: Welcome to nginx!"), failed.out());
         assertTrue(failed.hasLine("stays read-only on its old backends 10.0.0.12:80"), failed.out());
-        assertTrue(failed.hasLine("verify again: passerelle ctl migrate continue mig-1"), failed.out());
-        assertTrue(failed.hasLine("passerelle ctl migrate abort mig-1"), failed.out());
+        assertTrue(failed.hasLine("verify again: passerelle ctl --admin " + api.url() + " migrate continue mig-1"), failed.out());
+        assertTrue(failed.hasLine("passerelle ctl --admin " + api.url() + " migrate abort mig-1"), failed.out());
 
         Run abort = ctl("migrate", "abort", "srv-12");
         assertEquals(Exit.APPLIED, abort.code(), abort.err() + abort.out());
@@ -112,7 +112,8 @@ class CtlMigrateContractTest {
         assertEquals(0, ctl("migrate", "srv-12", "--to", "10.0.0.13:80", "--no-follow").code());
         Run r = ctl("migrate", "srv-12", "--to", "10.0.0.14:80");
         assertEquals(Exit.REFUSED, r.code());
-        assertTrue(r.err().contains("migration in progress") && r.err().contains("passerelle ctl migrate status mig-1"), r.err());
+        assertTrue(r.err().contains("migration in progress"), r.err());
+        assertTrue(r.err().contains("see it: passerelle ctl --admin " + api.url() + " migrate status mig-1"), r.err());
     }
 
     @Test

@@ -85,7 +85,7 @@ class CtlMigrateTest {
         assertTrue(created.hasLine("read-only", "done"), created.out());
         assertTrue(created.hasLine("awaiting-copy", "started"), created.out());
         String id = created.out().lines().filter(l -> l.startsWith("created ")).findFirst().orElseThrow().split("[ ,]")[1];
-        assertTrue(created.hasLine("copy the data, then: passerelle ctl migrate continue " + id), created.out());
+        assertTrue(created.hasLine("copy the data, then: passerelle ctl --admin " + ops.adminUrl() + " migrate continue " + id), created.out());
         assertEquals("read-only", group("srv-12").path("effectiveMode").asText(), "read-only fleet-wide before it answers");
         assertEquals(202, ops.post(OpsGateway.ALICE).status(), "a write during the copy is queued");
 
@@ -123,8 +123,8 @@ class CtlMigrateTest {
         assertTrue(failed.hasLine("verifying", "failed"), failed.out());
         assertTrue(failed.hasLine("- ", "dave.gallery.example", "Apache2 Debian Default Page"), failed.out());
         assertTrue(failed.hasLine("stays read-only on its old backends " + ops.backend.hostPort()), failed.out());
-        assertTrue(failed.hasLine("passerelle ctl migrate continue mig-") && failed.hasLine("passerelle ctl migrate abort mig-"),
-                failed.out());
+        String again = "passerelle ctl --admin " + ops.adminUrl() + " migrate ";
+        assertTrue(failed.hasLine(again + "continue mig-") && failed.hasLine(again + "abort mig-"), failed.out());
         assertEquals(ops.backend.hostPort(), group("srv-14").path("backends").get(0).path("address").asText());
         assertEquals("read-only", group("srv-14").path("effectiveMode").asText());
 
