@@ -16,6 +16,10 @@
  *   <li>V2: {@code backend_state(address, state, updated_ms)}: backends that are not {@code ready}.</li>
  *   <li>V3: {@code gateway_status.lease_ms, lease_until_ms}: each gateway's lease, stamped by the database's clock
  *       ({@link net.passerelle.admin.store.Store#renewLease}); 0 once released, null for a gateway older than leases.</li>
+ *   <li>V4: TLS certificates and ACME orders ({@link net.passerelle.admin.store.JdbcCertificateStore}).</li>
+ *   <li>V5: {@code migration} (one row per migration: request, state, report, spool outcomes, lock owner and expiry by
+ *       the database's clock; {@code active_group} unique while unfinished) and {@code migration_step} (the steps
+ *       taken, in order): {@link net.passerelle.admin.store.MigrationStore}, every change a compare-and-set.</li>
  * </ul>
  *
  * <h2>Adding a table</h2>
