@@ -65,23 +65,15 @@ final class MigrationFollower {
         String path = "v1/migrations/" + AdminClient.seg(id) + "/events";
         JsonNode[] last = {null};
         for (int attempt = 0; ; attempt++) {
-            AdminClient.Lines lines = client.lines(path);
-            if (lines.refusal() != null) {
-                throw new CtlException(Exit.of(lines.refusal().status(), false), "cannot follow " + id + ": " + lines.refusal().errorLine());
-            }
-            try (Stream<String> s = lines.stream()) {
-                boolean stopped = EventStream.read(s, e -> {
-                    if (!e.name().equals("migration")) {
-                        return true;
-                    }
-                    last[0] = show(e.data());
-                    return !stop.test(last[0]);
-                });
-                if (stopped) {
+            try {
+                if (readOnce(id, path, stop, last)) {
                     return last[0];
                 }
-            } catch (UncheckedIOException e) {
-                // the connection broke: as if the stream had ended
+            } catch (CtlException e) {
+                // Unreachable on a reconnection: the admin API may be restarting; anything else is final.
+                if (attempt == 0 || e.exitCode() != Exit.FAILURE) {
+                    throw e;
+                }
             }
             if (last[0] != null && MigrationText.FINAL.contains(last[0].path("state").asText())) {
                 return last[0];
@@ -92,6 +84,25 @@ final class MigrationFollower {
             }
             // A short pause, so that an admin API being restarted has a moment to come back.
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+        }
+    }
+
+    /** One connection to the stream: whether {@code stop} held (false: the stream ended or broke first). */
+    private boolean readOnce(String id, String path, Predicate<JsonNode> stop, JsonNode[] last) {
+        AdminClient.Lines lines = client.lines(path);
+        if (lines.refusal() != null) {
+            throw new CtlException(Exit.of(lines.refusal().status(), false), "cannot follow " + id + ": " + lines.refusal().errorLine());
+        }
+        try (Stream<String> s = lines.stream()) {
+            return EventStream.read(s, e -> {
+                if (!e.name().equals("migration")) {
+                    return true;
+                }
+                last[0] = show(e.data());
+                return !stop.test(last[0]);
+            });
+        } catch (UncheckedIOException e) {
+            return false;
         }
     }
 

@@ -108,6 +108,25 @@ class CtlMigrateContractTest {
     }
 
     @Test
+    void aStreamThatEndsTooSoonIsFollowedAgainWithoutPrintingAStepTwice() {
+        api.streamsToCut = 2;
+        Run r = ctl("migrate", "srv-12", "--to", "10.0.0.13:80");
+        assertEquals(Exit.APPLIED, r.code(), r.err() + r.out());
+        assertEquals(3, api.calls.stream().filter(c -> c.endsWith("/events")).count(), api.calls.toString());
+        assertTrue(r.hasLine("awaiting-copy", "started") && r.hasLine("copy the data, then:"), r.out());
+        assertEquals(1, r.lines().stream().filter(l -> l.contains("read-only") && l.contains("done")).count(), r.out());
+    }
+
+    @Test
+    void aStreamThatNeverGetsThereGivesUpWithoutTouchingTheMigration() {
+        api.streamsToCut = 100;
+        Run r = ctl("migrate", "srv-12", "--to", "10.0.0.13:80");
+        assertEquals(Exit.FAILURE, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("ended before the migration did") && r.err().contains("migrate status mig-1"), r.err());
+        assertTrue(api.calls.stream().noneMatch(c -> c.endsWith("/abort") || c.endsWith("/continue")), api.calls.toString());
+    }
+
+    @Test
     void aSecondMigrationOfTheGroupIsRefusedWithTheOneInProgressNamed() {
         assertEquals(0, ctl("migrate", "srv-12", "--to", "10.0.0.13:80", "--no-follow").code());
         Run r = ctl("migrate", "srv-12", "--to", "10.0.0.14:80");

@@ -34,6 +34,8 @@ final class MigrationsApiStub implements AutoCloseable {
     private final Map<String, Deque<ObjectNode>> pending = new LinkedHashMap<>();
     /** Whether the next verification passes. */
     volatile boolean verificationPasses = true;
+    /** How many of the next event streams end right after their first event, as when the admin API restarts. */
+    volatile int streamsToCut;
     /** Every "METHOD path" received, in order. */
     final List<String> calls = new ArrayList<>();
     private int serial;
@@ -163,10 +165,15 @@ final class MigrationsApiStub implements AutoCloseable {
     private void events(HttpExchange ex, String id) throws IOException {
         Deque<ObjectNode> next;
         ObjectNode current;
+        boolean cut;
         synchronized (this) {
             current = views.get(id);
-            next = pending.getOrDefault(id, new ArrayDeque<>());
-            pending.remove(id);
+            cut = streamsToCut > 0;
+            streamsToCut -= cut ? 1 : 0;
+            next = cut ? new ArrayDeque<>() : pending.getOrDefault(id, new ArrayDeque<>());
+            if (!cut) {
+                pending.remove(id);
+            }
         }
         ex.getResponseHeaders().add("Content-Type", "text/event-stream");
         ex.sendResponseHeaders(200, 0);
@@ -181,7 +188,7 @@ final class MigrationsApiStub implements AutoCloseable {
                 event(out, v);
                 current = v;
             }
-            if (!MigrationText.inProgress(current)) {
+            if (cut || !MigrationText.inProgress(current)) {
                 return;
             }
             // Like the server's keep-alives, until the client hangs up.
