@@ -89,6 +89,9 @@ class CtlMigrateTest {
         assertEquals("read-only", group("srv-12").path("effectiveMode").asText(), "read-only fleet-wide before it answers");
         assertEquals(202, ops.post(OpsGateway.ALICE).status(), "a write during the copy is queued");
 
+        Run fleet = ctl("status");
+        assertTrue(fleet.hasLine(id, "srv-12", "awaiting-copy", "of 15m 0s", next.hostPort()), "ctl status lists it: " + fleet.out());
+
         Run status = ctl("migrate", "status");
         assertEquals(0, status.code(), status.err());
         assertTrue(status.hasLine("awaiting-copy", "running"), status.out());
