@@ -127,6 +127,16 @@ class CtlMigrateContractTest {
     }
 
     @Test
+    void followPicksUpAMigrationCreatedWithoutFollowingAndChangesNothing() {
+        assertEquals(0, ctl("migrate", "srv-12", "--to", "10.0.0.13:80", "--no-follow").code());
+        Run r = ctl("migrate", "follow", "srv-12");
+        assertEquals(Exit.APPLIED, r.code(), r.err() + r.out());
+        assertTrue(r.hasLine("read-only", "done") && r.hasLine("awaiting-copy", "started"), r.out());
+        assertTrue(r.hasLine("copy the data, then:"), r.out());
+        assertTrue(api.calls.stream().noneMatch(c -> c.startsWith("POST /v1/migrations/")), api.calls.toString());
+    }
+
+    @Test
     void aSecondMigrationOfTheGroupIsRefusedWithTheOneInProgressNamed() {
         assertEquals(0, ctl("migrate", "srv-12", "--to", "10.0.0.13:80", "--no-follow").code());
         Run r = ctl("migrate", "srv-12", "--to", "10.0.0.14:80");
