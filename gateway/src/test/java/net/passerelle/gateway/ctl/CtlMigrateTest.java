@@ -89,6 +89,10 @@ class CtlMigrateTest {
         assertEquals("read-only", group("srv-12").path("effectiveMode").asText(), "read-only fleet-wide before it answers");
         assertEquals(202, ops.post(OpsGateway.ALICE).status(), "a write during the copy is queued");
 
+        Run second = ctl("migrate", "srv-12", "--to", misconfigured.hostPort());
+        assertEquals(Exit.REFUSED, second.code(), second.err() + second.out());
+        assertTrue(second.err().contains("see it: passerelle ctl --admin " + ops.adminUrl() + " migrate status " + id), second.err());
+
         Run fleet = ctl("status");
         assertTrue(fleet.hasLine(id, "srv-12", "awaiting-copy", "of 15m 0s", next.hostPort()), "ctl status lists it: " + fleet.out());
 
