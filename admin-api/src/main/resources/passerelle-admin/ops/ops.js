@@ -197,6 +197,97 @@
     if (!same) box.replaceChildren(...cards);
   }
 
+  // ---- migrations ------------------------------------------------------------------------------------------
+
+  // Finished migrations stay listed a while, so that the end of one being watched is seen, not just its vanishing.
+  const RECENT_MS = 15 * 60 * 1000;
+  const FINAL = new Set(['done', 'aborted']);
+  // The states in which the migration holds its group read-only: the time shown keeps counting.
+  const READ_ONLY = new Set(['read-only', 'awaiting-copy', 'verifying', 'verification-failed', 'cutover']);
+  const ABORTABLE = new Set(['scheduled', 'read-only', 'awaiting-copy', 'verifying', 'verification-failed']);
+  let migrationsSig = null;
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    return (h ? h + 'h ' : '') + (h || m ? m + 'm ' : '') + sec + 's';
+  }
+
+  function readOnlyText(td) {
+    const base = Number(td.dataset.seconds);
+    const s = base + (td.dataset.ticking === '1' ? (Date.now() - Number(td.dataset.at)) / 1000 : 0);
+    return duration(s) + (td.dataset.max ? ' (limit ' + duration(Number(td.dataset.max)) + ')' : '') + (td.dataset.overdue === '1' ? ' · overdue' : '');
+  }
+
+  function currentStep(m) {
+    const started = (m.steps || []).filter((s) => s.status !== 'planned');
+    const s = started[started.length - 1];
+    if (!s) return m.start ? 'starts ' + m.start.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') + ' UTC' : 'starting';
+    return s.step + ' ' + s.status + (s.outcome ? ': ' + s.outcome : '');
+  }
+
+  function migrationAction(m, action) {
+    const b = el('button', action === 'continue' ? 'Continue…' : 'Abort…', 'small' + (action === 'abort' ? ' quiet' : ''));
+    b.type = 'button';
+    b.dataset.action = action;
+    const to = m.to.backends.join(', '), from = m.from.backends.join(', ');
+    const text = action === 'abort'
+      ? 'Abort ' + m.id + '? Group ' + m.group + ' returns to open on its old backends ' + from + ', and its queued writes replay there.'
+      : m.state === 'awaiting-copy'
+        ? 'Is the data of ' + m.group + ' copied to ' + to + '? The new backends are verified, then the group is cut over, opened, and its queued writes replayed there.'
+        : 'Verify the new backends of ' + m.group + ' (' + to + ') again, and cut over if they pass?';
+    b.addEventListener('click', () => confirmThen(text, async () => {
+      const r = await api('POST', '/v1/migrations/' + encodeURIComponent(m.id) + '/' + action);
+      if (r.status === 200) say(m.group + ' ' + action + ': accepted, now ' + r.json.state + '.');
+      else say(m.group + ' ' + action + ' refused: ' + (r.json ? r.json.error + ': ' + r.json.detail : 'HTTP ' + r.status), true);
+      refresh();
+    }));
+    return b;
+  }
+
+  function migrationCard(m, fetchedAt) {
+    const card = $('#migration-card').content.firstElementChild.cloneNode(true);
+    card.dataset.migration = m.id;
+    card.dataset.state = m.state;
+    card.classList.toggle('overdue', !!m.overdue);
+    $('.name', card).textContent = m.group;
+    const badge = $('.state', card);
+    badge.textContent = m.state;
+    badge.classList.add(m.state);
+    const ro = $('.read-only-for', card);
+    if (m.readOnlySince) {
+      Object.assign(ro.dataset, { seconds: m.readOnlySeconds || 0, at: fetchedAt, ticking: READ_ONLY.has(m.state) ? '1' : '',
+        max: m.maxReadOnlySeconds || '', overdue: m.overdue ? '1' : '' });
+      ro.textContent = readOnlyText(ro);
+    } else {
+      ro.textContent = 'not yet';
+    }
+    const step = $('.step', card);
+    step.textContent = currentStep(m);
+    if (m.state === 'verification-failed' && m.report && m.report.problems) {
+      const ul = el('ul', null, 'problems');
+      m.report.problems.forEach((p) => ul.append(el('li', p)));
+      step.append(ul);
+    }
+    $('.route', card).textContent = m.from.backends.join(', ') + ' → ' + m.to.backends.join(', ') + ' (writes ' + m.writes + ')';
+    $('.id', card).textContent = m.id;
+    const actions = $('.actions', card);
+    if (m.state === 'awaiting-copy' || m.state === 'verification-failed') actions.append(migrationAction(m, 'continue'));
+    if (ABORTABLE.has(m.state)) actions.append(migrationAction(m, 'abort'));
+    return card;
+  }
+
+  function renderMigrations(all) {
+    const now = Date.now();
+    const shown = all.filter((m) => !FINAL.has(m.state) || now - Date.parse(m.updatedAt) < RECENT_MS);
+    $('#no-migrations').hidden = shown.some((m) => !FINAL.has(m.state));
+    // Rebuilt only when a migration changed: the read-only times count on by themselves (tick).
+    const sig = JSON.stringify(shown.map((m) => [m.id, m.state, m.updatedAt, m.overdue]));
+    if (sig === migrationsSig) return;
+    migrationsSig = sig;
+    $('#migrations').replaceChildren(...shown.map((m) => migrationCard(m, now)));
+  }
+
   function renderRows(table, rows) {
     $('tbody', table).replaceChildren(...rows.map((cells) => {
       const tr = el('tr');
@@ -207,7 +298,8 @@
 
   async function refresh() {
     try {
-      const [groups, gateways, audit] = await Promise.all([api('GET', '/v1/groups'), api('GET', '/v1/gateways'), api('GET', '/v1/audit?limit=10')]);
+      const [groups, gateways, audit, migrations] = await Promise.all([api('GET', '/v1/groups'), api('GET', '/v1/gateways'),
+        api('GET', '/v1/audit?limit=10'), api('GET', '/v1/migrations')]);
       if (groups.status !== 200) { say('Cannot read the groups: ' + (groups.json ? groups.json.detail : groups.status), true); return; }
       groupsCache = groups.json.groups;
       // A form being filled in is not redrawn under the operator's fingers.
@@ -218,6 +310,7 @@
         $('#fleet').textContent = 'table version ' + gateways.json.version + ' · ' + gws.filter((g) => g.live).length + ' live gateway(s)';
         renderRows($('#gateways'), gws.map((g) => [g.id, g.appliedVersion + (g.upToDate ? ' ✓' : ' (behind)'), g.live ? 'yes' : 'no', g.heartbeat]));
       }
+      if (migrations.status === 200) renderMigrations(migrations.json.migrations);
       if (audit.status === 200) {
         renderRows($('#audit'), audit.json.entries.map((e) => [e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''), e.actor, e.action, e.target]));
       }
@@ -228,6 +321,7 @@
 
   function tick() {
     document.querySelectorAll('.countdown').forEach((c) => { c.textContent = countdown({ start: c.dataset.start, end: c.dataset.end }); });
+    document.querySelectorAll('.read-only-for[data-ticking="1"]').forEach((c) => { c.textContent = readOnlyText(c); });
   }
 
   function showApp() {

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 /** One admin API over {@link HttpClient}: a call is a method, a path and an optional JSON body; the answer keeps its raw text. */
 final class AdminClient {
@@ -51,14 +52,7 @@ final class AdminClient {
     }
 
     Answer call(String method, String path, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .header("Accept", "application/json");
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (actor != null) {
-            b.header("X-Passerelle-Actor", actor);
-        }
+        HttpRequest.Builder b = request(path, "application/json").timeout(timeout);
         try {
             if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
@@ -72,17 +66,65 @@ final class AdminClient {
                 json = JSON.readTree(r.body());
             }
             return new Answer(r.statusCode(), r.body(), json);
-        } catch (HttpTimeoutException e) {
-            throw new CtlException(Exit.FAILURE, "no answer from the admin API at " + base + " within " + timeout.toSeconds() + " s");
-        } catch (ConnectException e) {
-            throw new CtlException(Exit.FAILURE, "cannot reach the admin API at " + base + " (connection refused): is the gateway"
-                    + " running, and is --admin right?");
         } catch (IOException e) {
-            throw new CtlException(Exit.FAILURE, "cannot talk to the admin API at " + base + ": " + e);
+            throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CtlException(Exit.FAILURE, "interrupted");
         }
+    }
+
+    /**
+     * A GET whose body is read line by line as it arrives ({@code text/event-stream}). The call has no overall timeout:
+     * a stream lasts as long as what it follows, and the server's keep-alive comments are what show it is alive.
+     * Closing the returned stream closes the connection. An answer other than 200 is read whole and returned instead.
+     */
+    Lines lines(String path) {
+        HttpRequest r = request(path, "text/event-stream").GET().build();
+        try {
+            HttpResponse<Stream<String>> response = http.send(r, HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() == 200) {
+                return new Lines(response.body(), null);
+            }
+            String body;
+            try (Stream<String> s = response.body()) {
+                body = String.join("\n", s.toList());
+            }
+            JsonNode json = response.headers().firstValue("content-type").orElse("").startsWith("application/json")
+                    && !body.isEmpty() ? JSON.readTree(body) : null;
+            return new Lines(null, new Answer(response.statusCode(), body, json));
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CtlException(Exit.FAILURE, "interrupted");
+        }
+    }
+
+    /** The lines of a 200 answer, or the answer that was not a 200. */
+    record Lines(Stream<String> stream, Answer refusal) {
+    }
+
+    private HttpRequest.Builder request(String path, String accept) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Accept", accept);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (actor != null) {
+            b.header("X-Passerelle-Actor", actor);
+        }
+        return b;
+    }
+
+    private CtlException unreachable(IOException e) {
+        if (e instanceof HttpTimeoutException) {
+            return new CtlException(Exit.FAILURE, "no answer from the admin API at " + base + " within " + timeout.toSeconds() + " s");
+        }
+        if (e instanceof ConnectException) {
+            return new CtlException(Exit.FAILURE, "cannot reach the admin API at " + base + " (connection refused): is the gateway"
+                    + " running, and is --admin right?");
+        }
+        return new CtlException(Exit.FAILURE, "cannot talk to the admin API at " + base + ": " + e);
     }
 
     /** One path segment, percent-encoded. */

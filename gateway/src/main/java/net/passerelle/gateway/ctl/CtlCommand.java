@@ -27,14 +27,12 @@ import java.util.function.Function;
  * No token at all is allowed: an admin API on loopback may run without one.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, version = "passerelle ctl 0.1.0",
-        description = "Drive the admin API: groups, modes, windows, cutover, spool, fleet, audit.",
+        description = "Drive the admin API: groups, modes, windows, cutover, migrations, spool, fleet, audit.",
         footer = {"", "Exit codes: 0 applied, 3 partially applied (some gateway did not confirm), 4 refused (4xx),",
                 "2 usage, 1 other failure (admin API unreachable, 5xx)."},
         subcommands = {StatusCommand.class, GroupsCommand.class, HostsCommand.class, ModeCommand.class,
                 WindowCommand.class, CutoverCommand.class, BackendCommand.class, SpoolCommand.class,
-                GatewaysCommand.class, AuditCommand.class
-                // MigrateCommand goes here once POST /v1/migrations exists (SPEC item 19): one class, same base.
-        })
+                GatewaysCommand.class, AuditCommand.class, MigrateCommand.class})
 public final class CtlCommand {
     public static final String DEFAULT_ADMIN = "http://127.0.0.1:9090";
     static final String DEFAULT_TOKEN_FILE = "./data/admin-token";
@@ -76,6 +74,21 @@ public final class CtlCommand {
     AdminClient client() {
         GatewayConfig cfg = loadConfig();
         return new AdminClient(adminUri(cfg), resolveToken(cfg), actor, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+    }
+
+    /**
+     * "passerelle ctl --admin URL ": how the operator reaches the same admin API again, for the commands printed as
+     * next steps (the token is left out: it comes from the environment or the token file, never a terminal's history).
+     */
+    String again() {
+        StringBuilder s = new StringBuilder("passerelle ctl ");
+        if (admin != null) {
+            s.append("--admin ").append(admin).append(' ');
+        }
+        if (config != null) {
+            s.append("--config ").append(config).append(' ');
+        }
+        return s.toString();
     }
 
     boolean showProgress() {

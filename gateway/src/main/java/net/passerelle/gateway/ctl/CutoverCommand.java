@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ final class CutoverCommand extends CtlSubcommand {
         }
         JsonNode report = a.json() == null ? null : a.json().get("report");
         if (report != null && !report.isNull()) {
-            report(report);
+            VerificationReport.print(report, out());
         }
         int code = failed(a, true);
         if (code >= 0) {
@@ -58,25 +57,5 @@ final class CutoverCommand extends CtlSubcommand {
                 + ", " + confirmation(a.json()));
         out().flush();
         return Exit.of(a.status(), true);
-    }
-
-    private void report(JsonNode report) {
-        Table t = new Table("HOST", "BACKEND", "ADDRESS", "STATUS", "TITLE", "VERDICT");
-        for (Iterator<Map.Entry<String, JsonNode>> hosts = report.path("hosts").fields(); hosts.hasNext(); ) {
-            Map.Entry<String, JsonNode> host = hosts.next();
-            for (Iterator<Map.Entry<String, JsonNode>> bs = host.getValue().path("backends").fields(); bs.hasNext(); ) {
-                Map.Entry<String, JsonNode> backend = bs.next();
-                for (Iterator<Map.Entry<String, JsonNode>> as = backend.getValue().fields(); as.hasNext(); ) {
-                    Map.Entry<String, JsonNode> address = as.next();
-                    JsonNode c = address.getValue();
-                    String verdict = c.path("verdict").asText() + (c.hasNonNull("reason") ? ": " + c.path("reason").asText() : "");
-                    t.row(host.getKey(), backend.getKey(), address.getKey(), text(c.get("status")), text(c.get("title")), verdict);
-                }
-            }
-        }
-        out().println("verification of " + report.path("path").asText() + " (" + report.path("tookMillis").asLong() + " ms): "
-                + (report.path("ok").asBoolean() ? "passed" : "FAILED"));
-        t.print(out());
-        out().println();
     }
 }

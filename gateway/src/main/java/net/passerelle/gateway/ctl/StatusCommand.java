@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 
 import java.time.Instant;
 
-/** {@code ctl status}: the fleet in one screen: gateways, then every group with its mode, window, backends and queue. */
+/**
+ * {@code ctl status}: the fleet in one screen: gateways, then every group with its mode, window, backends and queue,
+ * then the migrations in progress.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Fleet and groups at a glance.")
 final class StatusCommand extends CtlSubcommand {
 
@@ -49,6 +52,26 @@ final class StatusCommand extends CtlSubcommand {
             t.row(name, Views.mode(g), Views.writes(g), Views.window(g.path("window"), now), Views.backends(g.path("backends")), queued);
         }
         t.print(out());
+        migrationsInProgress(client);
         return Exit.APPLIED;
+    }
+
+    /** The migrations holding a group read-only or waiting for ops: what a migration morning's status is about. */
+    private void migrationsInProgress(AdminClient client) {
+        AdminClient.Answer a = client.get("v1/migrations");
+        if (a.status() != 200) {
+            return;
+        }
+        Table t = new Table("MIGRATION", "GROUP", "STATE", "READ-ONLY", "TO");
+        for (JsonNode v : a.json().path("migrations")) {
+            if (MigrationText.inProgress(v)) {
+                t.row(v.path("id").asText(), v.path("group").asText(), v.path("state").asText(), MigrationText.readOnlyCell(v),
+                        MigrationText.backends(v.path("to")));
+            }
+        }
+        if (t.size() > 0) {
+            out().println();
+            t.print(out());
+        }
     }
 }

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The ops page in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs): log in, see the groups, put one read-only through the page (confirming it), and see the
- * gateway refuse a write to a host of that group. Screenshots at phone and desktop widths go to
+ * gateway refuse a write to a host of that group; follow a migration from awaiting-copy, past its read-only limit, to
+ * done after continuing it through the page. Screenshots at phone and desktop widths go to
  * {@code target/ops-page-*.png}.
  */
 class OpsPageBrowserTest {
@@ -153,6 +154,55 @@ class OpsPageBrowserTest {
                 // the refusals this test provokes (a wrong token, a failed verification) are logged by the browser too
                 .filter(e -> !e.getMessage().contains("the server responded with a status of 4")).toList();
         assertTrue(problems.isEmpty(), "browser console: " + problems);
+    }
+
+    /** The page, logged in (the token stays in the tab's session storage across the tests). */
+    private static void openLoggedIn() {
+        driver.get(ops.adminUrl() + "/");
+        if (driver.findElement(By.id("login")).isDisplayed()) {
+            driver.findElement(By.id("token")).sendKeys(OpsGateway.TOKEN);
+            driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+        }
+        waitUpTo(10).until(d -> d.findElement(By.id("app")).isDisplayed());
+    }
+
+    @Test
+    void aMigrationIsListedWithItsStateAndFollowedToDoneAfterContinuingItOnThePage() throws Exception {
+        try (net.passerelle.gateway.testing.StubBackend next = new net.passerelle.gateway.testing.StubBackend()) {
+            next.respondWith(net.passerelle.gateway.testing.StubBackend.text("hello from the backend"));
+            assertEquals(200, ops.admin("PUT", "/v1/groups/srv-20", "{\"backends\": [\"" + ops.backend.hostPort() + "\"]}").status());
+            assertEquals(200, ops.admin("PUT", "/v1/hosts/carol.gallery.example", "{\"group\": \"srv-20\", \"account\": \"carol\"}").status());
+            OpsGateway.Answer created = ops.admin("POST", "/v1/migrations", "{\"group\": \"srv-20\", \"to\": {\"backends\": [\""
+                    + next.hostPort() + "\"]}, \"writes\": \"queue\", \"maxReadOnlySeconds\": 1}");
+            assertEquals(201, created.status(), created.body());
+            String id = created.json().path("id").asText();
+            By row = By.cssSelector("#migrations .card[data-migration='" + id + "']");
+            openLoggedIn();
+            waitUpTo(20).until(d -> d.findElement(row).getAttribute("data-state").equals("awaiting-copy"));
+            WebElement r = driver.findElement(row);
+            assertEquals("srv-20", r.findElement(By.cssSelector(".name")).getText());
+            assertEquals("awaiting-copy", r.findElement(By.cssSelector(".badge")).getText());
+            assertTrue(r.findElement(By.cssSelector(".step")).getText().startsWith("awaiting-copy running"), r.getText());
+            assertFalse(driver.findElement(By.id("no-migrations")).isDisplayed(), "one is in progress");
+            // Past its one second of read-only, the server flags it overdue: the row says so and stands out.
+            waitUpTo(20).until(d -> d.findElement(row).getAttribute("class").contains("overdue"));
+            assertTrue(driver.findElement(row).findElement(By.cssSelector(".read-only-for")).getText().contains("overdue"));
+            screenshots("migration");
+
+            driver.findElement(row).findElement(By.cssSelector("button[data-action=continue]")).click();
+            WebElement dialog = waitUpTo(5).until(d -> d.findElement(By.cssSelector("dialog#confirm[open]")));
+            assertTrue(dialog.getText().contains("Is the data of srv-20 copied to " + next.hostPort()), dialog.getText());
+            assertEquals("awaiting-copy", ops.admin("GET", "/v1/migrations/" + id, null).json().path("state").asText(),
+                    "nothing is sent before the operator confirms");
+            driver.findElement(By.id("confirm-ok")).click();
+            waitUpTo(30).until(d -> d.findElement(row).getAttribute("data-state").equals("done"));
+            assertEquals("done", driver.findElement(row).findElement(By.cssSelector(".badge")).getText());
+            assertTrue(driver.findElement(By.id("no-migrations")).isDisplayed(), "none is in progress any more");
+            assertEquals(next.hostPort(), ops.admin("GET", "/v1/groups/srv-20", null).json().path("backends").get(0).path("address").asText());
+        } finally {
+            // The other test starts from the login form.
+            ((JavascriptExecutor) driver).executeScript("window.sessionStorage.clear()");
+        }
     }
 
     @Test

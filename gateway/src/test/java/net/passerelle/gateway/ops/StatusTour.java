@@ -26,6 +26,7 @@ final class StatusTour {
         modesAndWindows();
         cutoverAndBackends();
         spool();
+        migrations();
         hosts();
         return seen;
     }
@@ -123,6 +124,49 @@ final class StatusTour {
         ops.admin("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"open\"}");
         call("POST", sp + "/replay", "/v1/groups/srv-12/spool/replay", null);
         call("POST", sp + "/replay", "/v1/groups/nope/spool/replay", null);
+    }
+
+    private void migrations() throws Exception {
+        String m = "/v1/migrations";
+        String one = m + "/{id}";
+        String to = "{\"group\": \"srv-12\", \"to\": {\"backends\": [\"" + stub + "\"]}";
+        call("POST", m, m, to + ", \"dryRun\": true}");
+        call("POST", m, m, "{\"group\": \"srv-12\"}");
+        seen.add("POST " + m + " " + ops.admin("POST", m, "group=srv-12", true, "text/plain").status());
+        call("POST", m, m, "{\"group\": \"nope\", \"to\": {\"backends\": [\"" + stub + "\"]}}");
+        OpsGateway.Answer first = ops.admin("POST", m, to + ", \"writes\": \"reject\"}");
+        seen.add("POST " + m + " " + first.status());
+        call("POST", m, m, to + "}");
+        String id = first.json().path("id").asText();
+        call("GET", m, m, null);
+        call("GET", m, m + "?group=srv-12", null);
+        call("GET", one, m + "/" + id, null);
+        call("GET", one, m + "/mig-none", null);
+        call("POST", one + "/abort", m + "/" + id + "/abort", null);
+        call("POST", one + "/abort", m + "/" + id + "/abort", null);
+        call("POST", one + "/abort", m + "/mig-none/abort", null);
+        call("POST", one + "/continue", m + "/" + id + "/continue", null);
+        call("POST", one + "/continue", m + "/mig-none/continue", null);
+        // The stream of a migration that ended ends too: its answer can be read whole.
+        call("GET", one + "/events", m + "/" + id + "/events", null);
+        call("GET", one + "/events", m + "/mig-none/events", null);
+        String second = ops.admin("POST", m, to + ", \"writes\": \"reject\"}").json().path("id").asText();
+        awaitState(second, "awaiting-copy");
+        call("POST", one + "/continue", m + "/" + second + "/continue", null);
+        awaitState(second, "done");
+    }
+
+    /** Reads the migration's event stream until a view in {@code state} comes (the stream is the synchronisation). */
+    private void awaitState(String id, String state) throws Exception {
+        java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops.adminUrl() + "/v1/migrations/" + id
+                + "/events")).header("Authorization", "Bearer " + OpsGateway.TOKEN).timeout(java.time.Duration.ofSeconds(30)).build();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> events = java.net.http.HttpClient.newHttpClient()
+                .send(r, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            if (lines.noneMatch(l -> l.startsWith("data:") && l.contains("\"state\":\"" + state + "\""))) {
+                throw new AssertionError(id + " never reached " + state);
+            }
+        }
     }
 
     private void hosts() throws Exception {
