@@ -1,6 +1,7 @@
 package net.passerelle.gateway.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import net.passerelle.gateway.testing.StubBackend;
@@ -38,7 +39,7 @@ class CtlMigrateTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ops = new OpsGateway(dir, c -> c.withAdmin(new GatewayConfig.AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
+        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
                 Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
         next = new StubBackend();
         next.respondWith(StubBackend.text("hello from the backend"));
