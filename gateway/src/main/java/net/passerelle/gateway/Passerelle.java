@@ -121,7 +121,6 @@ public final class Passerelle implements AutoCloseable {
             throw e;
         }
         p.logStarted();
-        NativeHeap.trim();
         return p;
     }
 

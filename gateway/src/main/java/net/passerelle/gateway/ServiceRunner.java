@@ -48,6 +48,7 @@ final class ServiceRunner {
         LogLevels levels = new LogLevels();
         levels.apply(config.logging());
         Passerelle app = Passerelle.start(config);
+        NativeHeap.trim(); // the process's start-up garbage, once: a concern of the process, not of each gateway
         app.addReloadable(levels);
         ConfigReloader reloader = file == null ? null : new ConfigReloader(file, new ConfigLoader(env), config, app::reload);
         ServiceRunner service = new ServiceRunner(app, SystemdNotifier.fromEnvironment(env), reloader);
