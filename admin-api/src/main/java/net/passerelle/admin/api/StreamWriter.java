@@ -126,15 +126,18 @@ final class StreamWriter {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            open.decrementAndGet();
-            for (Runnable r : onClose) {
-                if (onClose.remove(r)) {
-                    try {
-                        r.run();
-                    } catch (RuntimeException e) {
-                        log.debug("a stream's close action failed", e);
+            try {
+                for (Runnable r : onClose) {
+                    if (onClose.remove(r)) {
+                        try {
+                            r.run();
+                        } catch (RuntimeException e) {
+                            log.debug("a stream's close action failed", e);
+                        }
                     }
                 }
+            } finally {
+                open.decrementAndGet(); // counted as open until its producer has been told: no count says gone too early
             }
         }
     }
