@@ -69,7 +69,7 @@ for host in alice bob; do
     out="$(curl -sS -v --cacert ca.crt --resolve "$host.gallery.test:$port:$ip" "https://$host.gallery.test:$port/" 2>&1)" \
       || fail "curl $host over $addr: $out"
     grep -q "subject: CN=$host" <<<"$out" || fail "$host over $addr: wrong certificate: $(grep subject: <<<"$out")"
-    grep -q "< HTTP/1.1 200" <<<"$out" || fail "$host over $addr: no 200"
+    grep -qE "< HTTP/(1.1|2) 200" <<<"$out" || fail "$host over $addr: no 200: $(grep "^< HTTP" <<<"$out")"
     echo "ok: https://$host.gallery.test over $addr, $(grep -o 'SSL connection using [^ ]* / [^ ]*' <<<"$out")"
   done
 done
