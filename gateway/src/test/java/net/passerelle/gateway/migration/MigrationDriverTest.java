@@ -125,6 +125,7 @@ class MigrationDriverTest {
                 done.steps().stream().map(MigrationStep::step).toList());
         assertTrue(done.steps().stream().allMatch(s -> s.status().equals(MigrationStep.DONE)), done.steps().toString());
         assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes(), "the group's own write policy is back once it is open");
         assertEquals(List.of(Backend.parse("10.0.0.9:80")), group().backends());
         assertEquals(List.of(Backend.parse("10.0.0.8:80")), group().spares());
         assertEquals(2, audits("group.mode"));
@@ -194,6 +195,7 @@ class MigrationDriverTest {
         await("the abort confirmed", () -> !find(m.id()).active());
         release.complete(null);
         assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes(), "the abort gives the group its own write policy back");
         assertEquals(List.of(Backend.parse("10.0.0.1:80")), group().backends());
         Migration end = find(m.id());
         assertEquals("aborted", end.steps().get(end.steps().size() - 1).step());
@@ -241,6 +243,35 @@ class MigrationDriverTest {
         assertEquals(1, dying.verifications.get() + healthy.verifications.get(), "the verification ran once");
         assertTrue(store.audit(1000).stream().anyMatch(e -> e.action().equals("migration.cutover")
                 && e.actor().contains("gw-b") && e.after().contains("\"status\":\"done\"")), "gw-b finished the cutover step");
+    }
+
+    /**
+     * The driver dies between taking the group read-only and recording the fleet's confirmation; the one that
+     * resumes applies the read-only mode again over a group that already carries the migration's policy. What the
+     * group had before must still be what the migration gives back.
+     */
+    @Test
+    void aDriverThatDiesRightAfterTakingTheGroupReadOnlyLeavesItsStandingWritePolicyToBeRestored() {
+        FakeEffects dying = new FakeEffects();
+        dying.confirm = v -> {
+            if (group().mode() == Mode.READ_ONLY) {
+                throw new IllegalStateException("killed");
+            }
+            return CompletableFuture.completedFuture(new FleetConfirmer.Confirmation(v, 1, 1, List.of(), List.of(), true));
+        };
+        MigrationDriver a = driver("gw-a", dying);
+        Migration m = create(commands(a), null);
+        await("the read-only mode written", () -> group().mode() == Mode.READ_ONLY);
+        a.halt();
+        assertEquals(MigrationState.READ_ONLY, find(m.id()).state());
+        assertEquals(WritePolicy.QUEUE, group().writes());
+        MigrationCommands ops = commands(driver("gw-b", new FakeEffects()));
+        awaitState(m.id(), MigrationState.AWAITING_COPY);
+        ops.continueMigration(m.id(), "alice");
+        await("resumed and done", () -> !find(m.id()).active());
+        assertEquals(MigrationState.DONE, find(m.id()).state());
+        assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes());
     }
 
     @Test
