@@ -2,6 +2,7 @@ package net.passerelle.gateway.migration;
 
 import net.passerelle.admin.api.ApiException;
 import net.passerelle.admin.api.FleetConfirmer;
+import net.passerelle.admin.api.MigrationViews;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.Group;
@@ -103,6 +104,15 @@ class MigrationDriverTest {
         return store.audit(1000).stream().map(AuditEntry::action).filter(action::equals).count();
     }
 
+    /** The view's read-only time of a finished migration ends with the step that opened the group, whenever asked. */
+    private static void assertReadOnlyTimeStopsAt(Migration m, String openingStep) {
+        Instant opened = m.steps().stream().filter(s -> s.step().equals(openingStep)).reduce((a, b) -> b)
+                .orElseThrow().endedAt();
+        long expected = Duration.between(m.readOnlySince(), opened).toSeconds();
+        assertEquals(expected, MigrationViews.view(m, Instant.now()).get("readOnlySeconds"));
+        assertEquals(expected, MigrationViews.view(m, Instant.now().plusSeconds(3600)).get("readOnlySeconds"));
+    }
+
     private Group group() {
         return store.group("srv-12").orElseThrow();
     }
@@ -133,6 +143,7 @@ class MigrationDriverTest {
         assertEquals(1, audits("migration.done"));
         assertTrue(done.reportJson().contains("\"ok\":true"), done.reportJson());
         assertTrue(done.spoolJson().contains("\"waiting\":0"), done.spoolJson());
+        assertReadOnlyTimeStopsAt(done, "open");
         ApiException late = assertThrows(ApiException.class, () -> ops.abort(m.id(), "bob"));
         assertEquals(409, late.status());
     }
@@ -198,6 +209,9 @@ class MigrationDriverTest {
         assertEquals(WritePolicy.REJECT, group().writes(), "the abort gives the group its own write policy back");
         assertEquals(List.of(Backend.parse("10.0.0.1:80")), group().backends());
         Migration end = find(m.id());
+        if (end.readOnlySince() != null) {
+            assertReadOnlyTimeStopsAt(end, "aborted");
+        }
         assertEquals("aborted", end.steps().get(end.steps().size() - 1).step());
         assertEquals(MigrationStep.DONE, end.steps().get(end.steps().size() - 1).status());
         long modes = audits("group.mode");
