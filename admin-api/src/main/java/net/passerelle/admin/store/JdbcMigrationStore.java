@@ -222,7 +222,7 @@ final class JdbcMigrationStore implements MigrationStore {
             after = after.withBackends(ch.backends.backends().stream().map(Backend::parse).toList(),
                     ch.backends.spares().stream().map(Backend::parse).toList());
         }
-        after = GroupRepository.truncate(after);
+        after = GroupRepository.stamp(before, GroupRepository.truncate(after), clock);
         if (after.equals(before)) {
             return version;
         }

@@ -22,6 +22,8 @@
  *       taken, in order): {@link net.passerelle.admin.store.MigrationStore}, every change a compare-and-set.</li>
  *   <li>V6: {@code migration.standing_writes}: the group's own write policy, recorded when the migration takes it
  *       read-only and restored when the migration opens it again.</li>
+ *   <li>V7: {@code account_group.read_only_since}: when the group's standing mode became read-only, set by every
+ *       writer of the mode in its transaction (for the notices); null when it is not read-only.</li>
  * </ul>
  *
  * <h2>Adding a table</h2>

@@ -140,6 +140,9 @@ class MigrationEndToEndTest {
         assertEquals(202, queued.status(), queued.bodyText());
         String ref = queued.header("x-passerelle-reference");
         assertNotNull(ref);
+        String since = admin(gateway, "GET", "/v1/groups/srv-12", null).json().get("readOnlySince").asText();
+        String hhmm = java.time.Instant.parse(since).toString().substring(11, 16);
+        assertTrue(queued.bodyText().contains("read-only since " + hhmm), "the notice says since when: " + queued.bodyText());
         assertEquals(200, ControlPlaneHarness.get(gateway, HOST).status());
 
         assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + id + "/continue", null).status());
