@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,9 +18,9 @@ import java.util.function.Supplier;
 
 /**
  * The event stream of one migration ({@code GET /v1/migrations/{id}/events}): an {@code event: migration} with the
- * view at once, then one on every change of its state or of a step, until it is finished. The store is polled,
- * because whichever admin process holds the migration's lock drives it, not necessarily this one. Comments keep
- * idle connections (and the proxies between) open.
+ * view at once, then one on every change of its state, of a step or of its being overdue, until it is finished.
+ * The store is polled, because whichever admin process holds the migration's lock drives it, not necessarily this
+ * one. Comments keep idle connections (and the proxies between) open.
  */
 public final class MigrationEvents implements StreamBody {
     private static final Logger log = LoggerFactory.getLogger(MigrationEvents.class);
@@ -32,7 +33,7 @@ public final class MigrationEvents implements StreamBody {
 
     private Sink sink;
     private String lastSignature;
-    private java.time.Instant lastUpdated;
+    private Instant lastUpdated;
     private long lastSentNanos;
     private ScheduledFuture<?> task;
 
@@ -78,7 +79,7 @@ public final class MigrationEvents implements StreamBody {
         if (lastUpdated != null && m.updatedAt() != null && m.updatedAt().isBefore(lastUpdated)) {
             return; // read before a change the stream has already shown (an abort by ops, say)
         }
-        String signature = signature(m);
+        String signature = signature(m, clock.instant());
         if (!signature.equals(lastSignature)) {
             lastSignature = signature;
             send(sink, m);
@@ -102,7 +103,7 @@ public final class MigrationEvents implements StreamBody {
             sink.close();
             return;
         }
-        String signature = signature(m.get());
+        String signature = signature(m.get(), clock.instant());
         if (!signature.equals(lastSignature)) {
             lastSignature = signature;
             if (!send(sink, m.get())) {
@@ -137,9 +138,14 @@ public final class MigrationEvents implements StreamBody {
         return sink.send("event: migration\ndata: " + json + "\n\n");
     }
 
-    /** What a change is: the state, and each step's status and outcome (times follow from them). */
-    static String signature(Migration m) {
-        StringBuilder sb = new StringBuilder(m.state().wireName()).append(m.active() ? "" : "/finished");
+    /**
+     * What a change of the view is: the state, whether it is overdue (it turns so with time alone, and ops must see
+     * it), and each step's status and outcome (times follow from them). The read-only seconds are left out: they
+     * change every second and the followers count them on their own.
+     */
+    static String signature(Migration m, Instant now) {
+        StringBuilder sb = new StringBuilder(m.state().wireName()).append(m.active() ? "" : "/finished")
+                .append(MigrationViews.overdue(m, now) ? "/overdue" : "");
         for (MigrationStep s : m.steps()) {
             sb.append('|').append(s.step()).append(':').append(s.status()).append(':').append(s.outcome());
         }

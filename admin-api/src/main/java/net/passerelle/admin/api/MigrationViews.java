@@ -36,10 +36,8 @@ public final class MigrationViews {
         v.put("createdAt", text(m.createdAt()));
         v.put("updatedAt", text(m.updatedAt()));
         v.put("readOnlySince", text(m.readOnlySince()));
-        Long seconds = readOnlySeconds(m, now);
-        v.put("readOnlySeconds", seconds);
-        v.put("overdue", m.overrunAt() != null
-                || (seconds != null && m.maxReadOnlySeconds() != null && seconds > m.maxReadOnlySeconds()));
+        v.put("readOnlySeconds", readOnlySeconds(m, now));
+        v.put("overdue", overdue(m, now));
         v.put("report", tree(m.reportJson()));
         v.put("spool", tree(m.spoolJson()));
         List<Map<String, Object>> steps = new ArrayList<>();
@@ -54,6 +52,18 @@ public final class MigrationViews {
         }
         v.put("steps", steps);
         return v;
+    }
+
+    /**
+     * Past {@code maxReadOnlySeconds}: the alert was raised (by whichever driver noticed first), or the read-only
+     * time already exceeds the bound (between the moment it does and the driver's next look).
+     */
+    public static boolean overdue(Migration m, Instant now) {
+        if (m.overrunAt() != null) {
+            return true;
+        }
+        Long seconds = readOnlySeconds(m, now);
+        return seconds != null && m.maxReadOnlySeconds() != null && seconds > m.maxReadOnlySeconds();
     }
 
     /**

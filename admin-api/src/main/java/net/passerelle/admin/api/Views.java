@@ -31,6 +31,7 @@ final class Views {
         m.put("message", g.message());
         m.put("profile", g.profile());
         m.put("window", window(g.window(), now));
+        m.put("readOnlySince", g.readOnlySince() == null ? null : g.readOnlySince().toString());
         m.put("backends", backends(g.name(), g.backends()));
         m.put("spares", backends(g.name(), g.spares()));
         return m;

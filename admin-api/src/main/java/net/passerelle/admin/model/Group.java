@@ -19,9 +19,13 @@ import java.util.Set;
  * @param message           per-language notice override, language tag ({@code en}, {@code fr}, …) to text; may be empty
  * @param profile           name of the write-classification profile, {@value #DEFAULT_PROFILE} by default
  * @param window            the scheduled window, or {@code null}
+ * @param readOnlySince     when the standing mode last became read-only, as the store recorded it; null when the
+ *                          standing mode is not read-only, or the time is unknown. The store sets it on every write
+ *                          (what a caller passes is not kept), so it is a fact, not a setting.
  */
 public record Group(String name, List<Backend> backends, List<Backend> spares, Mode mode, WritePolicy writes,
-                    int retryAfterSeconds, Map<String, String> message, String profile, Window window) {
+                    int retryAfterSeconds, Map<String, String> message, String profile, Window window,
+                    Instant readOnlySince) {
 
     public static final String DEFAULT_PROFILE = "piwigo";
     public static final int DEFAULT_RETRY_AFTER_SECONDS = 300;
@@ -62,6 +66,13 @@ public record Group(String name, List<Backend> backends, List<Backend> spares, M
             }
         }
         profile = profile == null ? DEFAULT_PROFILE : Names.requireProfileName(profile);
+        readOnlySince = mode == Mode.READ_ONLY ? readOnlySince : null;
+    }
+
+    /** A group as a caller describes it: since when it is read-only is the store's to say. */
+    public Group(String name, List<Backend> backends, List<Backend> spares, Mode mode, WritePolicy writes,
+                 int retryAfterSeconds, Map<String, String> message, String profile, Window window) {
+        this(name, backends, spares, mode, writes, retryAfterSeconds, message, profile, window, null);
     }
 
     /** A new open group with the given backends and no spares, default policy, retry-after, profile, no window. */
@@ -86,18 +97,26 @@ public record Group(String name, List<Backend> backends, List<Backend> spares, M
     }
 
     public Group withBackends(List<Backend> newBackends, List<Backend> newSpares) {
-        return new Group(name, newBackends, newSpares, mode, writes, retryAfterSeconds, message, profile, window);
+        return new Group(name, newBackends, newSpares, mode, writes, retryAfterSeconds, message, profile, window,
+                readOnlySince);
     }
 
     public Group withMode(Mode newMode, WritePolicy newWrites, int newRetryAfterSeconds, Map<String, String> newMessage) {
-        return new Group(name, backends, spares, newMode, newWrites, newRetryAfterSeconds, newMessage, profile, window);
+        return new Group(name, backends, spares, newMode, newWrites, newRetryAfterSeconds, newMessage, profile, window,
+                readOnlySince);
     }
 
     public Group withWindow(Window newWindow) {
-        return new Group(name, backends, spares, mode, writes, retryAfterSeconds, message, profile, newWindow);
+        return new Group(name, backends, spares, mode, writes, retryAfterSeconds, message, profile, newWindow,
+                readOnlySince);
     }
 
     public Group withProfile(String newProfile) {
-        return new Group(name, backends, spares, mode, writes, retryAfterSeconds, message, newProfile, window);
+        return new Group(name, backends, spares, mode, writes, retryAfterSeconds, message, newProfile, window,
+                readOnlySince);
+    }
+
+    public Group withReadOnlySince(Instant since) {
+        return new Group(name, backends, spares, mode, writes, retryAfterSeconds, message, profile, window, since);
     }
 }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -33,10 +34,12 @@ final class GroupRepository {
 
     private final Transactions tx;
     private final AuditLog audit;
+    private final Clock clock;
 
-    GroupRepository(Transactions tx, AuditLog audit) {
+    GroupRepository(Transactions tx, AuditLog audit, Clock clock) {
         this.tx = tx;
         this.audit = audit;
+        this.clock = clock;
     }
 
     // ---- operations --------------------------------------------------------------------------------------
@@ -54,15 +57,16 @@ final class GroupRepository {
 
     long putGroup(String actor, Group group) {
         AuditLog.requireActor(actor);
-        Group after = truncate(Objects.requireNonNull(group, "group"));
+        Objects.requireNonNull(group, "group");
         return tx.mutate("putGroup", (c, version) -> {
-            Group before = readOne(c, after.name()).orElse(null);
+            Group before = readOne(c, group.name()).orElse(null);
+            Group after = stamp(before, truncate(group), clock);
             if (after.equals(before)) {
                 return version;
             }
             write(c, before != null, after);
             long next = Transactions.bump(c, version);
-            audit.append(c, next, actor, before == null ? "group.create" : "group.update", after.name(), before, after);
+            audit.append(c, next, actor, before == null ? "group.create" : "group.update", group.name(), before, after);
             return next;
         });
     }
@@ -113,7 +117,7 @@ final class GroupRepository {
     private long update(String what, String actor, String action, String name, UnaryOperator<Group> change) {
         return tx.mutate(what, (c, version) -> {
             Group before = readOne(c, name).orElseThrow(() -> new NotFoundException("group", name));
-            Group after = truncate(change.apply(before));
+            Group after = stamp(before, truncate(change.apply(before)), clock);
             if (after.equals(before)) {
                 return version;
             }
@@ -139,7 +143,7 @@ final class GroupRepository {
         String where = only == null ? "" : " WHERE name = ?";
         Object[] args = only == null ? new Object[0] : new Object[]{only};
         List<Group> groups = Sql.query(c, "SELECT name, mode, writes, retry_after_seconds, message, profile,"
-                + " window_start, window_end, window_mode, window_writes FROM account_group" + where,
+                + " window_start, window_end, window_mode, window_writes, read_only_since FROM account_group" + where,
                 GroupRepository::groupRow, args);
         if (groups.isEmpty()) {
             return List.of();
@@ -172,9 +176,11 @@ final class GroupRepository {
             window = new Window(Instant.ofEpochMilli(start), Instant.ofEpochMilli(rs.getLong("window_end")),
                     Mode.parse(rs.getString("window_mode")), WritePolicy.parse(rs.getString("window_writes")));
         }
+        long since = rs.getLong("read_only_since");
+        Instant readOnlySince = rs.wasNull() ? null : Instant.ofEpochMilli(since);
         return new Group(rs.getString("name"), List.of(), List.of(), Mode.parse(rs.getString("mode")),
                 WritePolicy.parse(rs.getString("writes")), rs.getInt("retry_after_seconds"),
-                StoreJson.readMessage(rs.getString("message")), rs.getString("profile"), window);
+                StoreJson.readMessage(rs.getString("message")), rs.getString("profile"), window, readOnlySince);
     }
 
     /** Inserts the group, or updates it and replaces its backends when it {@code exists}. */
@@ -185,14 +191,16 @@ final class GroupRepository {
                 g.message().isEmpty() ? null : StoreJson.write(g.message()), g.profile(),
                 w == null ? null : w.start().toEpochMilli(), w == null ? null : w.end().toEpochMilli(),
                 w == null ? null : w.mode().wireName(), w == null ? null : w.writes().wireName(),
-                g.name()};
+                g.readOnlySince() == null ? null : g.readOnlySince().toEpochMilli(), g.name()};
         if (exists) {
             Sql.update(c, "UPDATE account_group SET mode = ?, writes = ?, retry_after_seconds = ?, message = ?, profile = ?,"
-                    + " window_start = ?, window_end = ?, window_mode = ?, window_writes = ? WHERE name = ?", values);
+                    + " window_start = ?, window_end = ?, window_mode = ?, window_writes = ?, read_only_since = ?"
+                    + " WHERE name = ?", values);
             Sql.update(c, "DELETE FROM group_backend WHERE group_name = ?", g.name());
         } else {
             Sql.update(c, "INSERT INTO account_group (mode, writes, retry_after_seconds, message, profile,"
-                    + " window_start, window_end, window_mode, window_writes, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
+                    + " window_start, window_end, window_mode, window_writes, read_only_since, name)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO group_backend (group_name, role, pos, address) VALUES (?, ?, ?, ?)")) {
@@ -212,6 +220,19 @@ final class GroupRepository {
             ps.addBatch();
         }
         return list.size();
+    }
+
+    /**
+     * {@code after} with since when it is read-only: kept from {@code before} while it stays read-only (a change of
+     * policy or message does not restart the time), now (to the millisecond, as stored) when it becomes read-only,
+     * none otherwise. What the caller put there is not kept: it is the store's record.
+     */
+    static Group stamp(Group before, Group after, Clock clock) {
+        if (after.mode() != Mode.READ_ONLY) {
+            return after.withReadOnlySince(null);
+        }
+        boolean stays = before != null && before.mode() == Mode.READ_ONLY;
+        return after.withReadOnlySince(stays ? before.readOnlySince() : Instant.ofEpochMilli(clock.millis()));
     }
 
     /** The group as the store will give it back: window instants truncated to the millisecond. */

@@ -5,6 +5,7 @@ import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationState;
 import net.passerelle.admin.model.MigrationStep;
+import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 
 import java.sql.Connection;
@@ -22,8 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link MigrationStore} over the tables of V5 ({@code migration}, {@code migration_step}), on {@link JdbcStore}'s
- * pool, transactions and audit log. Step times are the writer's clock (as audit times are); locks are judged by
+ * {@link MigrationStore} over the tables of V5 and V6 ({@code migration}, {@code migration_step}), on
+ * {@link JdbcStore}'s pool, transactions and audit log. Step times are the writer's clock (as audit times are); locks are judged by
  * the database's clock only, so that the fleet's clocks need not agree on who holds what.
  */
 final class JdbcMigrationStore implements MigrationStore {
@@ -141,7 +142,7 @@ final class JdbcMigrationStore implements MigrationStore {
             }
             writeSteps(c, actor, m, change);
             if (change.mode != null || change.backends != null) {
-                change.version = applyToGroup(c, actor, m.group(), change);
+                change.version = applyToGroup(c, actor, m, change);
             }
             return true;
         });
@@ -194,20 +195,34 @@ final class JdbcMigrationStore implements MigrationStore {
         return Sql.update(c, "UPDATE migration SET " + set + where, args.toArray()) == 1;
     }
 
-    /** The group's side of a change, as {@code Store.setMode} / {@code setBackends} would write it. */
-    private long applyToGroup(Connection c, String actor, String name, MigrationChange ch) throws SQLException {
+    /**
+     * The group's side of a change, as {@code Store.setMode} / {@code setBackends} would write it, with the group's
+     * own write policy kept in the migration's row across the read-only time (the row is locked: read by
+     * {@link #apply} for update).
+     */
+    private long applyToGroup(Connection c, String actor, Migration m, MigrationChange ch) throws SQLException {
+        String name = m.group();
         long version = Transactions.readVersion(c, true);
         Group before = GroupRepository.readOne(c, name).orElseThrow(() -> new NotFoundException("group", name));
         Group after = before;
+        if (ch.mode == Mode.READ_ONLY) {
+            Sql.update(c, "UPDATE migration SET standing_writes = COALESCE(standing_writes, ?) WHERE id = ?",
+                    before.writes().wireName(), m.id());
+        }
         if (ch.mode != null) {
-            after = after.withMode(ch.mode, ch.writes == null ? before.writes() : ch.writes, before.retryAfterSeconds(),
-                    before.message());
+            WritePolicy writes = ch.writes == null ? before.writes() : ch.writes;
+            if (ch.reopen) {
+                List<String> standing = Sql.query(c, "SELECT standing_writes FROM migration WHERE id = ?",
+                        rs -> rs.getString(1), m.id());
+                writes = standing.isEmpty() || standing.get(0) == null ? writes : WritePolicy.parse(standing.get(0));
+            }
+            after = after.withMode(ch.mode, writes, before.retryAfterSeconds(), before.message());
         }
         if (ch.backends != null) {
             after = after.withBackends(ch.backends.backends().stream().map(Backend::parse).toList(),
                     ch.backends.spares().stream().map(Backend::parse).toList());
         }
-        after = GroupRepository.truncate(after);
+        after = GroupRepository.stamp(before, GroupRepository.truncate(after), clock);
         if (after.equals(before)) {
             return version;
         }

@@ -156,7 +156,7 @@ public final class JdbcStore implements Store {
         this.dataSource = DataSources.open(url, user, password, options);
         this.tx = new Transactions(dataSource, DataSources.redact(url));
         this.audit = new AuditLog(tx, clock);
-        this.groups = new GroupRepository(tx, audit);
+        this.groups = new GroupRepository(tx, audit, clock);
         this.hosts = new HostRepository(tx, audit);
         this.backendStates = new BackendStateRepository(tx, audit, clock);
         this.gateways = new GatewayRepository(tx, clock, DataSources.nowMillisSql(url));

@@ -27,6 +27,7 @@ public final class MigrationChange {
     Duration lockTtl;
     Mode mode;
     WritePolicy writes;
+    boolean reopen;
     Migration.Placement backends;
     long version = -1;
 
@@ -88,10 +89,24 @@ public final class MigrationChange {
      * Sets the group's standing mode (and write policy, unless null) in the same transaction as the rest: the
      * effect happens if and only if the compare-and-set succeeds, so a driver that lost its lock or raced an abort
      * can never apply it late. Setting the mode it already has is no change (no new version, no audit entry).
+     * Setting {@link Mode#READ_ONLY} records the group's write policy of before, the first time only (a resumed
+     * step finds the migration's policy on the group already), for {@link #reopen} to restore.
      */
     public MigrationChange mode(Mode newMode, WritePolicy newWrites) {
         this.mode = newMode;
         this.writes = newWrites;
+        return this;
+    }
+
+    /**
+     * Opens the group again with the write policy it had before this migration took it read-only (recorded by the
+     * store in that transaction), in the same transaction as the rest (see {@link #mode}); with the group's current
+     * policy when the migration never took it read-only.
+     */
+    public MigrationChange reopen() {
+        this.mode = Mode.OPEN;
+        this.writes = null;
+        this.reopen = true;
         return this;
     }
 

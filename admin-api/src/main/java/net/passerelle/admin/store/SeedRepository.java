@@ -44,7 +44,7 @@ final class SeedRepository {
         Set<String> seeded = readHistory(c, GROUP);
         boolean changed = false;
         for (Group g : groups) {
-            Group group = GroupRepository.truncate(g);
+            Group group = GroupRepository.stamp(null, GroupRepository.truncate(g), clock);
             if (!seeded.add(group.name())) {
                 continue;
             }

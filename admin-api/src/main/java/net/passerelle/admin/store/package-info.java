@@ -20,6 +20,10 @@
  *   <li>V5: {@code migration} (one row per migration: request, state, report, spool outcomes, lock owner and expiry by
  *       the database's clock; {@code active_group} unique while unfinished) and {@code migration_step} (the steps
  *       taken, in order): {@link net.passerelle.admin.store.MigrationStore}, every change a compare-and-set.</li>
+ *   <li>V6: {@code migration.standing_writes}: the group's own write policy, recorded when the migration takes it
+ *       read-only and restored when the migration opens it again.</li>
+ *   <li>V7: {@code account_group.read_only_since}: when the group's standing mode became read-only, set by every
+ *       writer of the mode in its transaction (for the notices); null when it is not read-only.</li>
  * </ul>
  *
  * <h2>Adding a table</h2>

@@ -6,6 +6,7 @@ import net.passerelle.admin.model.Group;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationState;
 import net.passerelle.admin.model.MigrationStep;
+import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.model.WritePolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +33,7 @@ import static net.passerelle.admin.model.MigrationState.VERIFYING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,5 +218,41 @@ abstract class MigrationStoreContract {
         m = migrations.find("mig-1").orElseThrow();
         assertEquals("{\"ok\":false}", m.reportJson());
         assertEquals("{\"waiting\":0}", m.spoolJson());
+    }
+
+    /**
+     * The group's own record of since when it is read-only (its notices say it), written by whoever changes its mode,
+     * kept while it stays read-only; and a migration's read-only time is undone whole: the group's own write policy
+     * comes back with the open mode, even when the read-only step was applied twice (a resumed driver).
+     */
+    @Test
+    void theGroupRecordsSinceWhenItIsReadOnlyAndAMigrationGivesItsOwnPolicyBack() {
+        assertNull(group("srv-12").readOnlySince());
+        store.setMode("ops", "srv-12", Mode.READ_ONLY, WritePolicy.REJECT, null, null);
+        Instant since = group("srv-12").readOnlySince();
+        assertNotNull(since);
+        store.setMode("ops", "srv-12", Mode.READ_ONLY, WritePolicy.QUEUE, 60, null);
+        assertEquals(since, group("srv-12").readOnlySince(), "another policy is not another read-only time");
+        store.setMode("ops", "srv-12", Mode.OPEN, WritePolicy.REJECT, null, null);
+        assertNull(group("srv-12").readOnlySince());
+
+        migrations.create("ops", draft("mig-1", "srv-12"));
+        assertTrue(migrations.apply("d", "mig-1", Set.of(SCHEDULED), null, new MigrationChange().state(READ_ONLY)));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(migrations.apply("d", "mig-1", Set.of(READ_ONLY), null,
+                    new MigrationChange().mode(Mode.READ_ONLY, WritePolicy.QUEUE).readOnlySince()));
+        }
+        Group readOnly = group("srv-12");
+        assertEquals(WritePolicy.QUEUE, readOnly.writes());
+        assertNotNull(readOnly.readOnlySince());
+        assertTrue(migrations.apply("d", "mig-1", Set.of(READ_ONLY), null, new MigrationChange().state(ABORTED).reopen()));
+        Group reopened = group("srv-12");
+        assertEquals(Mode.OPEN, reopened.mode());
+        assertEquals(WritePolicy.REJECT, reopened.writes());
+        assertNull(reopened.readOnlySince());
+    }
+
+    private Group group(String name) {
+        return store.group(name).orElseThrow();
     }
 }

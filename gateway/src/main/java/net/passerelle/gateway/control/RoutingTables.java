@@ -49,7 +49,7 @@ public final class RoutingTables {
             }
             builder.group(new GroupRoute(g.name(), resolve(g.backends()), resolve(g.spares()), mode,
                     g.effectiveWrites(now), inForce == null ? null : inForce.end(), g.retryAfterSeconds(), g.message(),
-                    g.profile()));
+                    g.profile(), readOnlySince(g, inForce, mode)));
         }
         state.backendStates().forEach(builder::backendState);
         for (HostMapping h : state.hosts()) {
@@ -60,6 +60,22 @@ public final class RoutingTables {
             }
         }
         return builder.build();
+    }
+
+    /**
+     * Since when a group read-only at the table's time is so: its window's start when a read-only window is in force
+     * (or the standing read-only time, if earlier: the window only continued it), else the store's record of the
+     * standing mode. Null when it is not read-only (the fail-safe's read-only announces no time either).
+     */
+    static Instant readOnlySince(Group g, Window inForce, Mode mode) {
+        if (mode != Mode.READ_ONLY) {
+            return null;
+        }
+        Instant standing = g.readOnlySince();
+        if (inForce == null) {
+            return standing;
+        }
+        return standing != null && standing.isBefore(inForce.start()) ? standing : inForce.start();
     }
 
     /**

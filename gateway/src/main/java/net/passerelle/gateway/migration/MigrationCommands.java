@@ -6,7 +6,6 @@ import net.passerelle.admin.model.MigrationFlow;
 import net.passerelle.admin.model.MigrationFlow.Event;
 import net.passerelle.admin.model.MigrationState;
 import net.passerelle.admin.model.MigrationStep;
-import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.store.MigrationChange;
 import net.passerelle.admin.store.MigrationStore;
 import org.slf4j.Logger;
@@ -65,8 +64,8 @@ public final class MigrationCommands {
     }
 
     /**
-     * Before cutover: the group goes back to open on its old backends, in the same transaction as the abort when
-     * the migration had made it read-only; then this process's driver waits for the fleet and finishes the
+     * Before cutover: the group goes back to open on its old backends, with the write policy it had before the
+     * migration, in the same transaction as the abort when the migration had made it read-only; then this process's driver waits for the fleet and finishes the
      * migration (or, if this process dies, any driver does once the lock lapses).
      */
     public Migration abort(String id, String actor) {
@@ -82,7 +81,7 @@ public final class MigrationCommands {
                         : "nothing to undo")
                 .takeLock(driver.owner(), driver.lockTtl());
         if (wasReadOnly) {
-            change.mode(Mode.OPEN, null);
+            change.reopen();
         }
         if (!store.get().apply(actor, id, Set.of(m.state()), null, change)) {
             throw refused(find(id), "the migration changed meanwhile");

@@ -151,7 +151,7 @@ public final class MigrationSteps {
     }
 
     private boolean open(Migration m) {
-        MigrationChange effect = new MigrationChange().mode(Mode.OPEN, null);
+        MigrationChange effect = new MigrationChange().reopen();
         if (!apply(m, effect)) {
             return false;
         }
@@ -187,7 +187,7 @@ public final class MigrationSteps {
 
     /**
      * After an abort: the group open again on its old backends (they were never replaced: abort stops before
-     * cutover), confirmed by the fleet; its spool then replays there by itself. Nothing to undo when the group was
+     * cutover) with its own write policy, confirmed by the fleet; its spool then replays there by itself. Nothing to undo when the group was
      * never made read-only.
      */
     private boolean reopen(Migration m) {
@@ -197,7 +197,7 @@ public final class MigrationSteps {
         boolean wasReadOnly = m.steps().stream().anyMatch(s -> s.step().equals(READ_ONLY.wireName()));
         String outcome = "nothing to undo: the group was never made read-only";
         if (wasReadOnly) {
-            MigrationChange effect = new MigrationChange().mode(Mode.OPEN, null);
+            MigrationChange effect = new MigrationChange().reopen();
             if (!apply(m, effect)) {
                 return false;
             }

@@ -28,9 +28,9 @@ final class NoticeCompiler {
 
     /** The texts of one notice, unescaped; the detail may hold {@link CompiledNotice#SLOT_REF}. */
     private record Parts(String label, String title, String message, Language messageLanguage, String detail,
-                         String when, String footerStatus, String requestIdLabel) {
+                         String since, String when, String footerStatus, String requestIdLabel) {
         String full() {
-            return message + " " + detail + (when == null ? "" : " " + when);
+            return message + " " + detail + (since == null ? "" : " " + since) + (when == null ? "" : " " + when);
         }
     }
 
@@ -51,7 +51,7 @@ final class NoticeCompiler {
         int status = k.kind().statusCode();
         String footerStatus = texts.get(lang, status < 400 ? "footer.statusOk" : "footer.status").replace("{status}", Integer.toString(status));
         Parts p = new Parts(texts.get(lang, code + ".label"), texts.get(lang, code + ".title"), message, messageLanguage,
-                detail, when(k), footerStatus, texts.get(lang, "footer.requestId"));
+                detail, since(k), when(k), footerStatus, texts.get(lang, "footer.requestId"));
         String body = switch (k.format()) {
             case HTML -> html(k, p);
             case TEXT -> text(k, p);
@@ -60,6 +60,18 @@ final class NoticeCompiler {
             case PIWIGO_XML -> piwigoXml(k, p);
         };
         return CompiledNotice.of(body);
+    }
+
+    /** "Read-only since 08:02 UTC.", with the date when it was not today; null when not announced. */
+    private String since(NoticeKey k) {
+        if (k.sinceMinute() == NoticeKey.NO_END) {
+            return null;
+        }
+        Language lang = k.language();
+        Instant since = Instant.ofEpochSecond(k.sinceMinute() * 60);
+        return texts.get(lang, k.sinceSameDay() ? "since.today" : "since.otherDay")
+                .replace("{time}", texts.timeFormat(lang).format(since))
+                .replace("{date}", texts.dateFormat(lang).format(since));
     }
 
     private String when(NoticeKey k) {
@@ -99,7 +111,7 @@ final class NoticeCompiler {
         v.put("messageLang", p.messageLanguage() != k.language() ? " lang=\"" + p.messageLanguage().tag() + "\"" : "");
         v.put("message", Escape.html(p.message()));
         v.put("detail", withSlot(Escape.html(p.detail()), "<span class=\"ref\">", "</span>"));
-        v.put("when", p.when() == null ? "" : NoticeTexts.fill(texts.whenHtmlTemplate, Map.of("when", Escape.html(p.when()))));
+        v.put("when", whenHtml(p.since()) + whenHtml(p.when()));
         StringBuilder footer = new StringBuilder("<span>").append(Escape.html(p.footerStatus())).append("</span>");
         if (k.hasReq()) {
             footer.append("<span>").append(Escape.html(p.requestIdLabel())).append(" <span class=\"ref\">")
@@ -109,12 +121,18 @@ final class NoticeCompiler {
         return NoticeTexts.fill(texts.htmlTemplate, v);
     }
 
+    /** One paragraph of the time box, or nothing. */
+    private String whenHtml(String sentence) {
+        return sentence == null ? "" : NoticeTexts.fill(texts.whenHtmlTemplate, Map.of("when", Escape.html(sentence)));
+    }
+
     private String text(NoticeKey k, Parts p) {
         Map<String, String> v = new HashMap<>();
         v.put("heading", Escape.text(p.title()));
         v.put("message", Escape.text(p.message()));
         v.put("detail", Escape.text(p.detail()));
-        v.put("when", p.when() == null ? "" : Escape.text(p.when()) + "\n");
+        v.put("when", (p.since() == null ? "" : Escape.text(p.since()) + "\n")
+                + (p.when() == null ? "" : Escape.text(p.when()) + "\n"));
         String footer = Escape.text(p.footerStatus()) + (k.hasReq() ? " \u00b7 " + Escape.text(p.requestIdLabel()) + " " + SLOT_REQ : "");
         v.put("footer", footer);
         return NoticeTexts.fill(texts.textTemplate, v);
@@ -133,6 +151,9 @@ final class NoticeCompiler {
             }
             if (k.endsMinute() != NoticeKey.NO_END) {
                 g.writeStringField("until", Instant.ofEpochSecond(k.endsMinute() * 60).toString());
+            }
+            if (k.sinceMinute() != NoticeKey.NO_END) {
+                g.writeStringField("readOnlySince", Instant.ofEpochSecond(k.sinceMinute() * 60).toString());
             }
             if (k.hasRef()) {
                 g.writeStringField("referenceId", String.valueOf(SLOT_REF));

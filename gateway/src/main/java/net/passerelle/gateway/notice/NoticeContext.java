@@ -16,11 +16,18 @@ import java.util.Objects;
  * @param retryAfterSeconds the {@code Retry-After} delay; {@code null}: derived from {@code endsAt} when known
  * @param referenceId       the spool reference of a queued write ({@link NoticeKind#QUEUED})
  * @param requestId         the request id, echoed as {@code X-Request-Id} and shown in small print
+ * @param readOnlySince     since when the group is read-only, announced by the read-only notices ({@link
+ *                          NoticeKind#READ_ONLY}, {@link NoticeKind#QUEUED}) to the minute; {@code null}: not said
  */
 public record NoticeContext(NoticeKind kind, String group, Map<String, String> messageOverride, Instant endsAt,
-                            Integer retryAfterSeconds, String referenceId, String requestId) {
+                            Integer retryAfterSeconds, String referenceId, String requestId, Instant readOnlySince) {
     public NoticeContext {
         Objects.requireNonNull(kind, "kind");
+    }
+
+    public NoticeContext(NoticeKind kind, String group, Map<String, String> messageOverride, Instant endsAt,
+                         Integer retryAfterSeconds, String referenceId, String requestId) {
+        this(kind, group, messageOverride, endsAt, retryAfterSeconds, referenceId, requestId, null);
     }
 
     /** A context with nothing but its kind (gateway refusals, unknown host…). */
@@ -29,10 +36,10 @@ public record NoticeContext(NoticeKind kind, String group, Map<String, String> m
     }
 
     public NoticeContext withRequestId(String id) {
-        return new NoticeContext(kind, group, messageOverride, endsAt, retryAfterSeconds, referenceId, id);
+        return new NoticeContext(kind, group, messageOverride, endsAt, retryAfterSeconds, referenceId, id, readOnlySince);
     }
 
     public NoticeContext withReferenceId(String id) {
-        return new NoticeContext(kind, group, messageOverride, endsAt, retryAfterSeconds, id, requestId);
+        return new NoticeContext(kind, group, messageOverride, endsAt, retryAfterSeconds, id, requestId, readOnlySince);
     }
 }

@@ -124,7 +124,8 @@ final class LocalAnswer {
             NoticeFormat format = NoticeNegotiator.format(request);
             Language language = NoticeNegotiator.language(request == null ? null : request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
             NoticeContext context = new NoticeContext(kind, group == null ? null : group.name(),
-                    group == null ? null : group.message(), endsAt, retryAfter, referenceId, ex.requestId);
+                    group == null ? null : group.message(), endsAt, retryAfter, referenceId, ex.requestId,
+                    group == null ? null : group.readOnlySince());
             return ex.px.notices().render(context, format, language, ex.client.channel().alloc(), ex.headRequest);
         } catch (RuntimeException e) {
             // A notice is the gateway's own answer: it must go out whatever the request looked like.

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param retryAfterSeconds default Retry-After when no window end is known
  * @param message         per-language message override, possibly empty
  * @param profile         name of the write-classification profile
+ * @param readOnlySince   since when the group is read-only, for its notices; null when it is not read-only or the
+ *                        time is unknown
  */
 public record GroupRoute(
         String name,
@@ -29,6 +31,7 @@ public record GroupRoute(
         int retryAfterSeconds,
         Map<String, String> message,
         String profile,
+        Instant readOnlySince,
         AtomicInteger cursor) {
 
     public GroupRoute {
@@ -40,6 +43,13 @@ public record GroupRoute(
 
     public GroupRoute(String name, List<Backend> backends, List<Backend> spares, Mode mode, WritePolicy writes,
                       Instant modeEndsAt, int retryAfterSeconds, Map<String, String> message, String profile) {
-        this(name, backends, spares, mode, writes, modeEndsAt, retryAfterSeconds, message, profile, null);
+        this(name, backends, spares, mode, writes, modeEndsAt, retryAfterSeconds, message, profile, null, null);
+    }
+
+    public GroupRoute(String name, List<Backend> backends, List<Backend> spares, Mode mode, WritePolicy writes,
+                      Instant modeEndsAt, int retryAfterSeconds, Map<String, String> message, String profile,
+                      Instant readOnlySince) {
+        this(name, backends, spares, mode, writes, modeEndsAt, retryAfterSeconds, message, profile, readOnlySince,
+                null);
     }
 }

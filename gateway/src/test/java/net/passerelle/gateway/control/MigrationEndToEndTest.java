@@ -140,6 +140,9 @@ class MigrationEndToEndTest {
         assertEquals(202, queued.status(), queued.bodyText());
         String ref = queued.header("x-passerelle-reference");
         assertNotNull(ref);
+        String since = admin(gateway, "GET", "/v1/groups/srv-12", null).json().get("readOnlySince").asText();
+        String hhmm = java.time.Instant.parse(since).toString().substring(11, 16);
+        assertTrue(queued.bodyText().contains("read-only since " + hhmm), "the notice says since when: " + queued.bodyText());
         assertEquals(200, ControlPlaneHarness.get(gateway, HOST).status());
 
         assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + id + "/continue", null).status());
@@ -155,7 +158,9 @@ class MigrationEndToEndTest {
         ControlPlaneHarness.Answer abort = admin(gateway, "POST", "/v1/migrations/" + id + "/abort", null);
         assertEquals(200, abort.status(), abort.body());
         JsonNode aborted = awaitState(id, "aborted");
-        assertEquals("open", admin(gateway, "GET", "/v1/groups/srv-12", null).json().get("mode").asText());
+        JsonNode reopened = admin(gateway, "GET", "/v1/groups/srv-12", null).json();
+        assertEquals("open", reopened.get("mode").asText());
+        assertEquals("reject", reopened.get("writes").asText(), "the group's own policy, not the migration's queue");
         ControlPlaneHarness.await("the queued write replayed to the old server", Duration.ofSeconds(20),
                 () -> oldServer.all().stream().anyMatch(s -> ref.equals(s.header("idempotency-key"))));
         assertTrue(nginx.accessLog().stream().noneMatch(l -> l.contains("POST")), nginx.accessLog().toString());
@@ -217,6 +222,8 @@ class MigrationEndToEndTest {
         assertEquals(refs.size(), done.get("spool").get("delivered").asInt(), done.toString());
         assertFalse(done.get("overdue").asBoolean());
         assertTrue(done.get("readOnlySeconds").asLong() >= 0);
+        assertEquals("reject", admin(gateway, "GET", "/v1/groups/srv-12", null).json().get("writes").asText(),
+                "once migrated the group has its own write policy again, not the migration's queue");
         List<String> plan = List.of("scheduled", "read-only", "awaiting-copy", "verifying", "cutover", "open",
                 "replaying", "done");
         List<String> states = events.stream().map(e -> e.replaceAll("^data: \\{.*?\"state\":\"([a-z-]+)\".*", "$1"))
@@ -275,6 +282,31 @@ class MigrationEndToEndTest {
         assertEquals(List.of(id, first), ids, "newest first");
         assertEquals(404, admin(gateway, "GET", "/v1/migrations/mig-nope", null).status());
         assertEquals(404, admin(gateway, "GET", "/v1/migrations/mig-nope/events", null).status());
+    }
+
+    /**
+     * Nothing but time changes when a migration passes its {@code maxReadOnlySeconds}: its stream must still say so
+     * (ctl and the ops page follow it), with an event of its own, once.
+     */
+    @Test
+    void aMigrationThatBecomesOverdueSaysSoOnItsEventStream() throws Exception {
+        start();
+        ControlPlaneHarness.Answer created = admin(gateway, "POST", "/v1/migrations", "{\"group\": \"srv-12\","
+                + " \"to\": {\"backends\": [\"127.0.0.1:9\"]}, \"writes\": \"reject\", \"maxReadOnlySeconds\": 1}");
+        assertEquals(201, created.status(), created.body());
+        String id = created.json().get("id").asText();
+        List<String> events = new CopyOnWriteArrayList<>();
+        Thread stream = follow(id, events);
+        ControlPlaneHarness.await("an overdue event", Duration.ofSeconds(20),
+                () -> events.stream().anyMatch(e -> e.contains("\"overdue\":true")));
+        String overdue = events.stream().filter(e -> e.contains("\"overdue\":true")).findFirst().orElseThrow();
+        assertTrue(overdue.contains("\"state\":\"awaiting-copy\""), overdue);
+        assertTrue(migration(id).get("overdue").asBoolean());
+        assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + id + "/abort", null).status());
+        stream.join(10_000);
+        assertFalse(stream.isAlive(), "the stream ended after the abort");
+        assertEquals(1, events.stream().filter(e -> e.contains("\"overdue\":true") && e.contains("\"state\":\"awaiting-copy\""))
+                .count(), "one event for becoming overdue: " + events);
     }
 
     /** Follows the event stream; each {@code data:} line goes to {@code events}; ends when the server ends it. */

@@ -2,6 +2,7 @@ package net.passerelle.gateway.migration;
 
 import net.passerelle.admin.api.ApiException;
 import net.passerelle.admin.api.FleetConfirmer;
+import net.passerelle.admin.api.MigrationViews;
 import net.passerelle.admin.model.AuditEntry;
 import net.passerelle.admin.model.Backend;
 import net.passerelle.admin.model.Group;
@@ -103,6 +104,15 @@ class MigrationDriverTest {
         return store.audit(1000).stream().map(AuditEntry::action).filter(action::equals).count();
     }
 
+    /** The view's read-only time of a finished migration ends with the step that opened the group, whenever asked. */
+    private static void assertReadOnlyTimeStopsAt(Migration m, String openingStep) {
+        Instant opened = m.steps().stream().filter(s -> s.step().equals(openingStep)).reduce((a, b) -> b)
+                .orElseThrow().endedAt();
+        long expected = Duration.between(m.readOnlySince(), opened).toSeconds();
+        assertEquals(expected, MigrationViews.view(m, Instant.now()).get("readOnlySeconds"));
+        assertEquals(expected, MigrationViews.view(m, Instant.now().plusSeconds(3600)).get("readOnlySeconds"));
+    }
+
     private Group group() {
         return store.group("srv-12").orElseThrow();
     }
@@ -125,6 +135,7 @@ class MigrationDriverTest {
                 done.steps().stream().map(MigrationStep::step).toList());
         assertTrue(done.steps().stream().allMatch(s -> s.status().equals(MigrationStep.DONE)), done.steps().toString());
         assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes(), "the group's own write policy is back once it is open");
         assertEquals(List.of(Backend.parse("10.0.0.9:80")), group().backends());
         assertEquals(List.of(Backend.parse("10.0.0.8:80")), group().spares());
         assertEquals(2, audits("group.mode"));
@@ -132,6 +143,7 @@ class MigrationDriverTest {
         assertEquals(1, audits("migration.done"));
         assertTrue(done.reportJson().contains("\"ok\":true"), done.reportJson());
         assertTrue(done.spoolJson().contains("\"waiting\":0"), done.spoolJson());
+        assertReadOnlyTimeStopsAt(done, "open");
         ApiException late = assertThrows(ApiException.class, () -> ops.abort(m.id(), "bob"));
         assertEquals(409, late.status());
     }
@@ -194,8 +206,12 @@ class MigrationDriverTest {
         await("the abort confirmed", () -> !find(m.id()).active());
         release.complete(null);
         assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes(), "the abort gives the group its own write policy back");
         assertEquals(List.of(Backend.parse("10.0.0.1:80")), group().backends());
         Migration end = find(m.id());
+        if (end.readOnlySince() != null) {
+            assertReadOnlyTimeStopsAt(end, "aborted");
+        }
         assertEquals("aborted", end.steps().get(end.steps().size() - 1).step());
         assertEquals(MigrationStep.DONE, end.steps().get(end.steps().size() - 1).status());
         long modes = audits("group.mode");
@@ -241,6 +257,35 @@ class MigrationDriverTest {
         assertEquals(1, dying.verifications.get() + healthy.verifications.get(), "the verification ran once");
         assertTrue(store.audit(1000).stream().anyMatch(e -> e.action().equals("migration.cutover")
                 && e.actor().contains("gw-b") && e.after().contains("\"status\":\"done\"")), "gw-b finished the cutover step");
+    }
+
+    /**
+     * The driver dies between taking the group read-only and recording the fleet's confirmation; the one that
+     * resumes applies the read-only mode again over a group that already carries the migration's policy. What the
+     * group had before must still be what the migration gives back.
+     */
+    @Test
+    void aDriverThatDiesRightAfterTakingTheGroupReadOnlyLeavesItsStandingWritePolicyToBeRestored() {
+        FakeEffects dying = new FakeEffects();
+        dying.confirm = v -> {
+            if (group().mode() == Mode.READ_ONLY) {
+                throw new IllegalStateException("killed");
+            }
+            return CompletableFuture.completedFuture(new FleetConfirmer.Confirmation(v, 1, 1, List.of(), List.of(), true));
+        };
+        MigrationDriver a = driver("gw-a", dying);
+        Migration m = create(commands(a), null);
+        await("the read-only mode written", () -> group().mode() == Mode.READ_ONLY);
+        a.halt();
+        assertEquals(MigrationState.READ_ONLY, find(m.id()).state());
+        assertEquals(WritePolicy.QUEUE, group().writes());
+        MigrationCommands ops = commands(driver("gw-b", new FakeEffects()));
+        awaitState(m.id(), MigrationState.AWAITING_COPY);
+        ops.continueMigration(m.id(), "alice");
+        await("resumed and done", () -> !find(m.id()).active());
+        assertEquals(MigrationState.DONE, find(m.id()).state());
+        assertEquals(Mode.OPEN, group().mode());
+        assertEquals(WritePolicy.REJECT, group().writes());
     }
 
     @Test
