@@ -30,6 +30,7 @@ JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the wh
 BASELINE_JAR="${BASELINE_JAR:-}"
 TRANSPORT="${TRANSPORT:-auto}"                    # server.transport of Passerelle: auto (epoll), epoll, io_uring, nio
 BASELINE_TRANSPORT="${BASELINE_TRANSPORT:-$TRANSPORT}"   # of "before": the same jar twice compares transports
+ACCESS_LOG="${ACCESS_LOG:-on}"   # off: Passerelle without its access log (nginx's is off), for like-for-like CPU
 
 WORK="$(mktemp -d /tmp/passerelle-load.XXXXXX)"
 PIDS=()
@@ -161,6 +162,7 @@ pass_config() {  # $1 = port
         echo "store: { url: \"jdbc:h2:file:$WORK/store/passerelle\" }"
         echo "spool: { dir: \"$WORK/spool\" }"
         server_line "$TRANSPORT"
+        [ "$ACCESS_LOG" = off ] && echo "accessLog: { enabled: false }"
         echo "limits: { maxConnectionsPerClient: 50000 }"
         echo "upstream: { maxIdlePerBackend: 256 }"
         # h2 by ALPN on the TLS listener (the default), and h2c with prior knowledge on the plain one
@@ -184,7 +186,7 @@ pass_config() {  # $1 = port
 
 baseline_config() {  # $1 = port: pass_config without TLS and HTTP/2, which a build before them would refuse
     pass_config "$1"
-    grep -v '^http2:\|^tls:' "$WORK/passerelle-$1.yml" | sed "s#$WORK/store/#$WORK/store-before/#; s#$WORK/spool#$WORK/spool-before#" \
+    grep -v '^http2:\|^tls:\|^accessLog:' "$WORK/passerelle-$1.yml" | sed "s#$WORK/store/#$WORK/store-before/#; s#$WORK/spool#$WORK/spool-before#" \
         | sed "s#^server: .*#$(server_line "$BASELINE_TRANSPORT")#" \
         > "$WORK/before-$1.yml"
 }
