@@ -1,5 +1,6 @@
 package net.passerelle.gateway.cutover;
 
+import io.netty.util.NetUtil;
 import io.netty.buffer.Unpooled;
 import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
@@ -309,8 +310,9 @@ public final class CutoverVerifier implements AutoCloseable {
         }
     }
 
+    /** {@code [::1]:80}, as ops write it (RFC 5952), not Java's {@code [0:0:0:0:0:0:0:1]:80}. */
     static String format(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() != null ? NetUtil.toAddressString(a.getAddress()) : a.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 

@@ -149,7 +149,7 @@ class MigrationEndToEndTest {
         JsonNode failed = awaitState(id, "verification-failed");
         String report = failed.get("report").toString();
         assertTrue(report.contains("Welcome to nginx!"), report);
-        assertTrue(report.contains("[0:0:0:0:0:0:0:1]:" + nginx.ipv6().getPort()), report);
+        assertTrue(report.contains("[::1]:" + nginx.ipv6().getPort()), report);
         JsonNode group = admin(gateway, "GET", "/v1/groups/srv-12", null).json();
         assertEquals("read-only", group.get("mode").asText(), group.toString());
         assertTrue(group.toString().contains(oldServer.hostPort()) && !group.toString().contains(target.get(0)), group.toString());

@@ -166,10 +166,10 @@ class CutoverVerifierTest {
         CutoverReport report = verify(dual, "new-server.test:" + port);
         assertFalse(report.ok());
         var perAddress = report.hosts().get("alice.gallery.example").backends().get("new-server.test:" + port);
-        assertEquals(List.of("127.0.0.1:" + port, "[0:0:0:0:0:0:0:1]:" + port), List.copyOf(perAddress.keySet()));
+        assertEquals(List.of("127.0.0.1:" + port, "[::1]:" + port), List.copyOf(perAddress.keySet()));
         assertTrue(perAddress.get("127.0.0.1:" + port).ok());
-        assertEquals("fail", perAddress.get("[0:0:0:0:0:0:0:1]:" + port).verdict());
-        assertEquals("connection refused", perAddress.get("[0:0:0:0:0:0:0:1]:" + port).reason());
+        assertEquals("fail", perAddress.get("[::1]:" + port).verdict());
+        assertEquals("connection refused", perAddress.get("[::1]:" + port).reason());
     }
 
     @Test
@@ -180,7 +180,7 @@ class CutoverVerifierTest {
         CutoverReport report = verify(dualStack("new-server.test"), "new-server.test:" + port);
         assertFalse(report.ok());
         assertTrue(report.problems().contains("host alice.gallery.example, backend new-server.test:" + port
-                + ", address [0:0:0:0:0:0:0:1]:" + port + ": default page: Apache2 Debian Default Page"), report.problems().toString());
+                + ", address [::1]:" + port + ": default page: Apache2 Debian Default Page"), report.problems().toString());
         assertTrue(report.hosts().get("alice.gallery.example").backends().get("new-server.test:" + port)
                 .get("127.0.0.1:" + port).ok());
     }
