@@ -6,6 +6,7 @@ import net.passerelle.admin.api.Json;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.model.MigrationFlow;
 import net.passerelle.admin.model.MigrationFlow.Event;
+import net.passerelle.admin.model.MigrationState;
 import net.passerelle.admin.model.MigrationStep;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.store.MigrationChange;
@@ -101,7 +102,18 @@ public final class MigrationSteps {
     }
 
     private boolean readOnly(Migration m) {
-        MigrationChange effect = new MigrationChange().mode(Mode.READ_ONLY, m.writes()).readOnlySince();
+        return applyThenConfirm(m, new MigrationChange().mode(Mode.READ_ONLY, m.writes()).readOnlySince(),
+                Event.READ_ONLY_CONFIRMED, "read-only (" + m.writes().wireName() + ")",
+                AWAITING_COPY, "waiting for ops to copy the data, then continue");
+    }
+
+    /**
+     * The shape of the steps that change the group: the effect (written with the step's compare-and-set, so a
+     * resumed step writes the same value again and the store sees no change), the fleet's confirmation, then the
+     * move to the next step. False while the fleet has not confirmed: the next bout looks again.
+     */
+    private boolean applyThenConfirm(Migration m, MigrationChange effect, Event confirmed, String done,
+                                     MigrationState next, String nextDetail) {
         if (!apply(m, effect)) {
             return false;
         }
@@ -109,9 +121,9 @@ public final class MigrationSteps {
         if (c == null) {
             return false;
         }
-        return transition(m, Event.READ_ONLY_CONFIRMED, new MigrationChange()
-                .endStep(MigrationStep.DONE, "read-only (" + m.writes().wireName() + ") " + applied(c))
-                .beginStep(AWAITING_COPY, "waiting for ops to copy the data, then continue"));
+        return transition(m, confirmed, new MigrationChange()
+                .endStep(MigrationStep.DONE, done + " " + applied(c))
+                .beginStep(next, nextDetail));
     }
 
     private boolean verify(Migration m) {
@@ -137,31 +149,13 @@ public final class MigrationSteps {
     }
 
     private boolean cutover(Migration m) {
-        MigrationChange effect = new MigrationChange().backends(m.to());
-        if (!apply(m, effect)) {
-            return false;
-        }
-        FleetConfirmer.Confirmation c = confirm(effect.version());
-        if (c == null) {
-            return false;
-        }
-        return transition(m, Event.CUTOVER_CONFIRMED, new MigrationChange()
-                .endStep(MigrationStep.DONE, "switched to " + m.to().backends() + " " + applied(c))
-                .beginStep(OPEN, "opening " + m.group()));
+        return applyThenConfirm(m, new MigrationChange().backends(m.to()), Event.CUTOVER_CONFIRMED,
+                "switched to " + m.to().backends(), OPEN, "opening " + m.group());
     }
 
     private boolean open(Migration m) {
-        MigrationChange effect = new MigrationChange().reopen();
-        if (!apply(m, effect)) {
-            return false;
-        }
-        FleetConfirmer.Confirmation c = confirm(effect.version());
-        if (c == null) {
-            return false;
-        }
-        return transition(m, Event.OPEN_CONFIRMED, new MigrationChange()
-                .endStep(MigrationStep.DONE, "open " + applied(c))
-                .beginStep(REPLAYING, "replaying the queued writes to the new backends"));
+        return applyThenConfirm(m, new MigrationChange().reopen(), Event.OPEN_CONFIRMED, "open",
+                REPLAYING, "replaying the queued writes to the new backends");
     }
 
     private boolean replaying(Migration m) {
