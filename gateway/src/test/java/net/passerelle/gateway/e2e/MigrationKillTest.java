@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>{@code replaying}: the new server holds its answer to the write gw-b replays; gw-b publishes it as still
  *       waiting, and gw-a's replaying step waits for it.</li>
  * </ul>
- * Each hold is after the step's effect is in the store and before its move to the next. Not killed in:
+ * Each hold is after the step's effect on the group, when it has one, is in the store and before its move to the
+ * next (a driver that repeated the effect on resuming would add a second audit entry). Not killed in:
  * {@code scheduled}, which has no effect of its own (without a start time the driver leaves it in the bout that
  * claims the migration), and the ends {@code done} and {@code aborted}. Then, from the store and the servers: exactly one
  * {@code group.backends} and two {@code group.mode} (read-only, then open) in the audit; each step recorded once
