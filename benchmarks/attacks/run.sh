@@ -89,8 +89,9 @@ passerelle_conf() {
     cat > "$WORK/passerelle.yml" <<CONF
 listeners: ["127.0.0.1:$P_PROXY"]
 admin: { enabled: false }
-store: { url: "jdbc:h2:file:$WORK/store/passerelle" }
+store: { url: "jdbc:h2:file:$WORK/store/passerelle", snapshot: "$WORK/store/snapshot.json" }
 spool: { dir: "$WORK/spool" }
+accessLog: { path: "$WORK/access.log" }
 seed:
   groups:
     w: { backends: ["127.0.0.1:$P_BACKEND"] }

@@ -159,10 +159,11 @@ pass_config() {  # $1 = port
     {
         echo "listeners: [\"127.0.0.1:$1\"]"
         echo "admin: { enabled: false }"
-        echo "store: { url: \"jdbc:h2:file:$WORK/store/passerelle\" }"
+        echo "store: { url: \"jdbc:h2:file:$WORK/store/passerelle\", snapshot: \"$WORK/store/snapshot-$1.json\" }"
         echo "spool: { dir: \"$WORK/spool\" }"
         server_line "$TRANSPORT"
-        [ "$ACCESS_LOG" = off ] && echo "accessLog: { enabled: false }"
+        # the access log in the work dir, not in the directory the harness was started from
+        if [ "$ACCESS_LOG" = off ]; then echo "accessLog: { enabled: false }"; else echo "accessLog: { path: \"$WORK/access-$1.log\" }"; fi
         echo "limits: { maxConnectionsPerClient: 50000 }"
         echo "upstream: { maxIdlePerBackend: 256 }"
         # h2 by ALPN on the TLS listener (the default), and h2c with prior knowledge on the plain one
