@@ -94,6 +94,9 @@ final class DataSources {
         appendIfAbsent(sb, upper, "DATABASE_TO_LOWER", "TRUE");
         appendIfAbsent(sb, upper, "DEFAULT_NULL_ORDERING", "HIGH");
         appendIfAbsent(sb, upper, "LOCK_TIMEOUT", "10000");
+        // H2's own shutdown hook would close the database before the gateway's, which still has to release its
+        // lease and its migration locks in it; the gateway closes the pool itself when it stops.
+        appendIfAbsent(sb, upper, "DB_CLOSE_ON_EXIT", "FALSE");
         return sb.toString();
     }
 

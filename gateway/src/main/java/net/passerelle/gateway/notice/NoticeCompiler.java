@@ -64,11 +64,11 @@ final class NoticeCompiler {
 
     /** "Read-only since 08:02 UTC.", with the date when it was not today; null when not announced. */
     private String since(NoticeKey k) {
-        if (k.sinceMinute() == NoticeKey.NO_END) {
+        if (k.sinceMillis() == NoticeKey.NO_END) {
             return null;
         }
         Language lang = k.language();
-        Instant since = Instant.ofEpochSecond(k.sinceMinute() * 60);
+        Instant since = Instant.ofEpochMilli(k.sinceMillis());
         return texts.get(lang, k.sinceSameDay() ? "since.today" : "since.otherDay")
                 .replace("{time}", texts.timeFormat(lang).format(since))
                 .replace("{date}", texts.dateFormat(lang).format(since));
@@ -152,8 +152,8 @@ final class NoticeCompiler {
             if (k.endsMinute() != NoticeKey.NO_END) {
                 g.writeStringField("until", Instant.ofEpochSecond(k.endsMinute() * 60).toString());
             }
-            if (k.sinceMinute() != NoticeKey.NO_END) {
-                g.writeStringField("readOnlySince", Instant.ofEpochSecond(k.sinceMinute() * 60).toString());
+            if (k.sinceMillis() != NoticeKey.NO_END) {
+                g.writeStringField("readOnlySince", Instant.ofEpochMilli(k.sinceMillis()).toString());
             }
             if (k.hasRef()) {
                 g.writeStringField("referenceId", String.valueOf(SLOT_REF));

@@ -12,13 +12,13 @@ import java.util.Map;
  * @param endsMinute       the window end, rounded to the minute (epoch minutes); {@link Long#MIN_VALUE} when none
  * @param minutesLeft      -1 when the end is past, 0 under a minute, else whole minutes rounded up
  * @param sameDay          whether the end falls on today's date (UTC), which decides how it is announced
- * @param sinceMinute      since when the group is read-only, to the minute (epoch minutes, rounded down), for the
+ * @param sinceMillis      since when the group is read-only (epoch milliseconds; the text shows the minute), for the
  *                         read-only notices only; {@link #NO_END} when not announced. It stays the same for the
  *                         whole read-only time, so it adds one compiled body per read-only group, not per minute.
  * @param sinceSameDay     whether that minute falls on today's date (UTC)
  */
 record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String override, Language overrideLanguage,
-                 long endsMinute, long minutesLeft, boolean sameDay, long sinceMinute, boolean sinceSameDay,
+                 long endsMinute, long minutesLeft, boolean sameDay, long sinceMillis, boolean sinceSameDay,
                  boolean hasRef, boolean hasReq, boolean hasRetry) {
 
     static final long NO_END = Long.MIN_VALUE;
@@ -30,20 +30,22 @@ record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String
         String override = overrideLanguage == null ? null : overrides.get(overrideLanguage.tag());
         boolean readOnly = ctx.kind() == NoticeKind.READ_ONLY || ctx.kind() == NoticeKind.QUEUED;
         Instant since = readOnly ? ctx.readOnlySince() : null;
-        long sinceMinute = since == null ? NO_END : Math.floorDiv(since.getEpochSecond(), 60);
+        // Exact, not to the minute: it does not change while the group stays read-only, so the cache holds one
+        // notice per read-only group either way, and the JSON's readOnlySince must not claim an earlier moment.
+        long sinceMillis = since == null ? NO_END : since.toEpochMilli();
         boolean sinceSameDay = since == null
-                || Math.floorDiv(sinceMinute, 1440) == Math.floorDiv(now.getEpochSecond(), 86400);
+                || Math.floorDiv(sinceMillis, 86_400_000L) == Math.floorDiv(now.getEpochSecond(), 86400);
         Instant endsAt = ctx.endsAt();
         if (endsAt == null) {
             return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, NO_END, 0, true,
-                    sinceMinute, sinceSameDay, hasRef, hasReq, hasRetry);
+                    sinceMillis, sinceSameDay, hasRef, hasReq, hasRetry);
         }
         long endsMinute = Math.floorDiv(endsAt.getEpochSecond() + 30, 60);
         long secondsLeft = secondsLeft(endsAt, now);
         long minutesLeft = secondsLeft <= 0 ? -1 : secondsLeft < 60 ? 0 : (secondsLeft + 59) / 60;
         boolean sameDay = Math.floorDiv(endsMinute, 1440) == Math.floorDiv(now.getEpochSecond(), 86400);
         return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsMinute, minutesLeft, sameDay,
-                sinceMinute, sinceSameDay, hasRef, hasReq, hasRetry);
+                sinceMillis, sinceSameDay, hasRef, hasReq, hasRetry);
     }
 
     /** Seconds from {@code now} to {@code endsAt}, a started second counting as whole. */

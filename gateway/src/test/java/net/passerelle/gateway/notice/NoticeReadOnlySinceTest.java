@@ -39,7 +39,8 @@ class NoticeReadOnlySinceTest {
                 assertTrue(fr.contains("en lecture seule depuis 08 h 02 UTC"), what + ": " + fr);
             }
             JsonNode json = JSON.readTree(body(readOnly(kind, SINCE), NoticeFormat.JSON, Language.EN));
-            assertEquals("2026-11-22T08:02:00Z", json.get("readOnlySince").asText(), json.toString());
+            // the exact moment: a minute rounded down would claim the group was read-only before it was
+            assertEquals("2026-11-22T08:02:41Z", json.get("readOnlySince").asText(), json.toString());
             String yesterday = body(readOnly(kind, SINCE.minusSeconds(86_400)), NoticeFormat.TEXT, Language.EN);
             assertTrue(yesterday.contains("read-only since 21 November, 08:02 UTC"), yesterday);
         }
