@@ -139,6 +139,11 @@ public final class MigrationDriver implements AutoCloseable {
         }
     }
 
+    /** The bout of {@code id} running now, or a completed future: lets a test wait for a bout's end, not a time. */
+    CompletableFuture<Void> running(String id) {
+        return inFlight.getOrDefault(id, CompletableFuture.completedFuture(null));
+    }
+
     /** Starts a bout unless one is running (then its future). */
     private CompletableFuture<Void> bout(String id) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
