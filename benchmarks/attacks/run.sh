@@ -5,6 +5,7 @@
 #   benchmarks/attacks/run.sh                              # every attack against every target (about 15 minutes)
 #   ATTACKS="malformed fuzz" TARGETS=passerelle benchmarks/attacks/run.sh
 #   SECONDS_PER_ATTACK=20 benchmarks/attacks/run.sh        # each attack lasts at most 60 s (default 30)
+#   BACKEND_BACKLOG=8192 benchmarks/attacks/run.sh         # the backend's listen backlog (default nginx's 511)
 #
 # Attacks (attacks.py has the details): slowread (2 pipelined 512 KiB answers read at 32 B / 5 s, from
 # $SLOWREAD_ADDRESSES addresses 127.0.0.x x $SLOWREAD_CONNS connections), uploads (600 uploads announcing 1 MB,
@@ -81,7 +82,7 @@ http {
 $(temp_paths "$WORK/backend")
     keepalive_requests 1000000;
     types { text/html html; application/octet-stream bin; }
-    server { listen 127.0.0.1:$P_BACKEND default_server; root $WORK/www; client_max_body_size 0; error_page 405 =200 /page.html; }
+    server { listen 127.0.0.1:$P_BACKEND default_server backlog=${BACKEND_BACKLOG:-511}; root $WORK/www; client_max_body_size 0; error_page 405 =200 /page.html; }
 }
 CONF
 

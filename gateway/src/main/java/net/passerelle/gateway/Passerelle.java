@@ -227,6 +227,7 @@ public final class Passerelle implements AutoCloseable {
         started.push(server);
         trackHealth(routes.get());
         metrics.bindNoticeCache(server.notices().cache());
+        metrics.bindBackendQueue(server.upstreams()::waiting);
     }
 
     private void startAdmin() throws InterruptedException {

@@ -22,6 +22,7 @@ final class AccessLogEntry extends LogstashMarker {
     private final long bytesIn;
     private final long bytesOut;
     private final String backend;
+    private final long queueNanos;
     private final long connectNanos;
     private final long firstByteNanos;
     private final long totalNanos;
@@ -32,7 +33,7 @@ final class AccessLogEntry extends LogstashMarker {
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
-                   String outcome, long bytesIn, long bytesOut, String backend, long connectNanos, long firstByteNanos,
+                   String outcome, long bytesIn, long bytesOut, String backend, long queueNanos, long connectNanos, long firstByteNanos,
                    long totalNanos, String protocol, String tls, String userAgent, String referer) {
         super("ACCESS");
         this.requestId = requestId;
@@ -46,6 +47,7 @@ final class AccessLogEntry extends LogstashMarker {
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
         this.backend = backend;
+        this.queueNanos = queueNanos;
         this.connectNanos = connectNanos;
         this.firstByteNanos = firstByteNanos;
         this.totalNanos = totalNanos;
@@ -68,6 +70,7 @@ final class AccessLogEntry extends LogstashMarker {
         g.writeNumberField("bytesIn", bytesIn);
         g.writeNumberField("bytesOut", bytesOut);
         string(g, "backend", backend);
+        millis(g, "queueMs", queueNanos);
         millis(g, "connectMs", connectNanos);
         millis(g, "firstByteMs", firstByteNanos);
         millis(g, "totalMs", totalNanos);

@@ -42,6 +42,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@value #UNKNOWN_HOSTS}: requests for a host that is not in the table.</li>
  *   <li>{@value #DEFAULT_PAGES}: backend answers that carried a default-page fingerprint and were replaced.</li>
  *   <li>{@value #GROUP_MODE}, tag {@code group}: the mode in force, 0 open, 1 read-only, 2 maintenance.</li>
+ *   <li>{@value #BACKEND_QUEUE}: requests waiting in the gateway's line for a busy backend (their wait is the
+ *       access log's {@code queueMs}; one that waits {@code upstream.queueTimeout} ends {@code overloaded}).</li>
  *   <li>{@value #TABLE_VERSION}: the routing-table version applied; {@value #STORE_REACHABLE}: 1 or 0.</li>
  *   <li>JVM (memory, GC, threads, class loading, CPU, uptime), Netty allocators ({@code netty_allocator_*}),
  *       HikariCP ({@code hikaricp_*}, through {@link #hikariMetrics()}).</li>
@@ -58,6 +60,7 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     public static final String STORE_REACHABLE = "passerelle.store.reachable";
     public static final String LEASE_HELD = "passerelle.lease.held";
     public static final String FAIL_SAFE = "passerelle.failsafe.active";
+    public static final String BACKEND_QUEUE = "passerelle.backend.queue.waiting";
     public static final String ADMIN_AUTH_FAILURES = "passerelle.admin.auth.failures";
     public static final String ADMIN_AUTH_LIMITED = "passerelle.admin.auth.limited";
     public static final String DEFAULT_PAGES = "passerelle.default.pages.blocked";
@@ -282,6 +285,13 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         accessLogDrops = dropped;
         io.micrometer.core.instrument.FunctionCounter.builder(ACCESS_LOG_DROPPED, this, m -> m.accessLogDrops.getAsLong())
                 .description("access-log lines dropped because its writer could not keep up").register(registry);
+    }
+
+    /** Requests waiting in the gateway for a backend that has {@code upstream.maxPendingPerBackend} unanswered. */
+    public void bindBackendQueue(java.util.function.IntSupplier waiting) {
+        Gauge.builder(BACKEND_QUEUE, waiting, w -> w.getAsInt())
+                .description("requests waiting for a backend with upstream.maxPendingPerBackend unanswered requests")
+                .register(registry);
     }
 
     /** The Prometheus text exposition. */

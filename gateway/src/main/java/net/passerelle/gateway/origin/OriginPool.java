@@ -22,11 +22,24 @@ public final class OriginPool {
     private final Bootstrap bootstrap;
     private final java.util.function.Supplier<OriginSettings> settings;
     private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
+    private final BackendSlots slots;
 
-    OriginPool(EventLoop loop, Bootstrap template, java.util.function.Supplier<OriginSettings> settings) {
+    OriginPool(EventLoop loop, Bootstrap template, java.util.function.Supplier<OriginSettings> settings,
+               java.util.function.IntSupplier pendingPerBackend) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
+        this.slots = new BackendSlots(pendingPerBackend);
+    }
+
+    /** The line of requests waiting for a backend to answer fewer at once; confined to this loop like the pool. */
+    public BackendSlots slots() {
+        return slots;
+    }
+
+    /** How long a request may wait in {@link #slots()}. */
+    public long queueTimeoutNanos() {
+        return settings.get().queueTimeoutNanos();
     }
 
     /** An idle, open connection to the backend, or null. */

@@ -17,13 +17,20 @@ import java.util.function.Predicate;
  */
 public final class OriginPools {
     private final Bootstrap template;
+    private final int loops;
     private volatile OriginSettings settings;
     private final FastThreadLocal<OriginPool> local = new FastThreadLocal<>();
     private final Map<EventLoop, OriginPool> all = new ConcurrentHashMap<>();
 
     /** @param channelClass the transport's client socket channel (epoll, io_uring or NIO, as the listeners use) */
     public OriginPools(Class<? extends Channel> channelClass, OriginSettings settings) {
+        this(channelClass, settings, 1);
+    }
+
+    /** @param loops the event loops that will ask for pools: the per-backend limits are shared out between them */
+    public OriginPools(Class<? extends Channel> channelClass, OriginSettings settings, int loops) {
         this.settings = settings;
+        this.loops = Math.max(1, loops);
         // Backend addresses are resolved when the routing table is built, off the request path: no resolver here.
         this.template = new Bootstrap()
                 .disableResolver()
@@ -36,7 +43,7 @@ public final class OriginPools {
     public OriginPool get(EventLoop loop) {
         OriginPool pool = local.get();
         if (pool == null) {
-            pool = new OriginPool(loop, template, this::settings);
+            pool = new OriginPool(loop, template, this::settings, this::pendingPerLoop);
             local.set(pool);
             all.put(loop, pool);
         }
@@ -48,8 +55,21 @@ public final class OriginPools {
         this.settings = next;
     }
 
+    private int pendingPerLoop() {
+        return Math.max(1, (settings.maxPendingPerBackend() + loops - 1) / loops);
+    }
+
     OriginSettings settings() {
         return settings;
+    }
+
+    /** Requests waiting for a busy backend, on every loop (read from any thread: a gauge, not a decision). */
+    public int waiting() {
+        int sum = 0;
+        for (OriginPool pool : all.values()) {
+            sum += pool.slots().waiting();
+        }
+        return sum;
     }
 
     /** Closes idle connections to backends the routing table no longer names; runs on each loop. */

@@ -137,6 +137,13 @@ public final class Exchange {
      * @return whether the exchange was abandoned (the caller closes the connection)
      */
     public boolean onClientInputClosed() {
+        if (phase == Phase.CONNECTING && origin != null && origin.waitingForSlot()) {
+            // Nothing has reached a backend yet, and under overload a client that hangs up has almost always left
+            // (nginx ends such a request as 499 too): its place in the backend's line goes to someone still there.
+            log.debug("request {} left the backend's line: its client closed", requestId);
+            abandon(Outcome.ABORTED);
+            return true;
+        }
         if (phase == Phase.IDLE || phase == Phase.DONE || requestComplete) {
             keepAlive = false;
             return false;
@@ -203,7 +210,7 @@ public final class Exchange {
             local.text(c.keyAuthorization());
         } else if (admitted instanceof Admitted.Overloaded) {
             log.warn("request {} refused: the gateway holds more buffered memory than limits.maxBufferedMemory", requestId);
-            local.answer(NoticeKind.OVERLOADED, true, Outcome.OVERLOADED);
+            local.overloaded(true);
         }
     }
 
@@ -225,6 +232,9 @@ public final class Exchange {
     /** The exchange is over; the client side has (or is about to have) the last of its response. */
     void finish(Outcome outcome, int status) {
         phase = Phase.DONE;
+        if (origin != null) {
+            origin.releaseSlot();
+        }
         trace.status = status;
         trace.end(outcome);
         px.listener().exchangeDone(trace);

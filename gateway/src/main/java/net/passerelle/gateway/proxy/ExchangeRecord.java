@@ -53,6 +53,9 @@ public interface ExchangeRecord {
     /** The backend the request went to, or null. */
     Backend backend();
 
+    /** Time spent waiting in the backend's line ({@code upstream.maxPendingPerBackend}); -1 when it did not wait. */
+    long queueNanos();
+
     /** Time to open the backend connection; 0 for a pooled one, -1 without a backend. */
     long connectNanos();
 

@@ -23,6 +23,8 @@ final class ExchangeTrace implements ExchangeRecord {
     long bytesOut;
     Backend backend;
     long connectNanos;
+    /** Time waiting for the backend to answer fewer requests at once ({@code upstream.maxPendingPerBackend}); -1: none. */
+    long queueNanos;
     long firstByteNanos;
     private long totalNanos;
     /** When the request was written to the backend (System.nanoTime), for the first-byte time. */
@@ -41,6 +43,7 @@ final class ExchangeTrace implements ExchangeRecord {
         bytesOut = 0;
         backend = null;
         connectNanos = -1;
+        queueNanos = -1;
         firstByteNanos = -1;
         sentNanos = 0;
     }
@@ -124,6 +127,11 @@ final class ExchangeTrace implements ExchangeRecord {
     @Override
     public Backend backend() {
         return backend;
+    }
+
+    @Override
+    public long queueNanos() {
+        return queueNanos;
     }
 
     @Override

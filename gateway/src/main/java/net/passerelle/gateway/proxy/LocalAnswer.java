@@ -35,6 +35,7 @@ final class LocalAnswer {
     /** The reference id of a queued write, for API clients that do not parse the notice. */
     static final AsciiString QUEUE_REFERENCE = AsciiString.cached("x-passerelle-reference");
     private static final HttpDate DATE = new HttpDate();
+    private static final int OVERLOAD_RETRY_SECONDS = 5;
 
     private final Exchange ex;
 
@@ -49,6 +50,14 @@ final class LocalAnswer {
      */
     void answer(NoticeKind kind, boolean close, Outcome outcome) {
         send(render(kind, null, null, null), close, outcome);
+    }
+
+    /**
+     * 503 for a gateway or backend that takes no more work for now (buffered memory, or a backend's line waited out):
+     * a moment's overload, so the visitor is told to come back in a few seconds, not at some window's end.
+     */
+    void overloaded(boolean close) {
+        send(render(NoticeKind.OVERLOADED, OVERLOAD_RETRY_SECONDS, null, null), close, Outcome.OVERLOADED);
     }
 
     /**

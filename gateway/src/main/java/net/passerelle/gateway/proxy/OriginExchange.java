@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import net.passerelle.gateway.health.BackendSelector;
 import net.passerelle.gateway.http.RequestValidator;
 import net.passerelle.gateway.notice.NoticeKind;
+import net.passerelle.gateway.origin.BackendSlots;
 import net.passerelle.gateway.origin.OriginConnection;
 import net.passerelle.gateway.origin.OriginListener;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
@@ -40,6 +41,11 @@ final class OriginExchange implements OriginListener {
     private boolean fromPool;
     private boolean retried;
     private boolean awaitingOriginWritable;
+    /** In the backend's line ({@link BackendSlots}), or holding one of its slots until the response head. */
+    private boolean waitingSlot;
+    private boolean holdsSlot;
+    private long queuedSinceNanos;
+    private final BackendSlots.Waiter onSlot = this::slotGranted;
 
     OriginExchange(Exchange ex) {
         this.ex = ex;
@@ -51,6 +57,7 @@ final class OriginExchange implements OriginListener {
     }
 
     void reset() {
+        releaseSlot();
         backend = null;
         connection = null;
         retried = false;
@@ -77,6 +84,27 @@ final class OriginExchange implements OriginListener {
         req.setUri(RequestValidator.originForm(req.uri()));
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         ex.phase = Exchange.Phase.CONNECTING;
+        BackendSlots slots = ex.client.originPool().slots();
+        if (slots.tryAcquire(backend.address())) {
+            holdsSlot = true;
+            dispatch();
+        } else {
+            waitingSlot = true;
+            queuedSinceNanos = System.nanoTime();
+            slots.await(backend.address(), ex.client.info().address(), onSlot);
+            ex.client.schedule(ex.client.originPool().queueTimeoutNanos());
+        }
+    }
+
+    private void slotGranted() {
+        waitingSlot = false;
+        holdsSlot = true;
+        ex.trace.queueNanos = System.nanoTime() - queuedSinceNanos;
+        dispatch();
+    }
+
+    /** With a slot: a pooled connection to the backend, or a new one. */
+    private void dispatch() {
         OriginConnection idle = ex.client.originPool().poll(backend.address());
         if (idle != null) {
             fromPool = true;
@@ -263,6 +291,19 @@ final class OriginExchange implements OriginListener {
 
     /** Response or request timeouts, and the send timeout of a client that does not read its response. */
     void onTimer(long now) {
+        if (waitingSlot) {
+            long deadline = queuedSinceNanos + ex.client.originPool().queueTimeoutNanos();
+            if (now - deadline < 0) {
+                ex.client.schedule(deadline - now);
+                return;
+            }
+            log.warn("request {}: backend {} of group {} had upstream.maxPendingPerBackend unanswered requests for "
+                    + "the whole upstream.queueTimeout; answering 503", ex.requestId, backend, ex.group.name());
+            releaseSlot();
+            releaseResend();
+            ex.local.overloaded(!ex.requestComplete);
+            return;
+        }
         if (relay.pausedForClient()) {
             long deadline = relay.pausedSinceNanos() + ex.px.sendTimeoutNanos();
             if (now - deadline < 0) {
@@ -320,9 +361,25 @@ final class OriginExchange implements OriginListener {
         }
     }
 
-    /** A response arrived: the request will not be sent again. */
+    /** A response arrived: the request will not be sent again, and the backend has one unanswered request less. */
     void responseArrived() {
         releaseResend();
+        releaseSlot();
+    }
+
+    boolean waitingForSlot() {
+        return waitingSlot;
+    }
+
+    /** Leaves the backend's line, or gives its slot back; every end of the exchange comes through here. */
+    void releaseSlot() {
+        if (waitingSlot) {
+            waitingSlot = false;
+            ex.client.originPool().slots().cancel(backend.address(), ex.client.info().address(), onSlot);
+        } else if (holdsSlot) {
+            holdsSlot = false;
+            ex.client.originPool().slots().release(backend.address());
+        }
     }
 
     /** Drops the backend connection of an exchange that will not complete; it cannot be reused. */
@@ -336,6 +393,7 @@ final class OriginExchange implements OriginListener {
 
     /** Releases everything the backend half holds. */
     void abandon() {
+        releaseSlot();
         abandonConnection();
         releaseResend();
         relay.releaseHeld();

@@ -52,6 +52,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final int ioThreads;
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<Channel> tlsChannels = new ArrayList<>();
     private List<HostPort> tlsListeners = List.of();
@@ -82,11 +83,13 @@ public final class GatewayServer implements AutoCloseable {
         int threads = config.server().ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.server().ioThreads();
         this.bossGroup = transport.newGroup(1, "passerelle-accept");
         this.workerGroup = transport.newGroup(threads, "passerelle-io");
+        this.ioThreads = threads;
     }
 
     /** Binds every listener; fails when none could be bound. */
     public GatewayServer start() throws InterruptedException {
-        upstreams = new OriginPools(transport.clientChannelClass(), OriginSettings.from(config.upstream()));
+        upstreams = new OriginPools(transport.clientChannelClass(), OriginSettings.from(config.upstream()),
+                ioThreads);
         List<Cidr> trusted = config.forwarding().trustedProxies().stream().map(Cidr::parse).toList();
         ForwardingHeaders forwarding = new ForwardingHeaders(trusted, config.forwarding().via());
         settings = ProxySettings.from(config, routes, forwarding, notices,
