@@ -24,7 +24,7 @@ H2_CONNS="${H2_CONNS:-8}"       # h2 scenarios: connections, each with H2_STREAM
 H2_STREAMS="${H2_STREAMS:-16}"
 JAVA="${JAVA:-java}"
 JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
-JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run
+JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the whole run (and of "before" beside it)
 # Another build of Passerelle (e.g. the commit before a change) measured as target "before" in the HTTP/1.1
 # scenarios, alternated with the others in the same run: before/after figures that share the machine's noise.
 BASELINE_JAR="${BASELINE_JAR:-}"
@@ -340,8 +340,10 @@ start passerelle "$PROXY_CPU" "$JAVA" $JVM_OPTS "${JFR_OPTS[@]}" -jar "$JAR" --c
 HTTP1_TARGETS="passerelle nginx haproxy"
 if [ -n "$BASELINE_JAR" ]; then
     baseline_config "$P_BEFORE"
+    BEFORE_JFR_OPTS=()   # the baseline's profile beside Passerelle's: x.jfr and x-before.jfr
+    [ -n "$JFR" ] && BEFORE_JFR_OPTS=("-XX:StartFlightRecording=filename=${JFR%.jfr}-before.jfr,settings=profile")
     # shellcheck disable=SC2086
-    start before "$PROXY_CPU" "$JAVA" $JVM_OPTS -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
+    start before "$PROXY_CPU" "$JAVA" $JVM_OPTS "${BEFORE_JFR_OPTS[@]}" -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
     HTTP1_TARGETS="before passerelle nginx haproxy"
 fi
 start nginx "$PROXY_CPU" "$NGINX" -c "$WORK/nginx-proxy/nginx.conf" -p "$WORK/nginx-proxy"

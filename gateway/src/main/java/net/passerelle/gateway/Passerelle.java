@@ -226,8 +226,7 @@ public final class Passerelle implements AutoCloseable {
         server = s.start();
         started.push(server);
         trackHealth(routes.get());
-        metrics.bindNoticeCache(server.notices().cache());
-        metrics.bindBackendQueue(server.upstreams()::waiting);
+        metrics.bindDataPlane(server.notices().cache(), server.upstreams()::waiting);
     }
 
     private void startAdmin() throws InterruptedException {

@@ -156,8 +156,15 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     }
 
     /** The notice renderer's template cache: size, hits, misses, evictions. */
-    public void bindNoticeCache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache) {
-        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, "notice_templates");
+    /**
+     * The data plane's own gauges: its notice-template cache, and the requests waiting for a backend that has
+     * {@code upstream.maxPendingPerBackend} unanswered.
+     */
+    public void bindDataPlane(com.github.benmanes.caffeine.cache.Cache<?, ?> notices, java.util.function.IntSupplier waiting) {
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, notices, "notice_templates");
+        Gauge.builder(BACKEND_QUEUE, waiting, w -> w.getAsInt())
+                .description("requests waiting for a backend with upstream.maxPendingPerBackend unanswered requests")
+                .register(registry);
     }
 
     /** Store reachability as a 0/1 gauge. */
@@ -285,13 +292,6 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         accessLogDrops = dropped;
         io.micrometer.core.instrument.FunctionCounter.builder(ACCESS_LOG_DROPPED, this, m -> m.accessLogDrops.getAsLong())
                 .description("access-log lines dropped because its writer could not keep up").register(registry);
-    }
-
-    /** Requests waiting in the gateway for a backend that has {@code upstream.maxPendingPerBackend} unanswered. */
-    public void bindBackendQueue(java.util.function.IntSupplier waiting) {
-        Gauge.builder(BACKEND_QUEUE, waiting, w -> w.getAsInt())
-                .description("requests waiting for a backend with upstream.maxPendingPerBackend unanswered requests")
-                .register(registry);
     }
 
     /** The Prometheus text exposition. */

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import net.passerelle.gateway.health.BackendSelector;
 import net.passerelle.gateway.http.RequestValidator;
 import net.passerelle.gateway.notice.NoticeKind;
-import net.passerelle.gateway.origin.BackendSlots;
 import net.passerelle.gateway.origin.OriginConnection;
 import net.passerelle.gateway.origin.OriginListener;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
@@ -41,15 +40,13 @@ final class OriginExchange implements OriginListener {
     private boolean fromPool;
     private boolean retried;
     private boolean awaitingOriginWritable;
-    /** In the backend's line ({@link BackendSlots}), or holding one of its slots until the response head. */
-    private boolean waitingSlot;
-    private boolean holdsSlot;
-    private long queuedSinceNanos;
-    private final BackendSlots.Waiter onSlot = this::slotGranted;
+    private final BackendTurn turn;
+    private final Runnable dispatch = this::dispatch;
 
     OriginExchange(Exchange ex) {
         this.ex = ex;
         this.relay = new ResponseRelay(ex, this);
+        this.turn = new BackendTurn(ex);
     }
 
     ResponseRelay relay() {
@@ -84,23 +81,7 @@ final class OriginExchange implements OriginListener {
         req.setUri(RequestValidator.originForm(req.uri()));
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         ex.phase = Exchange.Phase.CONNECTING;
-        BackendSlots slots = ex.client.originPool().slots();
-        if (slots.tryAcquire(backend.address())) {
-            holdsSlot = true;
-            dispatch();
-        } else {
-            waitingSlot = true;
-            queuedSinceNanos = System.nanoTime();
-            slots.await(backend.address(), ex.client.info().address(), onSlot);
-            ex.client.schedule(ex.client.originPool().queueTimeoutNanos());
-        }
-    }
-
-    private void slotGranted() {
-        waitingSlot = false;
-        holdsSlot = true;
-        ex.trace.queueNanos = System.nanoTime() - queuedSinceNanos;
-        dispatch();
+        turn.take(backend.address(), dispatch);
     }
 
     /** With a slot: a pooled connection to the backend, or a new one. */
@@ -291,10 +272,8 @@ final class OriginExchange implements OriginListener {
 
     /** Response or request timeouts, and the send timeout of a client that does not read its response. */
     void onTimer(long now) {
-        if (waitingSlot) {
-            long deadline = queuedSinceNanos + ex.client.originPool().queueTimeoutNanos();
-            if (now - deadline < 0) {
-                ex.client.schedule(deadline - now);
+        if (turn.waiting()) {
+            if (turn.waitLeft(now) > 0) {
                 return;
             }
             log.warn("request {}: backend {} of group {} had upstream.maxPendingPerBackend unanswered requests for "
@@ -368,18 +347,12 @@ final class OriginExchange implements OriginListener {
     }
 
     boolean waitingForSlot() {
-        return waitingSlot;
+        return turn.waiting();
     }
 
     /** Leaves the backend's line, or gives its slot back; every end of the exchange comes through here. */
     void releaseSlot() {
-        if (waitingSlot) {
-            waitingSlot = false;
-            ex.client.originPool().slots().cancel(backend.address(), ex.client.info().address(), onSlot);
-        } else if (holdsSlot) {
-            holdsSlot = false;
-            ex.client.originPool().slots().release(backend.address());
-        }
+        turn.release();
     }
 
     /** Drops the backend connection of an exchange that will not complete; it cannot be reused. */

@@ -63,4 +63,15 @@ class GatewayMetricsTest {
             assertFalse(m.scrape().contains("passerelle_group_mode{group=\"srv-12\"}"), "a deleted group's gauge goes");
         }
     }
+
+    @Test
+    void requestsWaitingForABusyBackendAreAGauge() {
+        try (GatewayMetrics m = new GatewayMetrics()) {
+            int[] waiting = {0};
+            m.bindDataPlane(com.github.benmanes.caffeine.cache.Caffeine.newBuilder().recordStats().build(), () -> waiting[0]);
+            assertTrue(m.scrape().contains("passerelle_backend_queue_waiting 0.0"), m.scrape());
+            waiting[0] = 7;
+            assertTrue(m.scrape().contains("passerelle_backend_queue_waiting 7.0"));
+        }
+    }
 }
