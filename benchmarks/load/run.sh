@@ -28,6 +28,7 @@ JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the wh
 # Another build of Passerelle (e.g. the commit before a change) measured as target "before" in the HTTP/1.1
 # scenarios, alternated with the others in the same run: before/after figures that share the machine's noise.
 BASELINE_JAR="${BASELINE_JAR:-}"
+BASELINE_JVM_OPTS="${BASELINE_JVM_OPTS:-$JVM_OPTS}"   # the same jar with other JVM flags compares launches
 TRANSPORT="${TRANSPORT:-auto}"                    # server.transport of Passerelle: auto (epoll), epoll, io_uring, nio
 BASELINE_TRANSPORT="${BASELINE_TRANSPORT:-$TRANSPORT}"   # of "before": the same jar twice compares transports
 ACCESS_LOG="${ACCESS_LOG:-on}"   # off: Passerelle without its access log (nginx's is off), for like-for-like CPU
@@ -343,7 +344,7 @@ if [ -n "$BASELINE_JAR" ]; then
     BEFORE_JFR_OPTS=()   # the baseline's profile beside Passerelle's: x.jfr and x-before.jfr
     [ -n "$JFR" ] && BEFORE_JFR_OPTS=("-XX:StartFlightRecording=filename=${JFR%.jfr}-before.jfr,settings=profile")
     # shellcheck disable=SC2086
-    start before "$PROXY_CPU" "$JAVA" $JVM_OPTS "${BEFORE_JFR_OPTS[@]}" -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
+    start before "$PROXY_CPU" "$JAVA" $BASELINE_JVM_OPTS "${BEFORE_JFR_OPTS[@]}" -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
     HTTP1_TARGETS="before passerelle nginx haproxy"
 fi
 start nginx "$PROXY_CPU" "$NGINX" -c "$WORK/nginx-proxy/nginx.conf" -p "$WORK/nginx-proxy"
