@@ -41,6 +41,8 @@ public final class BackendSlots {
     public boolean tryAcquire(InetSocketAddress backend) {
         Line line = lines.get(backend);
         if (line == null) {
+            // Kept once made (a backend's line costs a few dozen bytes): forgetting it whenever the backend is idle
+            // would allocate on every request of a quiet gateway.
             line = new Line();
             lines.put(backend, line);
         }
@@ -69,7 +71,6 @@ public final class BackendSlots {
         if (mine.isEmpty()) {
             line.byClient.remove(client);
         }
-        forgetIfUnused(backend, line);
         return true;
     }
 
@@ -83,8 +84,7 @@ public final class BackendSlots {
             return;
         }
         if (line.byClient.isEmpty() || line.busy > limit.getAsInt()) {
-            line.busy--;
-            forgetIfUnused(backend, line);
+            line.busy = Math.max(0, line.busy - 1);
             return;
         }
         Waiter next = line.next();
@@ -101,12 +101,6 @@ public final class BackendSlots {
     public int busy(InetSocketAddress backend) {
         Line line = lines.get(backend);
         return line == null ? 0 : line.busy;
-    }
-
-    private void forgetIfUnused(InetSocketAddress backend, Line line) {
-        if (line.busy == 0 && line.byClient.isEmpty()) {
-            lines.remove(backend);
-        }
     }
 
     private static final class Line {

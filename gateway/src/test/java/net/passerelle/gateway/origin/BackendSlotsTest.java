@@ -79,7 +79,7 @@ class BackendSlotsTest {
     }
 
     @Test
-    void releasedSlotsWithNobodyWaitingAreForgotten() {
+    void aReleaseTooManyDoesNotMintASlot() {
         slots.tryAcquire(SRV_12);
         slots.release(SRV_12);
         slots.release(SRV_12); // one release too many (a bug elsewhere) must not mint a slot
