@@ -26,8 +26,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Shared helpers of the control-plane tests: gateways on port 0, admin calls, MariaDB databases, waiting for a condition. */
@@ -128,12 +126,6 @@ final class ControlPlaneHarness {
 
     /** Waits for a condition up to a deadline, checking every few milliseconds; fails with {@code what} at the deadline. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
+        net.passerelle.gateway.testing.Await.until(what, timeout, condition);
     }
 }

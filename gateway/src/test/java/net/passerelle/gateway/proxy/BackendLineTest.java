@@ -5,6 +5,7 @@ import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.config.ServerConfig;
 import net.passerelle.gateway.config.UpstreamConfig;
 import net.passerelle.gateway.routing.RoutingTable;
+import net.passerelle.gateway.testing.Await;
 import net.passerelle.gateway.testing.GatewayFixture;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,13 +89,7 @@ class BackendLineTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 
     /** The backend has received {@code n} whole requests (its head count runs ahead of its list of them). */
