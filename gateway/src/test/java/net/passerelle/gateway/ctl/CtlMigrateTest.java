@@ -1,21 +1,14 @@
 package net.passerelle.gateway.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import net.passerelle.gateway.config.AdminConfig;
-import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import net.passerelle.gateway.testing.StubBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -39,8 +32,7 @@ class CtlMigrateTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
+        ops = new OpsGateway(dir, OpsGateway::quickConfirmation);
         next = new StubBackend();
         next.respondWith(StubBackend.text("hello from the backend"));
         misconfigured = new StubBackend();
@@ -54,25 +46,15 @@ class CtlMigrateTest {
         misconfigured.close();
     }
 
-    record Run(int code, String out, String err) {
-        boolean hasLine(String... parts) {
-            return out.lines().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains));
-        }
-    }
-
-    static Run ctl(String... args) {
+    /** ctl against the test gateway, with its admin URL and token on the command line. */
+    static CtlTest.Run ctl(String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "--admin";
         all[1] = ops.adminUrl();
         all[2] = "--token";
         all[3] = OpsGateway.TOKEN;
         System.arraycopy(args, 0, all, 4, args.length);
-        CtlCommand command = new CtlCommand();
-        command.environment = Map.<String, String>of()::get;
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(all);
-        return new Run(code, out.toString(), err.toString());
+        return CtlTest.ctl(Map.of(), all);
     }
 
     private static JsonNode group(String name) throws Exception {
@@ -81,7 +63,7 @@ class CtlMigrateTest {
 
     @Test
     void theMorningIsOneCommandThenContinueOnceTheDataIsCopied() throws Exception {
-        Run created = ctl("migrate", "srv-12", "--to", next.hostPort(), "--writes", "queue", "--max-read-only", "15m");
+        CtlTest.Run created = ctl("migrate", "srv-12", "--to", next.hostPort(), "--writes", "queue", "--max-read-only", "15m");
         assertEquals(Exit.APPLIED, created.code(), created.err() + created.out());
         assertTrue(created.hasLine("read-only", "done"), created.out());
         assertTrue(created.hasLine("awaiting-copy", "started"), created.out());
@@ -90,19 +72,19 @@ class CtlMigrateTest {
         assertEquals("read-only", group("srv-12").path("effectiveMode").asText(), "read-only fleet-wide before it answers");
         assertEquals(202, ops.post(OpsGateway.ALICE).status(), "a write during the copy is queued");
 
-        Run second = ctl("migrate", "srv-12", "--to", misconfigured.hostPort());
+        CtlTest.Run second = ctl("migrate", "srv-12", "--to", misconfigured.hostPort());
         assertEquals(Exit.REFUSED, second.code(), second.err() + second.out());
         assertTrue(second.err().contains("see it: passerelle ctl --admin " + ops.adminUrl() + " migrate status " + id), second.err());
 
-        Run fleet = ctl("status");
+        CtlTest.Run fleet = ctl("status");
         assertTrue(fleet.hasLine(id, "srv-12", "awaiting-copy", "of 15m 0s", next.hostPort()), "ctl status lists it: " + fleet.out());
 
-        Run status = ctl("migrate", "status");
+        CtlTest.Run status = ctl("migrate", "status");
         assertEquals(0, status.code(), status.err());
         assertTrue(status.hasLine("awaiting-copy", "running"), status.out());
         assertTrue(status.hasLine("read-only for", "(at most 15m 0s)"), status.out());
 
-        Run done = ctl("migrate", "continue", "srv-12");
+        CtlTest.Run done = ctl("migrate", "continue", "srv-12");
         assertEquals(Exit.APPLIED, done.code(), done.err() + done.out());
         for (String step : List.of("awaiting-copy", "verifying", "cutover", "open", "replaying")) {
             assertTrue(done.hasLine(step, "done"), step + " in " + done.out());
@@ -121,12 +103,12 @@ class CtlMigrateTest {
     void aFailedVerificationKeepsTheGroupOnItsOldBackendsAndAbortReopensItThere() throws Exception {
         assertEquals(200, ops.admin("PUT", "/v1/groups/srv-14", "{\"backends\": [\"" + ops.backend.hostPort() + "\"]}").status());
         assertEquals(200, ops.admin("PUT", "/v1/hosts/dave.gallery.example", "{\"group\": \"srv-14\", \"account\": \"dave\"}").status());
-        Run dry = ctl("migrate", "srv-14", "--to", misconfigured.hostPort(), "--dry-run");
+        CtlTest.Run dry = ctl("migrate", "srv-14", "--to", misconfigured.hostPort(), "--dry-run");
         assertEquals(Exit.REFUSED, dry.code(), dry.err() + dry.out());
         assertTrue(dry.hasLine("dave.gallery.example", misconfigured.hostPort(), "default page"), dry.out());
 
         assertEquals(Exit.APPLIED, ctl("migrate", "srv-14", "--to", misconfigured.hostPort(), "--writes", "reject").code());
-        Run failed = ctl("migrate", "continue", "srv-14");
+        CtlTest.Run failed = ctl("migrate", "continue", "srv-14");
         assertEquals(Exit.REFUSED, failed.code(), failed.err() + failed.out());
         assertTrue(failed.hasLine("verifying", "failed"), failed.out());
         assertTrue(failed.hasLine("- ", "dave.gallery.example", "Apache2 Debian Default Page"), failed.out());
@@ -136,7 +118,7 @@ class CtlMigrateTest {
         assertEquals(ops.backend.hostPort(), group("srv-14").path("backends").get(0).path("address").asText());
         assertEquals("read-only", group("srv-14").path("effectiveMode").asText());
 
-        Run abort = ctl("migrate", "abort", "srv-14");
+        CtlTest.Run abort = ctl("migrate", "abort", "srv-14");
         assertEquals(Exit.APPLIED, abort.code(), abort.err() + abort.out());
         assertTrue(abort.hasLine("aborted: srv-14 is open on its old backends " + ops.backend.hostPort()), abort.out());
         assertEquals("open", group("srv-14").path("effectiveMode").asText());

@@ -2,8 +2,6 @@ package net.passerelle.gateway.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import net.passerelle.gateway.Main;
-import net.passerelle.gateway.config.AdminConfig;
-import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import net.passerelle.gateway.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +15,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,10 +30,7 @@ class CtlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly; a long liveness
-        // window, so that it is still live however slowly the call that waits for it starts.
-        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
+        ops = new OpsGateway(dir, OpsGateway::quickConfirmation);
     }
 
     @AfterAll
@@ -47,6 +41,10 @@ class CtlTest {
     record Run(int code, String out, String err) {
         JsonNode json() throws Exception {
             return OpsGateway.JSON.readTree(out);
+        }
+
+        boolean hasLine(String... parts) {
+            return out.lines().anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains));
         }
     }
 

@@ -8,7 +8,6 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import net.passerelle.admin.api.Router;
 import net.passerelle.gateway.Passerelle;
 import net.passerelle.gateway.config.StoreConfig;
-import net.passerelle.gateway.config.AdminConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import net.passerelle.gateway.testing.OpsGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +42,7 @@ class OpenApiDocumentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ops = new OpsGateway(dir, c -> c.withAdmin(new AdminConfig(true, c.admin().listen(), OpsGateway.TOKEN,
-                Duration.ofMillis(2000), Duration.ofSeconds(30), null, null, 1000)));
+        ops = new OpsGateway(dir, OpsGateway::quickConfirmation);
         OpsGateway.Answer a = ops.admin("GET", "/v1/openapi.json", null);
         assertEquals(200, a.status());
         doc = a.json();

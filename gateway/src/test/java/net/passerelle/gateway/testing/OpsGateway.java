@@ -50,6 +50,16 @@ public final class OpsGateway implements AutoCloseable {
         gateway = Passerelle.start(tweak.apply(c));
     }
 
+    /**
+     * A short confirmation timeout, so that a gateway that never confirms makes a 202 quickly, and a long liveness
+     * window, so that it is still live however slowly the call that waits for it starts: what the ctl and OpenAPI
+     * tours need.
+     */
+    public static GatewayConfig quickConfirmation(GatewayConfig c) {
+        return c.withAdmin(new AdminConfig(true, c.admin().listen(), TOKEN, Duration.ofMillis(2000), Duration.ofSeconds(30),
+                null, null, 1000));
+    }
+
     public static GatewayConfig config(Path dir, String backendHostPort) {
         return GatewayConfig.defaults()
                 .withListeners(List.of(HostPort.parse("127.0.0.1:0")))
