@@ -13,12 +13,9 @@ final class AuditCommand extends CtlSubcommand {
     @Override
     int run(AdminClient client) {
         AdminClient.Answer a = client.get("v1/audit?limit=" + limit);
-        int code = failed(a, false);
+        int code = unlessTable(a);
         if (code >= 0) {
             return code;
-        }
-        if (json()) {
-            return printJson(a, false);
         }
         Table t = new Table("AT", "WHO", "ACTION", "TARGET", "VERSION");
         for (JsonNode e : a.json().path("entries")) {

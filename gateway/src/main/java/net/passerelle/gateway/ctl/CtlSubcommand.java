@@ -77,6 +77,18 @@ abstract class CtlSubcommand implements Callable<Integer> {
         return Exit.of(a.status(), fleetWait);
     }
 
+    /**
+     * What a read prints when it is not a table: a failure (its exit code), or the raw JSON with {@code --json} (the
+     * answer's exit code); -1 when the caller renders its table.
+     */
+    final int unlessTable(AdminClient.Answer a) {
+        int code = failed(a, false);
+        if (code >= 0) {
+            return code;
+        }
+        return json() ? printJson(a, false) : -1;
+    }
+
     /** The raw JSON with {@code --json}. */
     final int printJson(AdminClient.Answer a, boolean fleetWait) {
         out().println(a.body());

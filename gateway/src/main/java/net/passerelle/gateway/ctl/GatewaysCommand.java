@@ -10,12 +10,9 @@ final class GatewaysCommand extends CtlSubcommand {
     @Override
     int run(AdminClient client) {
         AdminClient.Answer a = client.get("v1/gateways");
-        int code = failed(a, false);
+        int code = unlessTable(a);
         if (code >= 0) {
             return code;
-        }
-        if (json()) {
-            return printJson(a, false);
         }
         out().println("table version " + a.json().path("version").asLong());
         Table t = new Table("GATEWAY", "APPLIED", "LIVE", "UP-TO-DATE", "HEARTBEAT", "INFO");

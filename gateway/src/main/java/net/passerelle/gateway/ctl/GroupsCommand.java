@@ -15,12 +15,9 @@ final class GroupsCommand extends CtlSubcommand {
     @Override
     int run(AdminClient client) {
         AdminClient.Answer a = client.get(group == null ? "v1/groups" : "v1/groups/" + AdminClient.seg(group));
-        int code = failed(a, false);
+        int code = unlessTable(a);
         if (code >= 0) {
             return code;
-        }
-        if (json()) {
-            return printJson(a, false);
         }
         Table t = new Table("GROUP", "MODE", "WRITES", "RETRY-AFTER", "WINDOW", "BACKENDS", "SPARES");
         Instant now = Instant.now();

@@ -13,12 +13,9 @@ final class HostsCommand extends CtlSubcommand {
     @Override
     int run(AdminClient client) {
         AdminClient.Answer a = client.get("v1/hosts" + (group == null ? "" : "?group=" + AdminClient.seg(group)));
-        int code = failed(a, false);
+        int code = unlessTable(a);
         if (code >= 0) {
             return code;
-        }
-        if (json()) {
-            return printJson(a, false);
         }
         Table t = new Table("HOST", "GROUP", "ACCOUNT");
         for (JsonNode h : a.json().path("hosts")) {

@@ -13,12 +13,9 @@ final class MigrateListCommand extends CtlSubcommand {
     @Override
     int run(AdminClient client) {
         AdminClient.Answer a = client.get("v1/migrations" + (group == null ? "" : "?group=" + AdminClient.seg(group)));
-        int code = failed(a, false);
+        int code = unlessTable(a);
         if (code >= 0) {
             return code;
-        }
-        if (json()) {
-            return printJson(a, false);
         }
         Table t = new Table("ID", "GROUP", "STATE", "FROM", "TO", "READ-ONLY", "CREATED");
         for (JsonNode v : a.json().path("migrations")) {

@@ -27,12 +27,9 @@ final class SpoolCommand {
         @Override
         int run(AdminClient client) {
             AdminClient.Answer a = client.get(path(group));
-            int code = failed(a, false);
+            int code = unlessTable(a);
             if (code >= 0) {
                 return code;
-            }
-            if (json()) {
-                return printJson(a, false);
             }
             summary(this, a.json());
             Table t = new Table("REF", "METHOD", "PATH", "ARRIVAL", "BYTES", "STATUS", "ATTEMPTS", "LAST");
@@ -63,12 +60,9 @@ final class SpoolCommand {
         @Override
         int run(AdminClient client) {
             AdminClient.Answer a = client.call("POST", path(group) + "/replay", force ? "{\"force\": true}" : null);
-            int code = failed(a, false);
+            int code = unlessTable(a);
             if (code >= 0) {
                 return code;
-            }
-            if (json()) {
-                return printJson(a, false);
             }
             out().println(a.json().path("replayStarted").asBoolean() ? "replay started" : "replay already running");
             summary(this, a.json());
@@ -88,12 +82,9 @@ final class SpoolCommand {
         @Override
         int run(AdminClient client) {
             AdminClient.Answer a = client.call("DELETE", path(group) + "/" + AdminClient.seg(ref), null);
-            int code = failed(a, false);
+            int code = unlessTable(a);
             if (code >= 0) {
                 return code;
-            }
-            if (json()) {
-                return printJson(a, false);
             }
             JsonNode e = a.json().path("discarded");
             out().println("discarded " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
