@@ -12,9 +12,9 @@ import java.net.InetSocketAddress;
  */
 final class BackendTurn implements BackendSlots.Waiter {
     private final Exchange ex;
+    /** What to run when the turn comes; set exactly while waiting in the line. */
     private Runnable onTurn;
     private InetSocketAddress backend;
-    private boolean waiting;
     private boolean holding;
     private long waitingSinceNanos;
 
@@ -32,7 +32,6 @@ final class BackendTurn implements BackendSlots.Waiter {
             return;
         }
         onTurn = then;
-        waiting = true;
         waitingSinceNanos = System.nanoTime();
         pool.slots().await(to, ex.client.info().address(), this);
         ex.client.schedule(pool.queueTimeoutNanos());
@@ -40,7 +39,6 @@ final class BackendTurn implements BackendSlots.Waiter {
 
     @Override
     public void granted() {
-        waiting = false;
         holding = true;
         ex.trace.queueNanos = System.nanoTime() - waitingSinceNanos;
         Runnable then = onTurn;
@@ -49,7 +47,7 @@ final class BackendTurn implements BackendSlots.Waiter {
     }
 
     boolean waiting() {
-        return waiting;
+        return onTurn != null;
     }
 
     /** Nanoseconds the line may still be waited in (negative: waited out); re-arms the timer when positive. */
@@ -63,8 +61,7 @@ final class BackendTurn implements BackendSlots.Waiter {
 
     /** Leaves the line, or gives the slot back; a no-op when neither (so every end of the exchange may call it). */
     void release() {
-        if (waiting) {
-            waiting = false;
+        if (onTurn != null) {
             onTurn = null;
             ex.client.originPool().slots().cancel(backend, ex.client.info().address(), this);
         } else if (holding) {
