@@ -132,13 +132,18 @@ class AccessLogTest {
                 null, null));
         try {
             appender.logger().info(net.logstash.logback.marker.Markers.append("outcome", "lonely"), "");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!(Files.exists(file) && Files.readString(file).contains("lonely")) && System.nanoTime() < deadline) {
-                Thread.sleep(10); // polling a file another thread writes, bounded by the deadline
-            }
-            assertTrue(Files.readString(file).contains("\"outcome\":\"lonely\""), "the line is still only in memory");
+            net.passerelle.gateway.testing.Await.until("the line in the file, not only in memory", java.time.Duration.ofSeconds(10),
+                    () -> contains(file, "\"outcome\":\"lonely\""));
         } finally {
             appender.close();
+        }
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.exists(file) && Files.readString(file).contains(text);
+        } catch (java.io.IOException e) {
+            return false; // being rotated or created: look again
         }
     }
 }

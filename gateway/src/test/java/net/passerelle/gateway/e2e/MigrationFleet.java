@@ -32,8 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -354,16 +352,10 @@ final class MigrationFleet implements AutoCloseable {
 
     /** Polls {@code condition} until it holds; past 30 s fails with what the store and gw-a say. */
     void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "\nmigrations: "
-                        + rows("SELECT id, state, lock_owner FROM migration") + "\ngateways: "
+        net.passerelle.gateway.testing.Await.until(what, java.time.Duration.ofSeconds(30), condition,
+                () -> "\nmigrations: " + rows("SELECT id, state, lock_owner FROM migration") + "\ngateways: "
                         + rows("SELECT gateway_id, applied_version, info FROM gateway_status") + ", table version "
                         + tableVersion() + "\ngw-a:\n" + tail(a.output()));
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
     }
 
     private static String tail(String s) {
