@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,15 +45,8 @@ class CtlMigrateTest {
         misconfigured.close();
     }
 
-    /** ctl against the test gateway, with its admin URL and token on the command line. */
     static CtlTest.Run ctl(String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "--admin";
-        all[1] = ops.adminUrl();
-        all[2] = "--token";
-        all[3] = OpsGateway.TOKEN;
-        System.arraycopy(args, 0, all, 4, args.length);
-        return CtlTest.ctl(Map.of(), all);
+        return CtlTest.ctlAt(ops, args);
     }
 
     private static JsonNode group(String name) throws Exception {

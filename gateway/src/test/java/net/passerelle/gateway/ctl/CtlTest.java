@@ -58,9 +58,14 @@ class CtlTest {
     }
 
     static Run ctl(String... args) {
+        return ctlAt(ops, args);
+    }
+
+    /** ctl against {@code gateway}, with its admin URL and token on the command line. */
+    static Run ctlAt(OpsGateway gateway, String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "--admin";
-        all[1] = ops.adminUrl();
+        all[1] = gateway.adminUrl();
         all[2] = "--token";
         all[3] = OpsGateway.TOKEN;
         System.arraycopy(args, 0, all, 4, args.length);
