@@ -29,10 +29,6 @@ import java.util.List;
  * refused: the gateway starts unattended.
  */
 public final class PemCodec {
-    // Bouncy Castle's provider reads SEC 1 keys whose curve is named only inside the key; the result is re-encoded
-    // as PKCS#8 (named curve in the algorithm identifier) and read back by the JDK, which every TLS engine accepts.
-    private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter()
-            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
     private static final JcaX509CertificateConverter CERTS = new JcaX509CertificateConverter();
 
     private PemCodec() {
@@ -62,11 +58,11 @@ public final class PemCodec {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 if (o instanceof PrivateKeyInfo info) {
-                    return jdk(KEYS.getPrivateKey(info));
+                    return pkcs8(info);
                 }
                 if (o instanceof PEMKeyPair pair) {
                     // SEC 1 keys may come without their public half: the private part is all a server needs.
-                    return jdk(KEYS.getPrivateKey(pair.getPrivateKeyInfo()));
+                    return jdk(BouncyCastleKeys.CONVERTER.getPrivateKey(pair.getPrivateKeyInfo()));
                 }
                 if (!(o instanceof org.bouncycastle.asn1.x9.X9ECParameters)) {
                     throw new IOException("not an unencrypted private key (" + o.getClass().getSimpleName() + ")");
@@ -74,6 +70,34 @@ public final class PemCodec {
             }
         }
         throw new IOException("no private key in it");
+    }
+
+    /** A PKCS#8 key as the JDK reads it; Bouncy Castle only for what the JDK refuses (explicit curve parameters). */
+    private static PrivateKey pkcs8(PrivateKeyInfo info) throws IOException {
+        String algorithm = switch (info.getPrivateKeyAlgorithm().getAlgorithm().getId()) {
+            case "1.2.840.113549.1.1.1" -> "RSA";
+            case "1.2.840.10045.2.1" -> "EC";
+            default -> null;
+        };
+        if (algorithm != null) {
+            try {
+                return java.security.KeyFactory.getInstance(algorithm)
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
+            } catch (java.security.GeneralSecurityException e) {
+                // an encoding the JDK does not take: Bouncy Castle's reading, re-encoded, below
+            }
+        }
+        return jdk(BouncyCastleKeys.CONVERTER.getPrivateKey(info));
+    }
+
+    /**
+     * Bouncy Castle's provider, made on first use only: it reads SEC 1 keys whose curve is named only inside the key
+     * (the result is re-encoded as PKCS#8 and read back by the JDK, which every TLS engine accepts), but registering
+     * it loads some 300 classes that stay in the gateway's memory, for keys most deployments never have.
+     */
+    private static final class BouncyCastleKeys {
+        static final JcaPEMKeyConverter CONVERTER = new JcaPEMKeyConverter()
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
     }
 
     private static PrivateKey jdk(PrivateKey key) throws IOException {
