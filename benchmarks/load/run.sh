@@ -23,7 +23,10 @@ SCENARIOS="${SCENARIOS:-get1k get100k onecon readonly hosts tls1k tlsnew h2 h2c 
 H2_CONNS="${H2_CONNS:-8}"       # h2 scenarios: connections, each with H2_STREAMS requests in flight
 H2_STREAMS="${H2_STREAMS:-16}"
 JAVA="${JAVA:-java}"
-JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled}"
+# Passerelle runs with the launch it ships with (deploy/jvm.options, as the systemd unit and the README start it);
+# the leak detector's sampling is off, as in the figures before. JVM_OPTS replaces the whole launch.
+JVM_OPTS="${JVM_OPTS:-@$REPO/deploy/jvm.options -Dio.netty.leakDetection.level=disabled}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"   # as the unit sets it (nginx and HAProxy, one thread each, have one arena anyway)
 # Seconds of unmeasured load for each JVM (Passerelle, "before") before the first scenario. C2 keeps compiling
 # for about half a minute under load (measured: the event loop's CPU per request falls from 47 to 31 us between the
 # first and the second 20 s), and an always-on gateway runs compiled. WARMUP=3 measures from a cold start, as the
