@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param level   the root level ({@code info})
  * @param loggers level per logger name, e.g. {@code net.passerelle.gateway.proxy: debug}; a logger not named keeps
- *                the level of the packaged {@code logback.xml}
+ *                the level Logback was configured with (the gateway's built-in levels, or the operator's file)
  */
 public record LoggingConfig(String level, Map<String, String> loggers) {
     public static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Applies {@code logging:} to Logback: the root level and one level per named logger. A logger that leaves the
- * configuration gets back the level it had before this class first changed it (the packaged {@code logback.xml}'s).
+ * configuration gets back the level it had before this class first changed it (the gateway's built-in one, see
+ * {@code logging/GatewayLogConfigurator}, or the one of the operator's Logback file).
  */
 public final class LogLevels implements Reloadable {
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(LogLevels.class);
