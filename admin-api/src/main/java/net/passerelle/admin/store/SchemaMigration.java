@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs the Flyway migration in a class loader that is dropped afterwards. Flyway and the Jackson 3 it brings
- * ({@code tools.jackson}) are a thousand classes used once, when the store opens; defined by the application class
- * loader they would stay loaded, in metaspace, for the life of the process (issue 16). Defined by a loader of their
+ * ({@code tools.jackson}) are some 1,100 classes used once, when the store opens; defined by the application class
+ * loader they would stay loaded for the life of the process (issue 16: 6.5 MiB of the gateway's 39 MiB of
+ * metaspace). Defined by a loader of their
  * own that nothing references once the migration has returned, they are unloaded at the next garbage collection
  * that unloads classes. Everything else, the DataSource and its pool, the JDBC drivers, logging (SLF4J, so Flyway
  * logs as before), comes from the application class loader.
