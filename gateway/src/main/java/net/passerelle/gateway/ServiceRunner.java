@@ -48,6 +48,11 @@ final class ServiceRunner {
         LogLevels levels = new LogLevels();
         levels.apply(config.logging());
         Passerelle app = Passerelle.start(config);
+        // Once, at start-up: the store's schema migration has run (Flyway and Jackson 3, a thousand classes in a class
+        // loader of their own, SchemaMigration), and only a collection that unloads classes gives their metaspace
+        // back; a gateway at a steady pace may go days without one. Before the trim, which then returns what the
+        // unloading freed in the C heap. A store still unreachable here migrates later and is left to the GC.
+        System.gc();
         NativeHeap.trim(); // the process's start-up garbage, once: a concern of the process, not of each gateway
         app.addReloadable(levels);
         ConfigReloader reloader = file == null ? null : new ConfigReloader(file, new ConfigLoader(env), config, app::reload);

@@ -2,14 +2,13 @@ package net.passerelle.admin.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 
 import java.util.Locale;
 
 /**
  * Opening the database: the HikariCP pool for MariaDB or an embedded H2 file, and the Flyway migration of the
- * schema ({@code classpath:db/migration}) before anything else uses it. A new table comes as a new migration
- * there ({@code V3__…sql}); nothing here changes.
+ * schema ({@code classpath:db/migration}, run by {@link SchemaMigration}) before anything else uses it. A new table
+ * comes as a new migration there ({@code V3__…sql}); nothing here changes.
  */
 final class DataSources {
 
@@ -34,12 +33,7 @@ final class DataSources {
             throw new StoreException("store " + description + " is unreachable: " + rootMessage(e), e);
         }
         try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration")
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
+            SchemaMigration.run(ds);
         } catch (RuntimeException e) {
             ds.close();
             throw new StoreException("store " + description + ": schema migration failed: " + rootMessage(e), e);
