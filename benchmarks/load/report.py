@@ -38,6 +38,7 @@ TITLES = {
     "get1k": "GET 1 KiB, 64 connections",
     "get100k": "GET 100 KiB, 64 connections",
     "onecon": "GET 1 KiB, 1 connection",
+    "paced": "GET 1 KiB, 64 connections, each pausing before each request: the same offered load for every target",
     "readonly": "POST to a read-only group, 64 connections (direct = backend GET 1 KiB alone on the proxy CPU)",
     "hosts1": "GET 1 KiB, 64 connections, one Host",
     "hosts1000": "GET 1 KiB, 64 connections, Host rotating over 1,000 names",
@@ -47,7 +48,7 @@ TITLES = {
     "h2c": "GET 1 KiB over cleartext HTTP/2 (prior knowledge), h2load 8 connections x 16 streams",
 }
 results = {}
-for scenario in ["get1k", "get100k", "onecon", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew", "h2", "h2c"]:
+for scenario in ["get1k", "get100k", "onecon", "paced", "readonly", "hosts1", "hosts1000", "tls1k", "tlsnew", "h2", "h2c"]:
     targets = [t for t in ["direct", "before", "passerelle", "nginx", "haproxy"] if (scenario, t) in rows]
     if not targets:
         continue
@@ -93,6 +94,11 @@ for s in ["get1k", "get100k"]:
         target(f"{s} req/s >= nginx", r >= 1, f"{r:.2f} x nginx ({p['rps']:.0f} vs {n['rps']:.0f})")
         c = ratio(p["cpu"], n["cpu"])
         target(f"{s} CPU/request <= nginx", c <= 1, f"{c:.2f} x nginx ({p['cpu']:.1f} vs {n['cpu']:.1f} us)")
+p, n = get("paced", "passerelle"), get("paced", "nginx")
+if p and n:
+    c = ratio(p["cpu"], n["cpu"])
+    target("paced CPU/request <= nginx (same offered load)", c <= 1,
+           f"{c:.2f} x nginx ({p['cpu']:.1f} vs {n['cpu']:.1f} us at {p['rps']:.0f} vs {n['rps']:.0f} req/s)")
 if get("onecon", "direct") and get("onecon", "passerelle") and get("onecon", "nginx"):
     d = get("onecon", "direct")["p50"]
     ap, an = get("onecon", "passerelle")["p50"] - d, get("onecon", "nginx")["p50"] - d
