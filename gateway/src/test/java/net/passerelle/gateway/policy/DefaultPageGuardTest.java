@@ -59,6 +59,57 @@ class DefaultPageGuardTest {
         assertNull(match("x".repeat(4090) + "Welcome to nginx!"));
     }
 
+    /**
+     * The word-at-a-time scan against the plainest search there is, on text that flags many positions (capitals,
+     * the fingerprints' own letters, bytes above 0x7f) with fingerprints and their near misses at every alignment,
+     * straddling words and the scan limit.
+     */
+    @Test
+    void findsWhatAPlainSearchFindsAtEveryAlignment() {
+        java.util.Random random = new java.util.Random(16);
+        List<String> all = new ArrayList<>(GuardConfig.BUILT_IN);
+        all.add("Custom Parking Page");
+        all.add("\u00e9t\u00e9 ferm\u00e9");
+        DefaultPageGuard g = new DefaultPageGuard(true, all, 300);
+        String alphabet = "ATWCeg Padhnx!<>/=\"\u00e9ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+";
+        for (int round = 0; round < 20_000; round++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(340);
+            while (text.length() < length) {
+                if (random.nextInt(40) == 0) {
+                    String f = all.get(random.nextInt(all.size()));
+                    // whole, or cut short by one character (a near miss)
+                    text.append(random.nextBoolean() ? f : f.substring(0, f.length() - 1));
+                } else {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+            // the body at an offset in its buffer, as a response's start often is
+            int offset = random.nextInt(8);
+            ByteBuf buf = Unpooled.buffer(offset + bytes.length).writerIndex(offset).writeBytes(bytes).readerIndex(offset);
+            try {
+                assertEquals(plainSearch(bytes, all, 300), g.match(buf, null), text::toString);
+            } finally {
+                buf.release();
+            }
+        }
+    }
+
+    /** The fingerprint that starts first within the scanned start, the earlier listed at one position. */
+    private static String plainSearch(byte[] text, List<String> fingerprints, int scanBytes) {
+        int limit = Math.min(text.length, scanBytes);
+        for (int at = 0; at < limit; at++) {
+            for (String f : fingerprints) {
+                byte[] fb = f.getBytes(StandardCharsets.UTF_8);
+                if (at + fb.length <= limit && java.util.Arrays.equals(text, at, at + fb.length, fb, 0, fb.length)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
     @Test
     void appliesOnlyToHtmlResponsesTheProxyCanRead() {
         assertTrue(guard.appliesTo(response("text/html; charset=utf-8", null), false));
