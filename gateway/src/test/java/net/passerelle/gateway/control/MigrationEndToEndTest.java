@@ -196,9 +196,10 @@ class MigrationEndToEndTest {
         load.forEach(Thread::start);
         awaitState(id, "awaiting-copy");
         ControlPlaneHarness.await("writes queued", Duration.ofSeconds(20), () -> refs.size() >= 5);
-        String metrics = ControlPlaneHarness.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + gateway.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("passerelle_migration_read_only_seconds{group=\"srv-12\"}"), metrics);
+        String scrape = "http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics";
+        net.passerelle.gateway.testing.Await.until("the read-only seconds of srv-12", Duration.ofSeconds(10),
+                () -> scrape(scrape).contains("passerelle_migration_read_only_seconds{group=\"srv-12\"}"),
+                () -> "\n" + scrape(scrape));
         assertEquals(200, admin(gateway, "POST", "/v1/migrations/" + id + "/continue", null).status());
         JsonNode done = awaitState(id, "done");
         stop.set(true);
@@ -242,9 +243,22 @@ class MigrationEndToEndTest {
         lastEvent.get("steps").forEach(st -> steps.add(st.get("step").asText() + ":" + st.get("status").asText()));
         assertEquals(plan.stream().map(st -> st + ":done").toList(), steps);
         assertFalse(stream.isAlive(), "the stream ended after done");
-        metrics = ControlPlaneHarness.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + gateway.adminAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(metrics.contains("passerelle_migrations{state=\"done\"} 1"), metrics);
+        // The gauge counts what the driver read from the store at its last poll (every 50 ms here), which can come
+        // just after the stream's last event.
+        net.passerelle.gateway.testing.Await.until("passerelle_migrations{state=\"done\"} 1", Duration.ofSeconds(10),
+                () -> scrape(scrape).contains("passerelle_migrations{state=\"done\"} 1"), () -> "\n" + scrape(scrape));
+    }
+
+    private static String scrape(String url) {
+        try {
+            return ControlPlaneHarness.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
