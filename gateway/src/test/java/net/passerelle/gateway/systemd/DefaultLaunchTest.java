@@ -27,6 +27,9 @@ class DefaultLaunchTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "java -version did not finish");
         assertEquals(0, p.exitValue(), out);
+        // what the JVM says of its options (an initial heap smaller than the young generation, say) is the first
+        // thing an operator reads at every start
+        assertTrue(out.lines().noneMatch(l -> l.contains("warning")), out);
         assertTrue(flag(out, "UseSerialGC").endsWith("true"), out);
         assertTrue(flag(out, "ExitOnOutOfMemoryError").endsWith("true"), out);
         assertEquals(1L << 30, Long.parseLong(flag(out, "MaxHeapSize").split("\\s+")[3]));
