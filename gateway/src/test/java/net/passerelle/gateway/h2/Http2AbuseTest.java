@@ -73,7 +73,9 @@ class Http2AbuseTest {
 
     @Test
     void rapidResetEndsTheConnection() throws Exception {
-        start(limits(128, 16384, 20, 10000), StubBackend.text("ok"));
+        // A backend that never answers: a stream whose answer came before its reset would be closed by then, and a
+        // reset of a closed stream is not one the client made the gateway work for (CI saw stream 7 answered first).
+        start(limits(128, 16384, 20, 10000), StubBackend.silent());
         try (RawH2 c = connect()) {
             // Exactly one reset too many: frames written after the one that ends the connection would be unread when it
             // closes, and the kernel's reset could take the GOAWAY with it.
