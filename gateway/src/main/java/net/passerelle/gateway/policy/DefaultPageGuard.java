@@ -24,13 +24,21 @@ import java.util.zip.InflaterInputStream;
  * only at their first {@link #scanBytes()} bytes (decompressed when the backend gzipped them).
  */
 public final class DefaultPageGuard {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Per thread, shared by every guard (one per gateway, and the cutover and health checks' own): where the start
+     * of a page is copied or inflated to be scanned. Grown to the largest scanBytes a thread has needed.
+     */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[4096];
+        }
+    };
+
     private final boolean enabled;
     private final byte[][] fingerprints;
     private final int scanBytes;
-    /** Per event loop: where the start of a page is copied to be scanned (scanBytes each). */
-    private final FastThreadLocal<byte[]> scratch;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     /** Each distinct first byte of the fingerprints, repeated in the eight bytes of a long. */
     private final long[] firstBytesRepeated;
 
@@ -44,25 +52,7 @@ public final class DefaultPageGuard {
         }
         this.fingerprints = list.toArray(new byte[0][]);
         this.scanBytes = scanBytes;
-        this.scratch = new FastThreadLocal<>() {
-            @Override
-            protected byte[] initialValue() {
-                return new byte[scanBytes];
-            }
-        };
-        java.io.ByteArrayOutputStream firsts = new java.io.ByteArrayOutputStream();
-        boolean[] seen = new boolean[256];
-        for (byte[] f : this.fingerprints) {
-            if (!seen[f[0] & 0xff]) {
-                seen[f[0] & 0xff] = true;
-                firsts.write(f[0]);
-            }
-        }
-        byte[] distinctFirstBytes = firsts.toByteArray();
-        this.firstBytesRepeated = new long[distinctFirstBytes.length];
-        for (int i = 0; i < distinctFirstBytes.length; i++) {
-            this.firstBytesRepeated[i] = (distinctFirstBytes[i] & 0xffL) * 0x0101010101010101L;
-        }
+        this.firstBytesRepeated = list.stream().mapToLong(f -> (f[0] & 0xffL) * 0x0101010101010101L).distinct().toArray();
     }
 
     public int scanBytes() {
@@ -102,12 +92,21 @@ public final class DefaultPageGuard {
             // The common case, on the hot path: the start of the page copied once into this thread's scratch array,
             // which is read eight bytes at a time without a buffer's bounds and reference checks on every read.
             int length = Math.min(start.readableBytes(), scanBytes);
-            byte[] text = scratch.get();
+            byte[] text = scratch();
             start.getBytes(start.readerIndex(), text, 0, length);
             return matchIn(text, length);
         }
-        byte[] text = inflated(start, encoding);
-        return matchIn(text, text.length);
+        byte[] text = scratch();
+        return matchIn(text, inflate(start, encoding, text));
+    }
+
+    private byte[] scratch() {
+        byte[] text = SCRATCH.get();
+        if (text.length < scanBytes) {
+            text = new byte[scanBytes];
+            SCRATCH.set(text);
+        }
+        return text;
     }
 
     /**
@@ -162,22 +161,21 @@ public final class DefaultPageGuard {
     }
 
     /**
-     * The first {@code scanBytes} of a compressed body, inflated from the part we hold: the stream is cut short (or
-     * may be corrupt), so what could be inflated before it ends is what is scanned.
+     * Inflates the first {@code scanBytes} of a compressed body into {@code buf} from the part we hold, and says how
+     * many: the stream is cut short (or may be corrupt), so what could be inflated before it ends is what is scanned.
      */
-    private byte[] inflated(ByteBuf start, String encoding) {
-        byte[] buf = new byte[scanBytes];
+    private int inflate(ByteBuf start, String encoding, byte[] buf) {
         int n = 0;
         try (InputStream raw = new ByteBufInputStream(start.duplicate());
              InputStream in = encoding.trim().toLowerCase(java.util.Locale.ROOT).contains("gzip")
                      ? new GZIPInputStream(raw) : new InflaterInputStream(raw)) {
             int r;
-            while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+            while (n < scanBytes && (r = in.read(buf, n, scanBytes - n)) > 0) {
                 n += r;
             }
         } catch (IOException truncatedOrCorrupt) {
             // keep what was inflated
         }
-        return Arrays.copyOf(buf, n);
+        return n;
     }
 }

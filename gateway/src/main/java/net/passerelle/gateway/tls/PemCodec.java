@@ -93,7 +93,7 @@ public final class PemCodec {
     /**
      * Bouncy Castle's provider, made on first use only: it reads SEC 1 keys whose curve is named only inside the key
      * (the result is re-encoded as PKCS#8 and read back by the JDK, which every TLS engine accepts), but registering
-     * it loads some 300 classes that stay in the gateway's memory, for keys most deployments never have.
+     * it loads some 500 classes that stay in the gateway's memory, for keys most deployments never have.
      */
     private static final class BouncyCastleKeys {
         static final JcaPEMKeyConverter CONVERTER = new JcaPEMKeyConverter()

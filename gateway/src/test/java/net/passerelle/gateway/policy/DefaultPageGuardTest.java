@@ -110,6 +110,36 @@ class DefaultPageGuardTest {
         return null;
     }
 
+    /** Guards of different sizes share one scratch array per thread: a larger one grows it, a smaller one is bounded. */
+    @Test
+    void aLargerScanOnTheSameThreadStillLooksAtAllOfIt() {
+        DefaultPageGuard large = new DefaultPageGuard(true, GuardConfig.BUILT_IN, 10_000);
+        ByteBuf buf = Unpooled.copiedBuffer("x".repeat(9_000) + "Welcome to nginx!", StandardCharsets.UTF_8);
+        try {
+            assertNull(guard.match(buf, null), "the 4 KiB guard stops at 4 KiB");
+            assertEquals("Welcome to nginx!", large.match(buf, null));
+            assertNull(guard.match(buf, null), "and still does after the larger one grew the array");
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void aGzippedPageIsInflatedAndScanned() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write(("<html>" + "x".repeat(2_000) + "<title>Apache2 Ubuntu Default Page: It works</title>")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        ByteBuf buf = Unpooled.wrappedBuffer(zipped.toByteArray());
+        try {
+            assertEquals("Apache2 Ubuntu Default Page", guard.match(buf, "gzip"));
+            assertEquals(0, buf.readerIndex(), "the body is looked at, not consumed");
+        } finally {
+            buf.release();
+        }
+    }
+
     @Test
     void appliesOnlyToHtmlResponsesTheProxyCanRead() {
         assertTrue(guard.appliesTo(response("text/html; charset=utf-8", null), false));
