@@ -18,9 +18,12 @@ abstract class HeaderArrays extends HttpHeaders {
     CharSequence[] values;
     int size;
 
+    private static final CharSequence[] NONE = {};
+
+    /** With {@code capacity} 0, the arrays are made by the first header added. */
     HeaderArrays(int capacity) {
-        names = new CharSequence[Math.max(2, capacity)];
-        values = new CharSequence[names.length];
+        names = capacity == 0 ? NONE : new CharSequence[Math.max(2, capacity)];
+        values = capacity == 0 ? NONE : new CharSequence[names.length];
     }
 
     // ---------------------------------------------------------------- the scan
@@ -38,8 +41,9 @@ abstract class HeaderArrays extends HttpHeaders {
 
     final void append(CharSequence name, CharSequence value) {
         if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+            int grown = Math.max(4, size * 2);
+            names = Arrays.copyOf(names, grown);
+            values = Arrays.copyOf(values, grown);
         }
         names[size] = name;
         values[size] = value;

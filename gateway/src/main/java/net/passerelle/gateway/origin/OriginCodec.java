@@ -24,7 +24,7 @@ final class OriginCodec extends CombinedChannelDuplexHandler<OriginCodec.Respons
 
     OriginCodec(HttpDecoderConfig config) {
         RequestEncoder encoder = new RequestEncoder();
-        init(new ResponseDecoder(config.setHeadersFactory(CompactHttpHeaders.FACTORY), encoder), encoder);
+        init(new ResponseDecoder(config.setHeadersFactory(CompactHttpHeaders.FACTORY).setTrailersFactory(CompactHttpHeaders.TRAILERS), encoder), encoder);
     }
 
     static final class RequestEncoder extends HttpRequestEncoder {

@@ -105,6 +105,7 @@ public final class GatewayChannelInitializer extends ChannelInitializer<Channel>
                 // bare CR, obs-fold), which is stricter than Netty's value check; names are checked as tokens by the
                 // compact headers as they are added.
                 .setHeadersFactory(CompactHttpHeaders.FACTORY)
+                .setTrailersFactory(CompactHttpHeaders.TRAILERS)
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true);

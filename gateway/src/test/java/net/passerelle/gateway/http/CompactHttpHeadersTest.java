@@ -22,10 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The compact headers answer every question the way Netty's DefaultHttpHeaders does. */
 class CompactHttpHeadersTest {
 
-    /** Runs the same edits on both and compares what the codecs and the gateway read. */
+    /**
+     * Runs the same edits on both and compares what the codecs and the gateway read; on compact headers made with
+     * room for two and on trailers, made with no arrays at all.
+     */
     private static void same(Consumer<HttpHeaders> edits) {
+        same(edits, new CompactHttpHeaders(2));
+        same(edits, CompactHttpHeaders.TRAILERS.newHeaders());
+    }
+
+    private static void same(Consumer<HttpHeaders> edits, HttpHeaders compact) {
         HttpHeaders reference = new DefaultHttpHeaders();
-        HttpHeaders compact = new CompactHttpHeaders(2);
         edits.accept(reference);
         edits.accept(compact);
         assertEquals(reference.size(), compact.size());
