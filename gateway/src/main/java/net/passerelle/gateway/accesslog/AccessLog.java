@@ -1,11 +1,8 @@
 package net.passerelle.gateway.accesslog;
 
-import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.proxy.ExchangeRecord;
 import net.passerelle.gateway.proxy.ProxyListener;
 import org.slf4j.Logger;
-
-import java.net.InetSocketAddress;
 
 /**
  * The access log: one JSON line per exchange, written once at its end, whatever the outcome (proxied, notice,
@@ -30,8 +27,7 @@ public final class AccessLog implements ProxyListener {
         if (!logger.isInfoEnabled()) {
             return;
         }
-        InetSocketAddress client = r.client();
-        logger.info(entry(r, client == null ? null : ForwardingHeaders.addressText(client.getAddress())), "");
+        logger.info(entry(r, r.clientAddress()), "");
     }
 
     AccessLogEntry entry(ExchangeRecord r, String client) {

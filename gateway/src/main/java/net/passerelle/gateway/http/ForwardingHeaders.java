@@ -73,6 +73,11 @@ public final class ForwardingHeaders {
             this.forElement = address instanceof Inet6Address ? "for=\"[" + text + "]\"" : "for=" + text;
         }
 
+        /** The address as text ({@code 192.0.2.7}, {@code 2001:db8::7}), as the access log and the headers give it. */
+        public String text() {
+            return text;
+        }
+
         String forwarded(String host, String scheme) {
             if (!host.equals(lastHost) || !scheme.equals(lastScheme)) {
                 String hostValue = host.indexOf(':') >= 0 || host.indexOf('"') >= 0 ? quote(host) : host;

@@ -77,6 +77,14 @@ public final class ClientInfo {
         return tlsProtocol;
     }
 
+    /**
+     * The peer's address as text, or null without one; formatted once per connection (the access log wants it for
+     * every request, and formatting it was 3 % of the bytes a proxied request allocated).
+     */
+    public String addressText() {
+        return remote == null ? null : forwarding().text();
+    }
+
     /** The client as forwarding headers describe it; made on the first forwarded request, then kept. */
     ForwardingHeaders.Client forwarding() {
         if (forwarding == null) {

@@ -1,5 +1,6 @@
 package net.passerelle.gateway.proxy;
 
+import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
@@ -16,6 +17,12 @@ public interface ExchangeRecord {
 
     /** The client's address as the gateway saw its peer (null without one). */
     InetSocketAddress client();
+
+    /** {@link #client()}'s address as text, or null without one. */
+    default String clientAddress() {
+        InetSocketAddress client = client();
+        return client == null ? null : ForwardingHeaders.addressText(client.getAddress());
+    }
 
     /** The Host, normalised when it could be, as sent otherwise (null when there was none). */
     String host();

@@ -64,6 +64,11 @@ final class ExchangeTrace implements ExchangeRecord {
     }
 
     @Override
+    public String clientAddress() {
+        return ex.client.info().addressText();
+    }
+
+    @Override
     public String host() {
         return ex.host != null ? ex.host : ex.hostHeader;
     }
