@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import net.passerelle.gateway.routing.Backend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +28,8 @@ public final class OriginConnection extends ChannelInboundHandlerAdapter {
     private OriginListener listener;
     private boolean paused;
     private ChannelFuture connectFuture;
-    /** While pooled: the timer that closes the connection when it stays unused. */
-    ScheduledFuture<?> idleTimer;
+    /** While pooled: when ({@link System#nanoTime()}) the pool closes the connection if it is still unused. */
+    long idleDeadline;
 
     OriginConnection(OriginPool pool, InetSocketAddress address) {
         this.pool = pool;

@@ -7,8 +7,12 @@ import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -23,6 +27,14 @@ public final class OriginPool {
     private final java.util.function.Supplier<OriginSettings> settings;
     private final Map<InetSocketAddress, ArrayDeque<OriginConnection>> idle = new HashMap<>();
     private final BackendSlots slots;
+    /**
+     * The next look for connections idle past their deadline, or null when none is due. One timer for the pool
+     * rather than one per pooled connection: releasing a connection after every exchange used to schedule (and the
+     * next request to cancel) a timer of its own, 3 % of the bytes a proxied request allocated.
+     */
+    private ScheduledFuture<?> sweep;
+    /** When ({@link System#nanoTime()}) {@link #sweep} runs. */
+    private long sweepAt;
 
     OriginPool(EventLoop loop, Bootstrap template, java.util.function.Supplier<OriginSettings> settings,
                java.util.function.IntSupplier pendingPerBackend) {
@@ -50,10 +62,6 @@ public final class OriginPool {
         }
         OriginConnection c;
         while ((c = connections.pollFirst()) != null) {
-            if (c.idleTimer != null) {
-                c.idleTimer.cancel(false);
-                c.idleTimer = null;
-            }
             if (c.isActive()) {
                 return c;
             }
@@ -91,20 +99,59 @@ public final class OriginPool {
             return;
         }
         connections.addFirst(c);
-        c.idleTimer = loop.schedule(() -> {
-            c.idleTimer = null;
-            c.close();
-        }, now.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        c.idleDeadline = System.nanoTime() + now.idleTimeoutNanos();
+        // With a steady timeout each deadline is later than the one the timer is set for; a reload that shortens
+        // the timeout brings the timer forward.
+        if (sweep == null || c.idleDeadline - sweepAt < 0) {
+            armSweep(now.idleTimeoutNanos());
+        }
+    }
+
+    private void armSweep(long delayNanos) {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        sweepAt = System.nanoTime() + delayNanos;
+        sweep = loop.schedule(this::closeExpired, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the connections idle past their deadline, and looks again at the earliest deadline left. Every
+     * connection is looked at, not only the oldest of each backend: a reload may have shortened the timeout for the
+     * connections released after it.
+     */
+    private void closeExpired() {
+        sweep = null;
+        long now = System.nanoTime();
+        long wait = Long.MAX_VALUE;
+        List<OriginConnection> expired = new ArrayList<>();
+        for (Iterator<ArrayDeque<OriginConnection>> backends = idle.values().iterator(); backends.hasNext(); ) {
+            ArrayDeque<OriginConnection> connections = backends.next();
+            for (Iterator<OriginConnection> it = connections.iterator(); it.hasNext(); ) {
+                OriginConnection c = it.next();
+                long left = c.idleDeadline - now;
+                if (left <= 0) {
+                    it.remove();
+                    expired.add(c);
+                } else {
+                    wait = Math.min(wait, left);
+                }
+            }
+            if (connections.isEmpty()) {
+                backends.remove();
+            }
+        }
+        if (wait != Long.MAX_VALUE) {
+            armSweep(wait);
+        }
+        // Closed once out of the pool: a close may call forget(), which must not meet a deque being iterated.
+        expired.forEach(OriginConnection::close);
     }
 
     /** A connection closed (by the backend, its idle timer, or an exchange): it is no longer offered. */
     void forget(OriginConnection c) {
         ArrayDeque<OriginConnection> connections = idle.get(c.address());
         if (connections != null && connections.remove(c)) {
-            if (c.idleTimer != null) {
-                c.idleTimer.cancel(false);
-                c.idleTimer = null;
-            }
             if (connections.isEmpty()) {
                 idle.remove(c.address());
             }
