@@ -38,6 +38,7 @@ JFR="${JFR:-}"   # a file name: record a JFR profile of Passerelle during the wh
 # scenarios, alternated with the others in the same run: before/after figures that share the machine's noise.
 BASELINE_JAR="${BASELINE_JAR:-}"
 BASELINE_JVM_OPTS="${BASELINE_JVM_OPTS:-$JVM_OPTS}"   # the same jar with other JVM flags compares launches
+BASELINE_JAVA="${BASELINE_JAVA:-$JAVA}"   # the java of "before": the same jar on two JDKs compares runtimes
 TRANSPORT="${TRANSPORT:-auto}"                    # server.transport of Passerelle: auto (epoll), epoll, io_uring, nio
 BASELINE_TRANSPORT="${BASELINE_TRANSPORT:-$TRANSPORT}"   # of "before": the same jar twice compares transports
 ACCESS_LOG="${ACCESS_LOG:-on}"   # off: Passerelle without its access log (nginx's is off), for like-for-like CPU
@@ -353,7 +354,7 @@ if [ -n "$BASELINE_JAR" ]; then
     BEFORE_JFR_OPTS=()   # the baseline's profile beside Passerelle's: x.jfr and x-before.jfr
     [ -n "$JFR" ] && BEFORE_JFR_OPTS=("-XX:StartFlightRecording=filename=${JFR%.jfr}-before.jfr,settings=profile")
     # shellcheck disable=SC2086
-    start before "$PROXY_CPU" "$JAVA" $BASELINE_JVM_OPTS "${BEFORE_JFR_OPTS[@]}" -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
+    start before "$PROXY_CPU" "$BASELINE_JAVA" $BASELINE_JVM_OPTS "${BEFORE_JFR_OPTS[@]}" -jar "$BASELINE_JAR" --config "$WORK/before-$P_BEFORE.yml"
     HTTP1_TARGETS="before passerelle nginx haproxy"
 fi
 start nginx "$PROXY_CPU" "$NGINX" -c "$WORK/nginx-proxy/nginx.conf" -p "$WORK/nginx-proxy"
@@ -579,6 +580,7 @@ done
     echo "Passerelle load harness — $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
     echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1); kernel $(uname -r)"
     echo "versions: $("$JAVA" -version 2>&1 | head -1); $("$NGINX" -v 2>&1); $("$HAPROXY" -v | head -1 | cut -d' ' -f1-3); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
+    [ -n "$BASELINE_JAR" ] && echo "before: $BASELINE_JAR on $("$BASELINE_JAVA" -version 2>&1 | head -1), JVM: $BASELINE_JVM_OPTS, transport $BASELINE_TRANSPORT"
     echo "passerelle JVM: $JVM_OPTS; proxies on CPU $PROXY_CPU, wrk + backend on CPU $LOAD_CPU; $ROUNDS rounds x ${DURATION}s per target, alternated; JVMs warmed ${WARMUP}s first"
     echo
     python3 "$HERE/report.py" "$RAW"
