@@ -40,22 +40,31 @@ public final class CompactHttpHeaders extends HeaderArrays {
     /**
      * For decoders' trailers: a message's last content gets its own, almost always to stay empty, so it holds no
      * arrays until a trailer arrives. Netty's default made a {@code DefaultHttpHeaders} per request or response with
-     * a body (a 16-slot hash table: 8 % of the bytes a proxied request allocated).
+     * a body (a 16-slot hash table: 8 % of the bytes a proxied request allocated). Values are checked as that
+     * default checks them: a control character in a trailer is a malformed message.
      */
     public static final HttpHeadersFactory TRAILERS = new HttpHeadersFactory() {
         @Override
         public HttpHeaders newHeaders() {
-            return new CompactHttpHeaders(0);
+            return new CompactHttpHeaders(0, true);
         }
 
         @Override
         public HttpHeaders newEmptyHeaders() {
-            return new CompactHttpHeaders(0);
+            return new CompactHttpHeaders(0, true);
         }
     };
 
     public CompactHttpHeaders(int capacity) {
-        super(capacity);
+        this(capacity, false);
+    }
+
+    /**
+     * @param validateValues check each value as Netty's default headers do: trailers, which the strict decoder's
+     *                       scan of the header block does not see
+     */
+    CompactHttpHeaders(int capacity, boolean validateValues) {
+        super(capacity, validateValues);
     }
 
     // ---------------------------------------------------------------- reads
@@ -337,7 +346,7 @@ public final class CompactHttpHeaders extends HeaderArrays {
 
     @Override
     public HttpHeaders copy() {
-        CompactHttpHeaders copy = new CompactHttpHeaders(Math.max(2, size));
+        CompactHttpHeaders copy = new CompactHttpHeaders(Math.max(2, size), validateValues);
         System.arraycopy(names, 0, copy.names, 0, size);
         System.arraycopy(values, 0, copy.values, 0, size);
         copy.size = size;

@@ -17,11 +17,14 @@ abstract class HeaderArrays extends HttpHeaders {
     CharSequence[] names;
     CharSequence[] values;
     int size;
+    /** Whether values are checked as they are added, as Netty's default headers check them (trailers). */
+    final boolean validateValues;
 
     private static final CharSequence[] NONE = {};
 
     /** With {@code capacity} 0, the arrays are made by the first header added. */
-    HeaderArrays(int capacity) {
+    HeaderArrays(int capacity, boolean validateValues) {
+        this.validateValues = validateValues;
         names = capacity == 0 ? NONE : new CharSequence[Math.max(2, capacity)];
         values = capacity == 0 ? NONE : new CharSequence[names.length];
     }
@@ -68,7 +71,19 @@ abstract class HeaderArrays extends HttpHeaders {
         return name;
     }
 
-    static CharSequence valueOf(Object value) {
+    final CharSequence valueOf(Object value) {
+        CharSequence v = text(value);
+        if (validateValues) {
+            int bad = HttpHeaderValidationUtil.validateValidHeaderValue(v);
+            if (bad != -1) {
+                throw new IllegalArgumentException("a header value contains a prohibited character "
+                        + (int) v.charAt(bad) + " at index " + bad);
+            }
+        }
+        return v;
+    }
+
+    private static CharSequence text(Object value) {
         if (value instanceof CharSequence cs) {
             return cs;
         }

@@ -50,6 +50,21 @@ class CompactHttpHeadersTest {
     }
 
     @Test
+    void trailersRefuseTheValuesTheDefaultHeadersRefuse() {
+        HttpHeaders trailers = CompactHttpHeaders.TRAILERS.newHeaders();
+        for (String bad : List.of("a\u0000b", "a\u0001", "a\rb", "a\nb", "\u007f")) {
+            assertThrows(IllegalArgumentException.class, () -> new DefaultHttpHeaders().add("x-checksum", bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> trailers.add("x-checksum", bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> trailers.set("x-checksum", bad), bad);
+        }
+        assertTrue(trailers.isEmpty(), "nothing refused was kept");
+        trailers.add("x-checksum", "sha-256=:abc\tdef:");
+        assertEquals("sha-256=:abc\tdef:", trailers.get("X-Checksum"));
+        assertThrows(IllegalArgumentException.class, () -> trailers.copy().add("x-other", "a\u0000"),
+                "a copy checks as the original does");
+    }
+
+    @Test
     void behavesLikeTheDefaultHeaders() {
         same(h -> h.add("Host", "a.example").add("Connection", "keep-alive, Upgrade").add("X-Forwarded-For", "1.2.3.4"));
         same(h -> h.add("x-forwarded-for", "1").add("X-Forwarded-For", "2").set("x-forwarded-for", "3"));
