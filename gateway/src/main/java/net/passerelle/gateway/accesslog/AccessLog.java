@@ -27,11 +27,11 @@ public final class AccessLog implements ProxyListener {
         if (!logger.isInfoEnabled()) {
             return;
         }
-        logger.info(entry(r, r.clientAddress()), "");
+        logger.info(entry(r), "");
     }
 
-    AccessLogEntry entry(ExchangeRecord r, String client) {
-        return new AccessLogEntry(r.requestId(), client, r.host(), r.group() == null ? null : r.group().name(),
+    AccessLogEntry entry(ExchangeRecord r) {
+        return new AccessLogEntry(r.requestId(), r.clientAddress(), r.host(), r.group() == null ? null : r.group().name(),
                 r.method(), redaction.target(r.target()), r.status(), r.outcome().label(), r.bytesIn(), r.bytesOut(),
                 r.backend() == null ? null : r.backend().name(), r.queueNanos(), r.connectNanos(), r.firstByteNanos(), r.totalNanos(),
                 r.protocol(), r.tlsProtocol(), r.userAgent(), redaction.target(r.referer()));

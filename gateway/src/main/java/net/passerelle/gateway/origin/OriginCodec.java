@@ -24,7 +24,8 @@ final class OriginCodec extends CombinedChannelDuplexHandler<OriginCodec.Respons
 
     OriginCodec(HttpDecoderConfig config) {
         RequestEncoder encoder = new RequestEncoder();
-        init(new ResponseDecoder(config.setHeadersFactory(CompactHttpHeaders.FACTORY).setTrailersFactory(CompactHttpHeaders.TRAILERS), encoder), encoder);
+        config.setHeadersFactory(CompactHttpHeaders.FACTORY).setTrailersFactory(CompactHttpHeaders.TRAILERS);
+        init(new ResponseDecoder(config, encoder), encoder);
     }
 
     static final class RequestEncoder extends HttpRequestEncoder {

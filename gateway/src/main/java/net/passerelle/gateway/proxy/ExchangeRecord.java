@@ -1,11 +1,8 @@
 package net.passerelle.gateway.proxy;
 
-import net.passerelle.gateway.http.ForwardingHeaders;
 import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
-
-import java.net.InetSocketAddress;
 
 /**
  * What an exchange did, as {@link ProxyListener#exchangeDone} sees it once at its end: who asked for what, how it was
@@ -15,14 +12,8 @@ import java.net.InetSocketAddress;
 public interface ExchangeRecord {
     String requestId();
 
-    /** The client's address as the gateway saw its peer (null without one). */
-    InetSocketAddress client();
-
-    /** {@link #client()}'s address as text, or null without one. */
-    default String clientAddress() {
-        InetSocketAddress client = client();
-        return client == null ? null : ForwardingHeaders.addressText(client.getAddress());
-    }
+    /** The address of the client as the gateway saw its peer, as text ({@code 192.0.2.7}); null without one. */
+    String clientAddress();
 
     /** The Host, normalised when it could be, as sent otherwise (null when there was none). */
     String host();

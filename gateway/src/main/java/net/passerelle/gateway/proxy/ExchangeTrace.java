@@ -7,7 +7,6 @@ import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 
-import java.net.InetSocketAddress;
 
 /**
  * The measurements of one exchange for its {@link ExchangeRecord}: kept beside the exchange (and reused with it),
@@ -56,11 +55,6 @@ final class ExchangeTrace implements ExchangeRecord {
     @Override
     public String requestId() {
         return ex.requestId;
-    }
-
-    @Override
-    public InetSocketAddress client() {
-        return ex.client.info().remote();
     }
 
     @Override
