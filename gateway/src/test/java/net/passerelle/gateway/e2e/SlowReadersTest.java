@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The slow-read attack, scaled to a test: a hundred connections from two addresses each ask for two pipelined
- * 16 MiB answers and read none of it, against a gateway in its own JVM with 64 MiB of direct memory. Reading from
- * the backends faster than the clients read would fill it within a few hundred KiB per connection; the gateway must
- * hold no more than about its client water mark per connection instead, go on serving everybody else, and let go
- * of every backend connection once the slow readers leave.
+ * The slow-read attack, scaled to a test: two hundred connections from four addresses each ask for two pipelined
+ * 8 MiB answers and read none of it, against a gateway in its own JVM with 24 MiB of direct memory (its memory cap
+ * at 18). Reading from the backends faster than the clients read would fill it within a few hundred KiB per
+ * connection; the gateway must hold no more than about its client water mark (64 KiB) per connection instead, go on
+ * serving everybody else, and let go of every backend connection once the slow readers leave.
  */
 class SlowReadersTest {
     private static final int ADDRESSES = 4;
@@ -54,7 +54,7 @@ class SlowReadersTest {
                     photos.example: {group: photos, account: a}
                     pages.example: {group: pages, account: b}
                 """.formatted(photos.hostPort(), pages.hostPort()),
-                List.of("-Xmx96m", "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC"));
+                List.of("-Xmx96m", "-XX:MaxDirectMemorySize=24m", "-XX:+UseSerialGC"));
     }
 
     @AfterEach
