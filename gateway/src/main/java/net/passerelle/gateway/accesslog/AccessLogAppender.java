@@ -84,6 +84,9 @@ public final class AccessLogAppender implements AutoCloseable {
         policy.start();
         file.setRollingPolicy(policy);
         file.setImmediateFlush(false); // the batching appender flushes once per batch
+        // Logback's 8 KiB buffer meant a write syscall every ~25 lines, a sixth of the writer thread's time under
+        // load; at 64 KiB a batch of 200 ms at 40,000 requests/s is about 40 writes instead of 330.
+        file.setBufferSize(new FileSize(64 * 1024));
         file.start();
         return file;
     }
