@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import net.passerelle.gateway.config.GuardConfig;
 import net.passerelle.gateway.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,16 +62,24 @@ class DefaultPageGuardTest {
     }
 
     /**
-     * The word-at-a-time scan against the plainest search there is, on text that flags many positions (capitals,
-     * the fingerprints' own letters, bytes above 0x7f) with fingerprints and their near misses at every alignment,
-     * straddling words and the scan limit.
+     * The sliding scan against the plainest search there is, on text full of the fingerprints' own letters (capitals,
+     * bytes above 0x7f) with fingerprints and their near misses at every alignment and straddling the scan limit;
+     * with the built-in list and a custom one, with fingerprints that overlap or hold one another, and with ones too
+     * short for the scan's two-byte blocks.
      */
-    @Test
-    void findsWhatAPlainSearchFindsAtEveryAlignment() {
+    @ParameterizedTest
+    @ValueSource(strings = {"built-in", "overlapping", "two bytes", "one byte"})
+    void findsWhatAPlainSearchFindsAtEveryAlignment(String set) {
         java.util.Random random = new java.util.Random(16);
         List<String> all = new ArrayList<>(GuardConfig.BUILT_IN);
         all.add("Custom Parking Page");
         all.add("\u00e9t\u00e9 ferm\u00e9");
+        switch (set) {
+            case "overlapping" -> all.addAll(List.of("Welcome to", "come to nginx", "Page", "Default Page for"));
+            case "two bytes" -> all.add("<t");
+            case "one byte" -> all.add(1, "=");
+            default -> { }
+        }
         DefaultPageGuard g = new DefaultPageGuard(true, all, 300);
         String alphabet = "ATWCeg Padhnx!<>/=\"\u00e9ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+";
         for (int round = 0; round < 20_000; round++) {
