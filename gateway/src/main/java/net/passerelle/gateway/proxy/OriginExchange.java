@@ -141,7 +141,8 @@ final class OriginExchange implements OriginListener {
         ch.write(ex.request, ch.voidPromise());
         if (!ex.hasBody) {
             // The client's empty last part never comes here (the client side drops it): the request is whole.
-            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            // A failed write reaches OriginConnection.exceptionCaught, which closes: no promise and listener per request.
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
         } else {
             for (int i = 0; i < resend.size(); i++) {
                 HttpContent part = resend.get(i);
