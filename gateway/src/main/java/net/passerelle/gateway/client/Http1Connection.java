@@ -288,7 +288,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void sendLast(LastHttpContent last) {
-        finish(last);
+        afterResponse(ctx.writeAndFlush(last));
     }
 
     @Override
@@ -301,29 +301,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             response.release();
             return;
         }
-        finish(response);
+        afterResponse(ctx.writeAndFlush(response));
     }
 
-    /**
-     * Writes an answer's last message and moves on. Nothing waits for a kept-alive answer's write, so no promise is
-     * made for it: a failure reaches {@link #exceptionCaught}, as the body parts' failures do.
-     */
-    private void finish(Object last) {
-        if (closeAfterResponse) {
-            afterResponse(ctx.writeAndFlush(last));
-            return;
-        }
-        ctx.writeAndFlush(last, ctx.voidPromise());
-        if (state != State.CLOSED) {
-            afterResponse(null);
-        }
-    }
-
-    /**
-     * The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection.
-     *
-     * @param lastWrite the answer's last write; null when the connection stays open (nothing waits for it)
-     */
+    /** The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection. */
     private void afterResponse(ChannelFuture lastWrite) {
         if (closeAfterResponse && !exchange.requestComplete() && !inputClosed) {
             linger(lastWrite);
