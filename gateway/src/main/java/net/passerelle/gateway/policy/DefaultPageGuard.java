@@ -9,7 +9,6 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -63,24 +62,20 @@ public final class DefaultPageGuard {
      * such an end lets it move {@code k}. Hash collisions only shorten moves, never skip a match.
      */
     private void compileShifts() {
+        Arrays.fill(endingIn, new int[0]);
         if (window < 2) {
             return; // a one-byte fingerprint: every position is checked (matchEverywhere)
         }
         Arrays.fill(shift, (byte) Math.min(window - 1, Byte.MAX_VALUE));
-        List<List<Integer>> ending = new ArrayList<>();
-        for (int h = 0; h < shift.length; h++) {
-            ending.add(new ArrayList<>());
-        }
         for (int i = 0; i < fingerprints.length; i++) {
             byte[] f = fingerprints[i];
             for (int j = 1; j < window; j++) {
                 int h = hash(f[j - 1], f[j]);
                 shift[h] = (byte) Math.min(shift[h], window - 1 - j);
             }
-            ending.get(hash(f[window - 2], f[window - 1])).add(i);
-        }
-        for (int h = 0; h < shift.length; h++) {
-            endingIn[h] = ending.get(h).stream().mapToInt(Integer::intValue).toArray();
+            int h = hash(f[window - 2], f[window - 1]);
+            endingIn[h] = Arrays.copyOf(endingIn[h], endingIn[h].length + 1);
+            endingIn[h][endingIn[h].length - 1] = i;
         }
     }
 

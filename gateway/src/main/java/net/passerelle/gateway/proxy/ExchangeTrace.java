@@ -7,7 +7,6 @@ import net.passerelle.gateway.proxy.ProxyListener.Outcome;
 import net.passerelle.gateway.routing.Backend;
 import net.passerelle.gateway.routing.GroupRoute;
 
-
 /**
  * The measurements of one exchange for its {@link ExchangeRecord}: kept beside the exchange (and reused with it),
  * filled by the stages as they go, read by the listeners at the end.
