@@ -40,9 +40,6 @@ import java.io.IOException;
 public final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
 
-    /** Bodies of answered requests up to this size are read and dropped to keep the connection; larger ones close it. */
-    private static final long DRAIN_LIMIT = 64 * 1024;
-
     private enum State { AWAIT_HEAD, EXCHANGE, DISCARDING, CLOSED }
 
     private final ProxySettings px;
@@ -56,7 +53,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private ConnectionTimer timer;
     private State state = State.AWAIT_HEAD;
     private long waitStartNanos;
-    private long discarded;
+    private final UnreadBody unread = new UnreadBody();
     private MessageGate gate;
     private boolean closeAfterResponse;
     private boolean draining;
@@ -222,21 +219,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void discard(Object msg) {
-        if (!(msg instanceof HttpContent content) || content.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(msg);
-            close();
-            return;
-        }
-        boolean last = msg instanceof LastHttpContent;
-        discarded += content.content().readableBytes();
-        content.release();
         waitStartNanos = System.nanoTime();
-        if (last) {
-            awaitRequest();
-        } else if (discarded > DRAIN_LIMIT) {
-            linger(ctx.newSucceededFuture());
-        } else {
-            readClient();
+        switch (unread.drop(msg)) {
+            case MALFORMED -> close();
+            case NEXT_REQUEST -> awaitRequest();
+            case TOO_LONG -> linger(ctx.newSucceededFuture());
+            case READ_MORE -> readClient();
         }
     }
 
@@ -288,38 +276,51 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void sendLast(LastHttpContent last) {
-        afterResponse(ctx.writeAndFlush(last));
+        finish(last);
     }
 
     @Override
     public void sendLocal(FullHttpResponse response, boolean close) {
         closeAfterResponse = close || closeAfterResponse || draining || !exchange.keepAlive() 
-                || Http1Framing.unreadBodyForcesClose(exchange, DRAIN_LIMIT);
+                || Http1Framing.unreadBodyForcesClose(exchange, UnreadBody.LIMIT);
         Http1Framing.prepareLocal(response, exchange.isHttp10(), closeAfterResponse);
         encoder.answeringHead(exchange.isHeadRequest());
         if (state == State.CLOSED || !ctx.channel().isActive()) {
             response.release();
             return;
         }
-        afterResponse(ctx.writeAndFlush(response));
+        finish(response);
     }
 
-    /** The exchange is over: the next request, the rest of this one's body to drop, or the end of the connection. */
-    private void afterResponse(ChannelFuture lastWrite) {
-        if (closeAfterResponse && !exchange.requestComplete() && !inputClosed) {
-            linger(lastWrite);
-        } else if (closeAfterResponse) {
-            state = State.CLOSED;
-            timer.cancel();
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        } else if (!exchange.requestComplete()) {
+    /**
+     * Writes an answer's last message and moves on: to the next request, to the rest of this one's body to drop, or to
+     * the end of the connection. Nothing waits for a kept-alive answer's last write, so it gets no promise: a failure
+     * reaches {@link #exceptionCaught}, as the body parts' failures do.
+     */
+    private void finish(Object last) {
+        if (closeAfterResponse) {
+            ChannelFuture lastWrite = ctx.writeAndFlush(last);
+            if (!exchange.requestComplete() && !inputClosed) {
+                linger(lastWrite);
+            } else {
+                state = State.CLOSED;
+                timer.cancel();
+                lastWrite.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        ctx.writeAndFlush(last, ctx.voidPromise());
+        if (state == State.CLOSED) {
+            return; // the write failed at once, which closed the connection
+        }
+        if (exchange.requestComplete()) {
+            awaitRequest();
+        } else {
             state = State.DISCARDING;
-            discarded = 0;
+            unread.start();
             waitStartNanos = System.nanoTime();
             timer.atMost(px.timeouts().idle());
             readClient();
-        } else {
-            awaitRequest();
         }
     }
 
