@@ -82,6 +82,7 @@ public final class AccessLogAppender implements AutoCloseable {
         policy.setMaxHistory(config.maxHistory());
         policy.setTotalSizeCap(new FileSize(config.totalSizeCap().bytes()));
         policy.start();
+        FastGzipCompressor.install(policy);
         file.setRollingPolicy(policy);
         file.setImmediateFlush(false); // the batching appender flushes once per batch
         // Logback's 8 KiB buffer meant a write syscall every ~25 lines, a sixth of the writer thread's time under

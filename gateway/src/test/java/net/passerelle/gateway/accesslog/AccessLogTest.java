@@ -139,6 +139,70 @@ class AccessLogTest {
         }
     }
 
+    /**
+     * Rolled-over files are gzipped at the fastest level (FastGzipCompressor), and no line is lost on the way: every
+     * archive holds exactly what level 1 makes of its lines, which level 6 (Logback's own) would not.
+     */
+    @Test
+    void rolledOverFilesAreGzippedAtTheFastestLevelAndKeepEveryLine() throws Exception {
+        Path file = dir.resolve("rolling.log");
+        AccessLogAppender appender = AccessLogAppender.install(new AccessLogConfig(true, file.toString(),
+                net.passerelle.gateway.config.DataSize.ofBytes(16 * 1024), null, null, null, null));
+        int lines = 600;
+        try {
+            for (int i = 0; i < lines; i++) {
+                appender.logger().info(net.logstash.logback.marker.Markers.append("path",
+                        "/picture.php?/" + i + "/category/" + (i * 7919 % 1000)), "");
+            }
+            net.passerelle.gateway.testing.Await.until("two archives, compressed", java.time.Duration.ofSeconds(20),
+                    () -> archives(file).size() >= 2 && !rawLeftovers(file));
+        } finally {
+            appender.close();
+        }
+        int seen = Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        for (Path archive : archives(file)) {
+            byte[] compressed = Files.readAllBytes(archive);
+            byte[] text;
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed))) {
+                text = in.readAllBytes();
+            }
+            seen += new String(text, StandardCharsets.UTF_8).split("\n").length;
+            assertTrue(java.util.Arrays.equals(gzip(text, java.util.zip.Deflater.BEST_SPEED), compressed), archive + " is not level 1");
+            assertFalse(java.util.Arrays.equals(gzip(text, 6), compressed), "the check cannot tell the levels apart");
+        }
+        assertEquals(lines, seen);
+    }
+
+    private static List<Path> archives(Path file) {
+        try (var listing = Files.list(file.getParent())) {
+            return listing.filter(p -> p.getFileName().toString().endsWith(".gz")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Logback renames the active file before compressing it: a leftover means compression is still running. */
+    private static boolean rawLeftovers(Path file) {
+        try (var listing = Files.list(file.getParent())) {
+            return listing.map(p -> p.getFileName().toString())
+                    .anyMatch(name -> name.startsWith(file.getFileName() + ".") && !name.endsWith(".gz"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] gzip(byte[] text, int level) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out, 64 * 1024) {
+            {
+                def.setLevel(level);
+            }
+        }) {
+            gz.write(text);
+        }
+        return out.toByteArray();
+    }
+
     private static boolean contains(Path file, String text) {
         try {
             return Files.exists(file) && Files.readString(file).contains(text);
