@@ -75,14 +75,14 @@ final class NoticeCompiler {
     }
 
     private String when(NoticeKey k) {
-        if (k.endsMinute() == NoticeKey.NO_END) {
+        if (k.endsMillis() == NoticeKey.NO_END) {
             return null;
         }
         Language lang = k.language();
         if (k.minutesLeft() < 0) {
             return texts.get(lang, "when.past");
         }
-        Instant end = Instant.ofEpochSecond(k.endsMinute() * 60);
+        Instant end = NoticeKey.displayedEnd(k.endsMillis());
         long m = k.minutesLeft();
         String relative;
         if (m == 0) {
@@ -149,8 +149,8 @@ final class NoticeCompiler {
                 g.writeFieldName("retryAfterSeconds");
                 g.writeRawValue(String.valueOf(SLOT_RETRY));
             }
-            if (k.endsMinute() != NoticeKey.NO_END) {
-                g.writeStringField("until", Instant.ofEpochSecond(k.endsMinute() * 60).toString());
+            if (k.endsMillis() != NoticeKey.NO_END) {
+                g.writeStringField("until", Instant.ofEpochMilli(k.endsMillis()).toString());
             }
             if (k.sinceMillis() != NoticeKey.NO_END) {
                 g.writeStringField("readOnlySince", Instant.ofEpochMilli(k.sinceMillis()).toString());

@@ -5,11 +5,12 @@ import java.util.Map;
 
 /**
  * Everything a compiled body depends on, and nothing more: requests that differ only in their reference id, request
- * id or retry delay share one compiled body. The window end is kept to the minute and the time left in whole
- * minutes, so a window's notices compile about once a minute.
+ * id or retry delay share one compiled body. The time left is kept in whole minutes, so a window's notices compile
+ * about once a minute; the window end itself is exact (it stays the same for the whole window, and a machine reading
+ * the JSON's {@code until} must not be told a moment before the real end).
  *
  * @param override         the group's message in {@code overrideLanguage}, null when it has none for the request
- * @param endsMinute       the window end, rounded to the minute (epoch minutes); {@link Long#MIN_VALUE} when none
+ * @param endsMillis       the window end (epoch milliseconds); {@link #NO_END} when none
  * @param minutesLeft      -1 when the end is past, 0 under a minute, else whole minutes rounded up
  * @param sameDay          whether the end falls on today's date (UTC), which decides how it is announced
  * @param sinceMillis      since when the group is read-only (epoch milliseconds; the text shows the minute), for the
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param sinceSameDay     whether that minute falls on today's date (UTC)
  */
 record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String override, Language overrideLanguage,
-                 long endsMinute, long minutesLeft, boolean sameDay, long sinceMillis, boolean sinceSameDay,
+                 long endsMillis, long minutesLeft, boolean sameDay, long sinceMillis, boolean sinceSameDay,
                  boolean hasRef, boolean hasReq, boolean hasRetry) {
 
     static final long NO_END = Long.MIN_VALUE;
@@ -40,12 +41,17 @@ record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String
             return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, NO_END, 0, true,
                     sinceMillis, sinceSameDay, hasRef, hasReq, hasRetry);
         }
-        long endsMinute = Math.floorDiv(endsAt.getEpochSecond() + 30, 60);
         long secondsLeft = secondsLeft(endsAt, now);
         long minutesLeft = secondsLeft <= 0 ? -1 : secondsLeft < 60 ? 0 : (secondsLeft + 59) / 60;
-        boolean sameDay = Math.floorDiv(endsMinute, 1440) == Math.floorDiv(now.getEpochSecond(), 86400);
-        return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsMinute, minutesLeft, sameDay,
+        boolean sameDay = Math.floorDiv(displayedEnd(endsAt.toEpochMilli()).getEpochSecond(), 86400)
+                == Math.floorDiv(now.getEpochSecond(), 86400);
+        return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsAt.toEpochMilli(), minutesLeft, sameDay,
                 sinceMillis, sinceSameDay, hasRef, hasReq, hasRetry);
+    }
+
+    /** The end as the visitor's text shows it: to the nearest minute. */
+    static Instant displayedEnd(long endsMillis) {
+        return Instant.ofEpochSecond(Math.floorDiv(Math.floorDiv(endsMillis, 1000) + 30, 60) * 60);
     }
 
     /** Seconds from {@code now} to {@code endsAt}, a started second counting as whole. */

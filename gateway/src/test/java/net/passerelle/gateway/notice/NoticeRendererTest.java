@@ -310,6 +310,26 @@ class NoticeRendererTest {
         assertTrue(en.spaced().contains("until about 22 November, 10:30 UTC (in about 15 hours)"), en.body());
     }
 
+    /**
+     * A window ending off the minute: the visitor's text names the nearest minute, but the JSON's {@code until} is the
+     * real end, never a moment before it (rounded, 10:29:29 read as 10:29, which a client would retry at in vain).
+     */
+    @Test
+    void theJsonUntilIsTheExactEndWhileTheTextRoundsToTheMinute() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:29:10Z"));
+        NoticeRenderer r = new NoticeRenderer(clock);
+        NoticeContext ctx = new NoticeContext(NoticeKind.READ_ONLY, null, null, Instant.parse("2026-11-22T10:29:29.250Z"),
+                null, null, null);
+        JsonNode j = JSON.readTree(render(r, ctx, NoticeFormat.JSON, Language.EN, false).body());
+        assertEquals("2026-11-22T10:29:29.250Z", j.get("until").asText());
+        assertTrue(render(r, ctx, NoticeFormat.TEXT, Language.EN, false).spaced().contains("10:29 UTC"));
+        NoticeContext later = new NoticeContext(NoticeKind.READ_ONLY, null, null, Instant.parse("2026-11-22T10:29:31Z"),
+                null, null, null);
+        assertEquals("2026-11-22T10:29:31Z", JSON.readTree(render(r, later, NoticeFormat.JSON, Language.EN, false).body())
+                .get("until").asText());
+        assertTrue(render(r, later, NoticeFormat.TEXT, Language.EN, false).spaced().contains("10:30 UTC"));
+    }
+
     @Test
     void noEndTimeNoTimeSentence() throws Exception {
         NoticeContext ctx = new NoticeContext(NoticeKind.READ_ONLY, null, null, null, 420, null, null);
