@@ -87,6 +87,7 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
     private volatile BooleanSupplier failSafe = () -> false;
     private volatile java.util.function.LongSupplier authFailures = () -> 0;
     private volatile java.util.function.LongSupplier authLimited = () -> 0;
+    private volatile java.util.function.IntSupplier backendWaiting = () -> 0;
     private final Counter defaultPages;
 
     public GatewayMetrics() {
@@ -162,7 +163,10 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
      */
     public void bindDataPlane(com.github.benmanes.caffeine.cache.Cache<?, ?> notices, java.util.function.IntSupplier waiting) {
         io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, notices, "notice_templates");
-        Gauge.builder(BACKEND_QUEUE, waiting, w -> w.getAsInt())
+        // Not a gauge on the supplier itself: Micrometer holds that weakly, and a method reference made for this call
+        // has nothing else holding it, so the gauge would read NaN after the first GC.
+        this.backendWaiting = waiting;
+        Gauge.builder(BACKEND_QUEUE, this, m -> m.backendWaiting.getAsInt())
                 .description("requests waiting for a backend with upstream.maxPendingPerBackend unanswered requests")
                 .register(registry);
     }
