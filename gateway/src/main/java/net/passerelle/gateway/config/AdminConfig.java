@@ -33,7 +33,7 @@ public record AdminConfig(Boolean enabled, HostPort listen, String token, Durati
         tokens = tokens == null ? Map.of() : Map.copyOf(tokens);
         maxAuthFailuresPerMinute = maxAuthFailuresPerMinute == null ? 10 : maxAuthFailuresPerMinute;
         if (maxAuthFailuresPerMinute < 1) {
-            throw new IllegalArgumentException("admin.maxAuthFailuresPerMinute must be at least 1");
+            throw new BadEntry("admin.maxAuthFailuresPerMinute must be at least 1", "maxAuthFailuresPerMinute");
         }
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -84,6 +85,8 @@ public final class ConfigLoader {
             int line = parser.keyLine(path(e));
             throw new ConfigException((line > 0 ? sourceName + ":" + line + ": " : where(sourceName, e.getLocation()))
                     + "unknown key '" + path(e) + "'" + (known.isEmpty() ? "" : " (known keys here: " + known + ")"), null);
+        } catch (ValueInstantiationException e) {
+            throw new ConfigException(whereRefused(sourceName, parser, e) + badValue(parser, path(e), rootMessage(e)), null);
         } catch (JsonMappingException e) {
             throw new ConfigException(where(sourceName, e.getLocation()) + badValue(parser, path(e), rootMessage(e)), null);
         } catch (JsonProcessingException e) {
@@ -134,26 +137,65 @@ public final class ConfigLoader {
         return source + ":" + location.getLineNr() + ": ";
     }
 
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
+    /**
+     * Where a record's own constructor refused it. Jackson builds a record once it has read all of it, so its location
+     * is past the record: the next key, or a line after the last. The line given is the entry the check names
+     * ({@link BadEntry}), else the record's key, else the nearest enclosing key written in the file; else none.
+     */
+    private static String whereRefused(String source, EnvExpandingParser parser, ValueInstantiationException e) {
+        List<String> keys = keys(e);
+        if (rootCause(e) instanceof BadEntry entry) {
+            keys.addAll(entry.keys());
+        }
+        for (int n = keys.size(); n > 0; n--) {
+            int line = parser.keyLine(join(keys.subList(0, n)));
+            if (line > 0) {
+                return source + ":" + line + ": ";
             }
         }
-        return sb.isEmpty() ? "(top level)" : sb.toString();
+        return source + ": ";
     }
 
-    private static String rootMessage(Throwable e) {
+    private static String path(JsonMappingException e) {
+        String path = join(keys(e));
+        return path.isEmpty() ? "(top level)" : path;
+    }
+
+    /** The error's path as keys and {@code [index]}es, outermost first. */
+    private static List<String> keys(JsonMappingException e) {
+        List<String> keys = new ArrayList<>();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                keys.add(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                keys.add("[" + ref.getIndex() + "]");
+            }
+        }
+        return keys;
+    }
+
+    /** Keys written as {@link EnvExpandingParser#keyLine} and the messages spell paths. */
+    private static String join(List<String> keys) {
+        StringBuilder sb = new StringBuilder();
+        for (String key : keys) {
+            if (!sb.isEmpty() && !key.startsWith("[")) {
+                sb.append('.');
+            }
+            sb.append(key);
+        }
+        return sb.toString();
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = rootCause(e);
         if (t instanceof JsonProcessingException jpe) {
             return jpe.getOriginalMessage();
         }

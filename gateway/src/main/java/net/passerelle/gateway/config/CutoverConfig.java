@@ -11,7 +11,7 @@ public record CutoverConfig(Duration timeout, String path) {
         timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
         path = path == null || path.isBlank() ? "/" : path;
         if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("cutover.path must start with /, got '" + path + "'");
+            throw new BadEntry("cutover.path must start with /, got '" + path + "'", "path");
         }
     }
 }

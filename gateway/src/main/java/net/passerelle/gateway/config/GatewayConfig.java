@@ -35,7 +35,7 @@ public record GatewayConfig(
     public GatewayConfig {
         listeners = listeners == null ? List.of(HostPort.parse("0.0.0.0:8080"), HostPort.parse("[::]:8080")) : List.copyOf(listeners);
         if (listeners.isEmpty()) {
-            throw new IllegalArgumentException("listeners: at least one address is needed");
+            throw new BadEntry("listeners: at least one address is needed", "listeners");
         }
         admin = admin == null ? new AdminConfig(null, null, null, null, null) : admin;
         store = store == null ? new StoreConfig(null, null, null, null, null) : store;

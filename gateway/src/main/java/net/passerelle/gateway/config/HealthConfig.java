@@ -37,10 +37,10 @@ public record HealthConfig(Duration interval, Duration fastInterval, String path
             throw new IllegalArgumentException("health.interval and health.fastInterval must be at least 10ms");
         }
         if (timeout.toMillis() < 1) {
-            throw new IllegalArgumentException("health.timeout must be positive");
+            throw new BadEntry("health.timeout must be positive", "timeout");
         }
         if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("health.path must start with /, got '" + path + "'");
+            throw new BadEntry("health.path must start with /, got '" + path + "'", "path");
         }
         if (rise < 1 || fall < 1 || passiveFailures < 0) {
             throw new IllegalArgumentException("health.rise and health.fall must be >= 1, health.passiveFailures >= 0");

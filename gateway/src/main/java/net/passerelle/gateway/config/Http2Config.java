@@ -47,17 +47,17 @@ public record Http2Config(Boolean enabled, Boolean cleartext, Integer maxConcurr
         maxQueuedControlFrames = maxQueuedControlFrames == null ? 10000 : maxQueuedControlFrames;
         maxConsecutiveEmptyDataFrames = maxConsecutiveEmptyDataFrames == null ? 2 : maxConsecutiveEmptyDataFrames;
         if (maxConcurrentStreams < 1) {
-            throw new IllegalArgumentException("http2.maxConcurrentStreams must be >= 1");
+            throw new BadEntry("http2.maxConcurrentStreams must be >= 1", "maxConcurrentStreams");
         }
         if (maxHeaderListSize.bytes() < 1024 || maxHeaderListSize.bytes() > (16L << 20)) {
-            throw new IllegalArgumentException("http2.maxHeaderListSize must be 1KiB..16MiB");
+            throw new BadEntry("http2.maxHeaderListSize must be 1KiB..16MiB", "maxHeaderListSize");
         }
         if (initialWindowSize.bytes() < 1024 || initialWindowSize.bytes() > MAX_WINDOW) {
-            throw new IllegalArgumentException("http2.initialWindowSize must be 1KiB..2147483647 bytes");
+            throw new BadEntry("http2.initialWindowSize must be 1KiB..2147483647 bytes", "initialWindowSize");
         }
         if (connectionWindowSize.bytes() != 0
                 && (connectionWindowSize.bytes() < 65535 || connectionWindowSize.bytes() > MAX_WINDOW)) {
-            throw new IllegalArgumentException("http2.connectionWindowSize must be 0 (automatic) or 65535..2147483647 bytes");
+            throw new BadEntry("http2.connectionWindowSize must be 0 (automatic) or 65535..2147483647 bytes", "connectionWindowSize");
         }
         if (maxResetsPerWindow < 1 || resetWindow.toSeconds() < 1) {
             throw new IllegalArgumentException("http2.maxResetsPerWindow must be >= 1 and http2.resetWindow >= 1s");

@@ -38,16 +38,16 @@ public record LimitsConfig(
             throw new IllegalArgumentException("limits too small to serve browsers (maxRequestLine >= 256, maxHeaderSize >= 1KiB, maxHeaderCount >= 8)");
         }
         if (maxConnectionsPerClient < 1) {
-            throw new IllegalArgumentException("limits.maxConnectionsPerClient must be >= 1");
+            throw new BadEntry("limits.maxConnectionsPerClient must be >= 1", "maxConnectionsPerClient");
         }
         if (maxConnections < 0) {
-            throw new IllegalArgumentException("limits.maxConnections must be >= 0 (0 = from the open-file limit)");
+            throw new BadEntry("limits.maxConnections must be >= 0 (0 = from the open-file limit)", "maxConnections");
         }
         if (bufferRequestBody.bytes() > (64L << 20)) {
-            throw new IllegalArgumentException("limits.bufferRequestBody must be at most 64MiB (bodies are held in memory)");
+            throw new BadEntry("limits.bufferRequestBody must be at most 64MiB (bodies are held in memory)", "bufferRequestBody");
         }
         if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-            throw new IllegalArgumentException("limits.sendTimeout must be positive");
+            throw new BadEntry("limits.sendTimeout must be positive", "sendTimeout");
         }
     }
 

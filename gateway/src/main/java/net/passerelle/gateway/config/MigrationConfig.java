@@ -24,7 +24,7 @@ public record MigrationConfig(Duration pollInterval, Duration lockTtl, Duration 
                     + " three poll intervals");
         }
         if (replayWait.isNegative()) {
-            throw new IllegalArgumentException("migrations.replayWait must not be negative");
+            throw new BadEntry("migrations.replayWait must not be negative", "replayWait");
         }
     }
 

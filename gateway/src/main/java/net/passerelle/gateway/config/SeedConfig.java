@@ -8,8 +8,8 @@ public record SeedConfig(Map<String, SeedGroup> groups, Map<String, SeedHost> ho
         hosts = hosts == null ? Map.of() : Map.copyOf(hosts);
         for (Map.Entry<String, SeedHost> h : hosts.entrySet()) {
             if (!groups.containsKey(h.getValue().group())) {
-                throw new IllegalArgumentException("seed.hosts." + h.getKey() + ": group '" + h.getValue().group()
-                        + "' is not defined under seed.groups");
+                throw new BadEntry("seed.hosts." + h.getKey() + ": group '" + h.getValue().group()
+                        + "' is not defined under seed.groups", "hosts", h.getKey(), "group");
             }
         }
     }

@@ -12,14 +12,14 @@ public record SeedGroup(List<HostPort> backends, List<HostPort> spares, String m
         mode = mode == null ? "open" : mode;
         writes = writes == null ? "reject" : writes;
         if (!List.of("open", "read-only", "maintenance").contains(mode)) {
-            throw new IllegalArgumentException("mode must be open, read-only or maintenance, got '" + mode + "'");
+            throw new BadEntry("mode must be open, read-only or maintenance, got '" + mode + "'", "mode");
         }
         if (!List.of("reject", "queue").contains(writes)) {
-            throw new IllegalArgumentException("writes must be reject or queue, got '" + writes + "'");
+            throw new BadEntry("writes must be reject or queue, got '" + writes + "'", "writes");
         }
         retryAfterSeconds = retryAfterSeconds == null ? 300 : retryAfterSeconds;
         if (retryAfterSeconds < 0) {
-            throw new IllegalArgumentException("retryAfterSeconds must be >= 0");
+            throw new BadEntry("retryAfterSeconds must be >= 0", "retryAfterSeconds");
         }
         message = message == null ? Map.of() : Map.copyOf(message);
         profile = profile == null ? "piwigo" : profile;

@@ -13,11 +13,11 @@ public record ServerConfig(Integer ioThreads, String transport, String gatewayId
     public ServerConfig {
         ioThreads = ioThreads == null ? 0 : ioThreads;
         if (ioThreads < 0) {
-            throw new IllegalArgumentException("server.ioThreads must be >= 0 (0 = one per core)");
+            throw new BadEntry("server.ioThreads must be >= 0 (0 = one per core)", "ioThreads");
         }
         transport = transport == null ? "auto" : transport;
         if (!List.of("auto", "epoll", "io_uring", "nio").contains(transport)) {
-            throw new IllegalArgumentException("server.transport must be auto, epoll, io_uring or nio, got '" + transport + "'");
+            throw new BadEntry("server.transport must be auto, epoll, io_uring or nio, got '" + transport + "'", "transport");
         }
         drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
     }

@@ -31,11 +31,11 @@ public record StoreConfig(String url, String user, String password, Duration pol
         pollInterval = pollInterval == null ? Duration.ofMillis(200) : pollInterval;
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:mariadb:")) {
             // The URL may carry a password: say what it starts with, not all of it.
-            throw new IllegalArgumentException("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '"
-                    + url.replaceFirst("^((?:[A-Za-z0-9]+:){0,2}).*$", "$1") + "…'");
+            throw new BadEntry("store.url must be jdbc:h2:… (embedded) or jdbc:mariadb:… (fleet), got '"
+                    + url.replaceFirst("^((?:[A-Za-z0-9]+:){0,2}).*$", "$1") + "…'", "url");
         }
         if (pollInterval.toMillis() < 10 || pollInterval.toMillis() > 1000) {
-            throw new IllegalArgumentException("store.pollInterval must be 10ms..1s (changes must apply within a second), got " + pollInterval);
+            throw new BadEntry("store.pollInterval must be 10ms..1s (changes must apply within a second), got " + pollInterval, "pollInterval");
         }
         snapshot = snapshot == null || snapshot.isBlank() ? "./data/routing-snapshot.json" : snapshot;
     }

@@ -29,7 +29,7 @@ public record TlsConfig(List<HostPort> listeners, CertificatesConfig certificate
         redirectHttp = redirectHttp == null || redirectHttp;
         provider = provider == null ? "auto" : provider;
         if (!List.of("auto", "openssl", "jdk").contains(provider)) {
-            throw new IllegalArgumentException("tls.provider must be auto, openssl or jdk, got '" + provider + "'");
+            throw new BadEntry("tls.provider must be auto, openssl or jdk, got '" + provider + "'", "provider");
         }
         handshakeTimeout = handshakeTimeout == null ? Duration.ofSeconds(10) : handshakeTimeout;
         sessionCacheSize = sessionCacheSize == null ? 20_000 : sessionCacheSize;
@@ -68,7 +68,7 @@ public record TlsConfig(List<HostPort> listeners, CertificatesConfig certificate
             maxAge = maxAge == null ? Duration.ofDays(180) : maxAge;
             includeSubDomains = includeSubDomains != null && includeSubDomains;
             if (maxAge.isNegative()) {
-                throw new IllegalArgumentException("tls.hsts.maxAge must be >= 0");
+                throw new BadEntry("tls.hsts.maxAge must be >= 0", "maxAge");
             }
         }
 
@@ -124,13 +124,13 @@ public record TlsConfig(List<HostPort> listeners, CertificatesConfig certificate
             lockTtl = lockTtl == null ? Duration.ofMinutes(3) : lockTtl;
             if (directory != null && !directory.startsWith("https://") && !directory.startsWith("http://")
                     && !directory.startsWith("acme://")) {
-                throw new IllegalArgumentException("tls.acme.directory must be an https:// URL, got '" + directory + "'");
+                throw new BadEntry("tls.acme.directory must be an https:// URL, got '" + directory + "'", "directory");
             }
             if (pollInterval.toMillis() < 10 || pollInterval.toMillis() > 60_000) {
-                throw new IllegalArgumentException("tls.acme.pollInterval must be 10ms..1m, got " + pollInterval);
+                throw new BadEntry("tls.acme.pollInterval must be 10ms..1m, got " + pollInterval, "pollInterval");
             }
             if (lockTtl.compareTo(orderTimeout) < 0) {
-                throw new IllegalArgumentException("tls.acme.lockTtl must be at least tls.acme.orderTimeout");
+                throw new BadEntry("tls.acme.lockTtl must be at least tls.acme.orderTimeout", "lockTtl");
             }
         }
 

@@ -145,6 +145,24 @@ class ConfigLoaderTest {
         assertTrue(nested.getMessage().startsWith("c.yml:3: unknown key 'store.leese'"), nested.getMessage());
     }
 
+    @Test
+    void aRefusedSeedEntryIsReportedAtItsOwnLineNotAtTheNextSection() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("""
+                seed:
+                  groups:
+                    g1: { backends: ["127.0.0.1:8081"] }
+                  hosts:
+                    a.example: { group: nope, account: a }
+                    b.example: { group: g1, account: b }
+
+
+                logging:
+                  level: info
+                """, "c.yml"));
+        assertTrue(e.getMessage().startsWith("c.yml:5: "), e.getMessage());
+        assertTrue(e.getMessage().contains("seed.hosts.a.example: group 'nope' is not defined"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown top-level key     | 'listners: []'                                   | c.yml:1: | unknown key 'listners'
@@ -154,7 +172,13 @@ class ConfigLoaderTest {
             bad address               | 'listeners:\\n  - "localhost"'                    | c.yml:2: | bad address
             string for a number       | 'limits:\\n  maxHeaderCount: many'                | c.yml:2: | limits.maxHeaderCount
             bad mode                  | 'seed:\\n  groups:\\n    g: { mode: readonly }'    | c.yml:3: | mode must be open, read-only or maintenance
-            host of an unknown group  | 'seed:\\n  hosts:\\n    a.example: { group: nope }' | c.yml:   | group 'nope' is not defined
+            host of an unknown group  | 'seed:\\n  hosts:\\n    a.example: { group: nope }' | c.yml:3: | group 'nope' is not defined
+            host group, block style   | 'seed:\\n  hosts:\\n    a.example:\\n      account: a\\n      group: nope\\nlogging: {}' | c.yml:5: | group 'nope' is not defined
+            host without a group      | 'seed:\\n  hosts:\\n    a.example:\\n      account: a\\n\\n' | c.yml:3: | a host needs a group
+            bad mode, block style     | 'seed:\\n  groups:\\n    g:\\n      mode: readonly\\n  hosts: {}' | c.yml:4: | mode must be open, read-only or maintenance
+            refused value             | 'server:\\n  ioThreads: -1\\n  transport: auto\\n\\nlogging: {}' | c.yml:2: | server.ioThreads must be >= 0
+            refused pair of values    | 'health:\\n  rise: 0\\n  fall: 2\\n\\nlogging: {}' | c.yml:1: | health.rise and health.fall must be >= 1
+            no listeners              | 'logging: {}\\nlisteners: []\\nserver: {}' | c.yml:2: | listeners: at least one address is needed
             duplicate key             | 'spool:\\n  dir: a\\n  dir: b'                      | c.yml:3: | dir
             bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll, io_uring or nio
             not yaml                  | 'spool:\n  dir: a\n dir: b\n: ]'              | c.yml:   | not valid YAML

@@ -72,11 +72,11 @@ class Http2ConfigTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown key             | 'http2:\\n  maxStreams: 10'                | c.yml:2: | unknown key 'http2.maxStreams'
-            no streams              | 'http2:\\n  maxConcurrentStreams: 0'       | c.yml:   | http2.maxConcurrentStreams must be >= 1
-            a tiny header list      | 'http2:\\n  maxHeaderListSize: 100'        | c.yml:   | http2.maxHeaderListSize
-            a window over 2^31-1    | 'http2:\\n  initialWindowSize: 2GiB'       | c.yml:   | http2.initialWindowSize
-            resets unbounded        | 'http2:\\n  maxResetsPerWindow: 0'         | c.yml:   | http2.maxResetsPerWindow
-            control frames unbound  | 'http2:\\n  maxQueuedControlFrames: 0'     | c.yml:   | there is no 'off'
+            no streams              | 'http2:\\n  maxConcurrentStreams: 0'       | c.yml:2: | http2.maxConcurrentStreams must be >= 1
+            a tiny header list      | 'http2:\\n  maxHeaderListSize: 100'        | c.yml:2: | http2.maxHeaderListSize
+            a window over 2^31-1    | 'http2:\\n  initialWindowSize: 2GiB'       | c.yml:2: | http2.initialWindowSize
+            resets unbounded        | 'http2:\\n  maxResetsPerWindow: 0'         | c.yml:1: | http2.maxResetsPerWindow
+            control frames unbound  | 'http2:\\n  maxQueuedControlFrames: 0'     | c.yml:1: | there is no 'off'
             a string for a flag     | 'http2:\\n  cleartext: "yes"'              | c.yml:2: | http2.cleartext
             """)
     void badValuesNameTheKey(String name, String yaml, String where, String what) {
