@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -88,7 +89,7 @@ public final class ConfigLoader {
         } catch (ValueInstantiationException e) {
             throw new ConfigException(whereRefused(sourceName, parser, e) + badValue(parser, path(e), rootMessage(e)), null);
         } catch (JsonMappingException e) {
-            throw new ConfigException(where(sourceName, e.getLocation()) + badValue(parser, path(e), rootMessage(e)), null);
+            throw new ConfigException(where(sourceName, e.getLocation()) + badValue(parser, path(e), reason(e)), null);
         } catch (JsonProcessingException e) {
             throw new ConfigException(where(sourceName, e.getLocation()) + "not valid YAML: " + yamlProblem(e), null);
         } catch (IOException e) {
@@ -184,6 +185,20 @@ public final class ConfigLoader {
             sb.append(key);
         }
         return sb.toString();
+    }
+
+    /** Why Jackson refused a value, in the file's terms: a number or a flag of the wrong shape, not a Java type. */
+    private static String reason(JsonMappingException e) {
+        if (e instanceof InvalidFormatException f && f.getValue() != null) {
+            Class<?> type = f.getTargetType();
+            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+                return "not a whole number: '" + f.getValue() + "'";
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                return "not true or false: '" + f.getValue() + "'";
+            }
+        }
+        return rootMessage(e);
     }
 
     private static Throwable rootCause(Throwable e) {

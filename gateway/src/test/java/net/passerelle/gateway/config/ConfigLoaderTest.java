@@ -179,6 +179,9 @@ class ConfigLoaderTest {
             refused value             | 'server:\\n  ioThreads: -1\\n  transport: auto\\n\\nlogging: {}' | c.yml:2: | server.ioThreads must be >= 0
             refused pair of values    | 'health:\\n  rise: 0\\n  fall: 2\\n\\nlogging: {}' | c.yml:1: | health.rise and health.fall must be >= 1
             no listeners              | 'logging: {}\\nlisteners: []\\nserver: {}' | c.yml:2: | listeners: at least one address is needed
+            text for a whole number   | 'server: { ioThreads: lots }'                    | c.yml:1: | bad value for 'server.ioThreads': not a whole number: 'lots'
+            fraction for a number     | 'server:\\n  ioThreads: 1.5'                     | c.yml:2: | bad value for 'server.ioThreads': not a whole number: '1.5'
+            number for a boolean      | 'http2:\\n  enabled: 1'                          | c.yml:2: | bad value for 'http2.enabled': not true or false: '1'
             duplicate key             | 'spool:\\n  dir: a\\n  dir: b'                      | c.yml:3: | dir
             bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll, io_uring or nio
             not yaml                  | 'spool:\n  dir: a\n dir: b\n: ]'              | c.yml:   | not valid YAML
