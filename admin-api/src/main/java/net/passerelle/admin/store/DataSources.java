@@ -38,6 +38,9 @@ final class DataSources {
             ds.close();
             throw new StoreException("store " + description + ": schema migration failed: " + rootMessage(e), e);
         }
+        if (url.startsWith("jdbc:h2:")) {
+            H2Files.restrict(url);
+        }
         return ds;
     }
 

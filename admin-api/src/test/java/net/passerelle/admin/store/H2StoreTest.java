@@ -72,6 +72,22 @@ class H2StoreTest extends StoreContractTest {
         assertTrue(Files.exists(dir.resolve("data").resolve("passerelle.mv.db")));
     }
 
+    /** It holds ACME keys and the audit log: readable by the gateway's user alone, whatever the shell's umask. */
+    @Test
+    void theEmbeddedFileIsTheGatewayUsersAlone() throws Exception {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("data").resolve("passerelle.mv.db"))));
+    }
+
+    @Test
+    void onlyFileUrlsNameAFile() {
+        assertEquals(java.nio.file.Path.of("./data/passerelle"), H2Files.basePath("jdbc:h2:file:./data/passerelle;MODE=MariaDB"));
+        assertEquals(java.nio.file.Path.of("/srv/p/db"), H2Files.basePath("jdbc:h2:/srv/p/db"));
+        assertEquals(java.nio.file.Path.of(System.getProperty("user.home") + "/db"), H2Files.basePath("jdbc:h2:~/db"));
+        assertEquals(null, H2Files.basePath("jdbc:h2:mem:x;DB_CLOSE_DELAY=-1"));
+        assertEquals(null, H2Files.basePath("jdbc:h2:tcp://localhost/~/db"));
+    }
+
     @Test
     void h2UrlsGetMariaDbModeUnlessTheySetIt() {
         assertEquals("jdbc:h2:file:./data/passerelle;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
