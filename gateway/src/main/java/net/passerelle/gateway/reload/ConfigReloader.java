@@ -19,8 +19,15 @@ import java.util.TreeSet;
  */
 public final class ConfigReloader {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
-    /** Sections a reload applies without a restart. */
-    public static final Set<String> LIVE = Set.of("logging", "limits", "upstream");
+    /**
+     * Keys, or the sections they open, that a reload applies without a restart: what {@code LogLevels},
+     * {@code proxy/Tunables}, {@code ConnectionLimiter} and {@code OriginPools} take again. Every other key is named
+     * as needing one, so this list must follow what those classes read.
+     */
+    public static final Set<String> LIVE = Set.of("logging", "limits", "upstream", "classification", "maintenance",
+            "tls.hsts");
+    /** Keys inside {@link #LIVE} sections that are read once at start: the memory guard is sized then. */
+    public static final Set<String> RESTART_ONLY = Set.of("limits.maxBufferedMemory");
 
     /** What a reload did. */
     public record Result(boolean loaded, String error, List<ConfigDiff.Change> changes, Set<String> needRestart) {
@@ -36,6 +43,21 @@ public final class ConfigReloader {
         this.loader = Objects.requireNonNull(loader);
         this.current = Objects.requireNonNull(initial);
         this.target = Objects.requireNonNull(target);
+    }
+
+    /** Whether a reload applies {@code key} ({@code limits.idleTimeout}) without a restart. */
+    public static boolean appliesLive(String key) {
+        return within(key, RESTART_ONLY) == null && within(key, LIVE) != null;
+    }
+
+    /** The entry of {@code keys} that is {@code key} or a section holding it ({@code limits.maxBufferedMemory.bytes}). */
+    private static String within(String key, Set<String> keys) {
+        for (String k : keys) {
+            if (key.equals(k) || key.startsWith(k + ".")) {
+                return k;
+            }
+        }
+        return null;
     }
 
     public synchronized GatewayConfig current() {
@@ -57,7 +79,7 @@ public final class ConfigReloader {
         }
         Set<String> restart = new TreeSet<>();
         for (ConfigDiff.Change c : changes) {
-            boolean live = LIVE.contains(c.section());
+            boolean live = appliesLive(c.key());
             log.info("configuration change {}{}", c, live ? "" : c.section().equals("seed")
                     ? " (the seed is written at the first start only: change groups and hosts with the admin API)"
                     : " (needs a restart)");

@@ -287,9 +287,10 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Applies the file-level limits and timeouts of a reloaded configuration ({@code SIGHUP}) to new exchanges,
-     * without dropping a connection. Pending: the request path reads them from a holder the exchange rewrite
-     * provides; until then they take effect at the next restart, and the log says so.
+     * Applies the file-level limits and timeouts of a reloaded configuration ({@code SIGHUP}) without dropping a
+     * connection: the {@link net.passerelle.gateway.proxy.Tunables} that exchanges read as they start (and timers as
+     * they check), the connection caps, the upstream settings. What it takes must match
+     * {@link net.passerelle.gateway.reload.ConfigReloader#LIVE}, which tells the log what needs a restart.
      */
     public void reload(GatewayConfig next) {
         ProxySettings s = settings;

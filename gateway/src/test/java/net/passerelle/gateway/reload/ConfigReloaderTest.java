@@ -48,6 +48,27 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void onlyTheKeysThatAReloadDoesNotApplyAreNamedAsNeedingARestart() throws Exception {
+        Path file = dir.resolve("p.yml");
+        Files.writeString(file, "limits:\n  keepAliveTimeout: 75s\n");
+        ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
+        ConfigReloader reloader = new ConfigReloader(file, loader, loader.load(file), (before, after) -> { });
+        Files.writeString(file, String.join("\n",
+                "limits:", "  keepAliveTimeout: 30s", "  maxBufferedMemory: 64MiB",
+                "upstream:", "  connectTimeout: 1s",
+                "classification:", "  signInDuringReadOnly: false",
+                "maintenance:", "  allowNetworks: [\"10.0.0.0/8\"]",
+                "tls:", "  hsts:", "    groups: [srv-12]", "  handshakeTimeout: 5s",
+                "server:", "  drainTimeout: 10s", ""));
+        ConfigReloader.Result r = reloader.reload();
+        assertTrue(r.loaded(), r.error());
+        assertEquals(8, r.changes().size(), r.changes().toString());
+        // Tunables takes classification, maintenance and tls.hsts again; the memory guard is sized once, at start.
+        assertEquals(java.util.Set.of("limits.maxBufferedMemory.bytes", "tls.handshakeTimeout", "server.drainTimeout"),
+                r.needRestart());
+    }
+
+    @Test
     void logLevelsApplyAndALoggerLeavingTheFileGetsItsLevelBack() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         String name = "net.passerelle.test.reloaded";
