@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * @param ioThreads event loops; 0 means one per core
  * @param transport {@code auto} (epoll when the native library loads, NIO otherwise), {@code epoll} or {@code nio}
- * @param gatewayId this gateway's name in the fleet; defaults to the host name
+ * @param gatewayId this gateway's name in the fleet; when unset, {@code <host name>-<pid>} (see
+ *                  {@code control/GatewayId}), which a restart changes
  * @param drainTimeout how long in-flight requests may take to finish at shutdown
  */
 public record ServerConfig(Integer ioThreads, String transport, String gatewayId, Duration drainTimeout) {
