@@ -59,7 +59,15 @@ final class SpoolCommand {
 
         @Override
         int run(AdminClient client) {
-            AdminClient.Answer a = client.call("POST", path(group) + "/replay", force ? "{\"force\": true}" : null);
+            AdminClient.Answer a = client.call("POST", path(group) + "/replay", force ? java.util.Map.of("force", true) : null);
+            if (a.status() == 409 && a.json() != null && "group not open".equals(a.json().path("error").asText()) && !json()) {
+                // The API's detail names its body field; an operator at this prompt needs the flag.
+                err().println("passerelle ctl: group " + group + " is still " + a.json().path("mode").asText()
+                        + ": its queued writes replay by themselves when it opens; to replay them now anyway: "
+                        + ctl().again() + "spool replay --force " + group);
+                err().flush();
+                return Exit.REFUSED;
+            }
             int code = unlessTable(a);
             if (code >= 0) {
                 return code;

@@ -208,4 +208,24 @@ class CtlTest {
         assertEquals(0, replay.code(), replay.err());
         assertFalse(replay.out().isBlank());
     }
+
+    @Test
+    void replayingAGroupThatIsNotOpenNamesCtlsOwnFlagAndTheFlagForces() throws Exception {
+        assertEquals(0, ctl("mode", "srv-12", "read-only", "--writes", "queue").code());
+        try {
+            Run refused = ctl("spool", "replay", "srv-12");
+            assertEquals(Exit.REFUSED, refused.code(), refused.err());
+            assertTrue(refused.err().contains("srv-12 is still read-only") && refused.err().contains("--force"),
+                    refused.err());
+            assertFalse(refused.err().contains("{\"force\""), "the API's body is not ctl's to ask for: " + refused.err());
+            Run json = ctl("spool", "replay", "srv-12", "--json");
+            assertEquals(Exit.REFUSED, json.code());
+            assertTrue(json.json().path("detail").asText().contains("{\"force\": true}"), "--json is the API's answer");
+            Run forced = ctl("spool", "replay", "srv-12", "--force");
+            assertEquals(Exit.APPLIED, forced.code(), forced.err());
+            assertTrue(forced.out().startsWith("replay "), forced.out());
+        } finally {
+            assertEquals(0, ctl("mode", "srv-12", "open").code());
+        }
+    }
 }
