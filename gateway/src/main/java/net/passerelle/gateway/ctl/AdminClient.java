@@ -31,13 +31,16 @@ final class AdminClient {
 
     private final URI base;
     private final String token;
+    private final String tokenNotFound;
     private final String actor;
     private final Duration timeout;
     private final HttpClient http;
 
-    AdminClient(URI base, String token, String actor, Duration timeout) {
+    /** @param tokenNotFound with no token: where ctl looked for one, said when the API asks for it; else null */
+    AdminClient(URI base, String token, String tokenNotFound, String actor, Duration timeout) {
         this.base = base;
         this.token = token;
+        this.tokenNotFound = tokenNotFound;
         this.actor = actor;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -65,7 +68,7 @@ final class AdminClient {
             if (r.headers().firstValue("content-type").orElse("").startsWith("application/json") && !r.body().isEmpty()) {
                 json = JSON.readTree(r.body());
             }
-            return new Answer(r.statusCode(), r.body(), json);
+            return unlessTokenMissing(new Answer(r.statusCode(), r.body(), json));
         } catch (IOException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {
@@ -92,7 +95,7 @@ final class AdminClient {
             }
             JsonNode json = response.headers().firstValue("content-type").orElse("").startsWith("application/json")
                     && !body.isEmpty() ? JSON.readTree(body) : null;
-            return new Lines(null, new Answer(response.statusCode(), body, json));
+            return new Lines(null, unlessTokenMissing(new Answer(response.statusCode(), body, json)));
         } catch (IOException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {
@@ -103,6 +106,20 @@ final class AdminClient {
 
     /** The lines of a 200 answer, or the answer that was not a 200. */
     record Lines(Stream<String> stream, Answer refusal) {
+    }
+
+    /**
+     * A 401 to a call made without a token is ctl's failure, not the API's: the API can only say that a header is
+     * missing, ctl knows where it looked for a token.
+     */
+    private Answer unlessTokenMissing(Answer a) {
+        if (a.status() != 401 || token != null) {
+            return a;
+        }
+        throw new CtlException(Exit.REFUSED, "the admin API at " + base + " wants a token and ctl found none ("
+                + (tokenNotFound != null ? tokenNotFound : "none given") + "). Give it with --token TOKEN,"
+                + " PASSERELLE_ADMIN_TOKEN=TOKEN or --token-file FILE, or run ctl with --config FILE of the gateway, or"
+                + " from the directory the gateway runs in (its generated token is admin.tokenFile, ./data/admin-token)");
     }
 
     private HttpRequest.Builder request(String path, String accept) {

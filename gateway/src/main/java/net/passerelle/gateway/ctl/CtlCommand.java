@@ -71,9 +71,14 @@ public final class CtlCommand {
     /** The environment (replaceable in tests). */
     Function<String, String> environment = System::getenv;
 
+    /** Where {@link #resolveToken} looked when it found no token, for the answer to a call made without one. */
+    private String tokenNotFound;
+
     AdminClient client() {
         GatewayConfig cfg = loadConfig();
-        return new AdminClient(adminUri(cfg), resolveToken(cfg), actor, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+        String t = resolveToken(cfg);
+        return new AdminClient(adminUri(cfg), t, t == null ? tokenNotFound : null, actor,
+                Duration.ofSeconds(Math.max(1, timeoutSeconds)));
     }
 
     /**
@@ -145,13 +150,19 @@ public final class CtlCommand {
             return cfg.admin().token();
         }
         Path file = tokenFile != null ? tokenFile : Path.of(cfg != null ? cfg.admin().tokenFile() : DEFAULT_TOKEN_FILE);
+        String looked = "no --token, no $PASSERELLE_ADMIN_TOKEN, " + (cfg != null ? "no admin.token in " + config + ", " : "");
         try {
             String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-            return t.isEmpty() ? null : t;
+            if (t.isEmpty()) {
+                tokenNotFound = looked + "and the token file " + file.toAbsolutePath().normalize() + " is empty";
+                return null;
+            }
+            return t;
         } catch (NoSuchFileException e) {
             if (tokenFile != null) {
                 throw new CtlException(Exit.USAGE, "--token-file " + file + " does not exist");
             }
+            tokenNotFound = looked + "and no token file at " + file.toAbsolutePath().normalize();
             return null;
         } catch (IOException e) {
             throw new CtlException(Exit.FAILURE, "cannot read the token file " + file + ": " + e.getMessage());

@@ -161,6 +161,22 @@ class CtlTest {
         assertTrue(r.out().contains("gw-ops"), r.out());
     }
 
+    @Test
+    void withNoTokenAnywhereCtlSaysWhereItLookedInsteadOfTheApisRefusal() throws Exception {
+        Path absent = dir.resolve("no-such-dir").resolve("admin-token");
+        Path yml = dir.resolve("no-token.yml");
+        Files.writeString(yml, "admin:\n  listen: \"127.0.0.1:" + ops.gateway.adminAddress().getPort() + "\"\n"
+                + "  tokenFile: \"" + absent + "\"\n");
+        Run r = ctl(new HashMap<>(), "--config", yml.toString(), "status");
+        assertEquals(Exit.REFUSED, r.code(), r.err());
+        assertTrue(r.err().contains("no token") && r.err().contains(absent.toString()) && r.err().contains("--token"),
+                r.err());
+        assertFalse(r.err().contains("header is required"), r.err());
+        Run wrong = ctl(Map.of(), "--admin", ops.adminUrl(), "--token", "wrong", "status");
+        assertEquals(Exit.REFUSED, wrong.code());
+        assertFalse(wrong.err().contains("no token"), "a token was sent: the API's refusal is the news: " + wrong.err());
+    }
+
     private static Path write(String token) throws Exception {
         Path f = Files.createTempFile(dir, "token", "");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
