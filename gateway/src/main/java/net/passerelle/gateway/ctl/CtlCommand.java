@@ -28,8 +28,8 @@ import java.util.function.Function;
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, version = "passerelle ctl 0.1.0",
         description = "Drive the admin API: groups, modes, windows, cutover, migrations, spool, fleet, audit.",
-        footer = {"", "Exit codes: 0 applied, 3 partially applied (some gateway did not confirm), 4 refused (4xx),",
-                "2 usage, 1 other failure (admin API unreachable, 5xx)."},
+        footer = {"", "Exit codes: 0 applied, 3 partially applied (some gateway did not confirm), 4 refused (4xx), 2 usage,"
+                + " 1 other failure (admin API unreachable, 5xx)."},
         subcommands = {StatusCommand.class, GroupsCommand.class, HostsCommand.class, ModeCommand.class,
                 WindowCommand.class, CutoverCommand.class, BackendCommand.class, SpoolCommand.class,
                 GatewaysCommand.class, AuditCommand.class, MigrateCommand.class})

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * where the operator acts (the data copy), or its end.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
-        description = {"Migrate a group to new backends: read-only fleet-wide, wait for the data copy, verify, cut over, open,",
-                "replay the queued writes. Follows the steps as they happen, and stops where the operator acts."},
+        // One string: the parent's list of commands shows a description's first element only.
+        description = "Migrate a group to new backends: read-only fleet-wide, wait for the data copy, verify, cut over,"
+                + " open, replay the queued writes. Follows the steps as they happen, and stops where the operator acts.",
         subcommands = {MigrateActions.Continue.class, MigrateActions.Abort.class, MigrateActions.Follow.class,
                 MigrateStatusCommand.class, MigrateListCommand.class},
         footer = {"", "Exit codes: 0 done, or waiting for the operator (awaiting-copy, a scheduled start); 4 refused, a failed",
