@@ -160,7 +160,9 @@ public final class GatewayAdmin implements AutoCloseable {
             tokens.put(Authenticator.ADMIN, admin);
         }
         if (tokens.isEmpty()) {
-            tokens.put(Authenticator.ADMIN, TokenFile.readOrCreate(Path.of(ac.tokenFile())));
+            // An ephemeral port is known only once the listener is bound, after the token is needed.
+            String url = ac.listen().port() == 0 ? null : ac.localUrl();
+            tokens.put(Authenticator.ADMIN, TokenFile.readOrCreate(Path.of(ac.tokenFile()), url));
         }
         return tokens;
     }

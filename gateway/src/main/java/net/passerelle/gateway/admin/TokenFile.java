@@ -38,12 +38,17 @@ final class TokenFile {
     private TokenFile() {
     }
 
+    static String readOrCreate(Path file) {
+        return readOrCreate(file, null);
+    }
+
     /**
      * The token in {@code file}, generated first when there is none (or the file is exposed).
      *
+     * @param adminUrl the admin API's base URL for the log's example, or null when it is not known yet
      * @throws IllegalStateException when the file can be neither read nor written
      */
-    static String readOrCreate(Path file) {
+    static String readOrCreate(Path file, String adminUrl) {
         Path abs = file.toAbsolutePath().normalize();
         try {
             String existing = readIfPrivate(abs);
@@ -54,7 +59,8 @@ final class TokenFile {
             String token = HexFormat.of().formatHex(randomBytes());
             write(abs, token);
             log.info("admin API token: none configured, so one was generated into {} (mode 0600, readable by this user"
-                    + " only). Use it with: curl -H \"Authorization: Bearer $(cat {})\" http://<admin.listen>/v1/groups", abs, abs);
+                    + " only). Use it with: curl -H \"Authorization: Bearer $(cat {})\" {}/v1/groups", abs, abs,
+                    adminUrl != null ? adminUrl : "http://<admin.listen>");
             return token;
         } catch (IOException e) {
             throw new IllegalStateException("no admin token is configured and none can be kept in " + abs + " ("

@@ -37,6 +37,20 @@ public record AdminConfig(Boolean enabled, HostPort listen, String token, Durati
         }
     }
 
+    /**
+     * The API's base URL from this machine, {@code http://127.0.0.1:9090}: a wildcard listener is reached on loopback
+     * (of its family), an IPv6 literal in brackets.
+     */
+    public String localUrl() {
+        String host = listen.host();
+        if (host.equals("0.0.0.0")) {
+            host = "127.0.0.1";
+        } else if (host.equals("::") || host.equals("[::]")) {
+            host = "::1";
+        }
+        return "http://" + new HostPort(host, listen.port());
+    }
+
     public AdminConfig(Boolean enabled, HostPort listen, String token, Duration confirmTimeout, Duration gatewayTtl,
                        String tokenFile) {
         this(enabled, listen, token, confirmTimeout, gatewayTtl, tokenFile, null, null);

@@ -3,7 +3,6 @@ package net.passerelle.gateway.ctl;
 import net.passerelle.gateway.config.ConfigException;
 import net.passerelle.gateway.config.ConfigLoader;
 import net.passerelle.gateway.config.GatewayConfig;
-import net.passerelle.admin.model.HostPort;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -114,15 +113,7 @@ public final class CtlCommand {
     private URI adminUri(GatewayConfig cfg) {
         String url = admin;
         if (url == null && cfg != null) {
-            HostPort listen = cfg.admin().listen();
-            String host = listen.host();
-            // A wildcard listener is reached on loopback.
-            if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
-                host = host.contains(":") ? "[::1]" : "127.0.0.1";
-            } else if (host.contains(":") && !host.startsWith("[")) {
-                host = "[" + host + "]";
-            }
-            url = "http://" + host + ":" + listen.port();
+            url = cfg.admin().localUrl();
         }
         if (url == null) {
             url = DEFAULT_ADMIN;
