@@ -14,7 +14,9 @@ import java.time.Instant;
  * @param lastCheck   the last check's result ({@code HTTP 200}, {@code connection refused}, …), or null before the first
  * @param lastCheckAt when it ended, or null
  * @param since       when {@code health} last changed (or the backend was first tracked)
- * @param reason      why it is in its current health state
+ * @param reason      why it is in its current health state: the latest check that agrees with it
+ *                    ({@code check: HTTP 200 (12 in a row)}), else what put it there (passive errors, maint, a start
+ *                    without a check yet); a check that disagrees but has not yet changed the state is in lastCheck only
  * @param transitions how many times it went up or down
  */
 public record BackendStatus(String address, String name, String health, String admin, boolean available,

@@ -136,6 +136,11 @@ private final HealthRegistry owner;
                     t = setUp(false, "check: " + what + " (" + failures + " in a row)");
                 }
             }
+            if (t == null && ok == up) {
+                // A check that agrees with the state is now why the backend is in it: without this, a backend that was
+                // up from the start kept "not checked yet" for ever, having no transition to set its reason.
+                reason = "check: " + what + " (" + (ok ? successes : failures) + " in a row)";
+            }
             boolean changing = up ? failures > 0 : successes > 0;
             delay = (changing ? owner.settings.fastInterval() : owner.settings.interval()).toMillis();
         }

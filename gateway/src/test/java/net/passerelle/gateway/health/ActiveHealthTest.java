@@ -129,6 +129,15 @@ class ActiveHealthTest {
     }
 
     @Test
+    void aBackendThatPassesItsChecksGivesThemAsItsReason() throws Exception {
+        start(checks(0));
+        await(() -> health.snapshot().get(home.hostPort()).lastCheck() != null, Duration.ofSeconds(5), "first check");
+        BackendStatus st = health.snapshot().get(home.hostPort());
+        assertEquals("up", st.health());
+        assertTrue(st.reason().startsWith("check: HTTP 200 ("), "not the reason it had before any check: " + st.reason());
+    }
+
+    @Test
     void killingTheOnlyBackendMovesTrafficToTheSpareWithinTwoIntervals() throws Exception {
         start(checks(0)); // passive detection off: this is the checks' doing
         assertEquals("home", get());
