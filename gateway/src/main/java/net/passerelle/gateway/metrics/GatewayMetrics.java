@@ -156,10 +156,9 @@ public final class GatewayMetrics implements ProxyListener, AutoCloseable {
         this.healthRef = health;
     }
 
-    /** The notice renderer's template cache: size, hits, misses, evictions. */
     /**
-     * The data plane's own gauges: its notice-template cache, and the requests waiting for a backend that has
-     * {@code upstream.maxPendingPerBackend} unanswered.
+     * The data plane's own gauges: its notice-template cache (size, hits, misses, evictions), and the requests waiting
+     * for a backend that has {@code upstream.maxPendingPerBackend} unanswered.
      */
     public void bindDataPlane(com.github.benmanes.caffeine.cache.Cache<?, ?> notices, java.util.function.IntSupplier waiting) {
         io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, notices, "notice_templates");
