@@ -23,6 +23,7 @@ public final class NoticeNegotiator {
     }
 
     private static final int CAND_HTML = 0, CAND_JSON = 1, CAND_TEXT = 2;
+    private static final Language[] LANGUAGES = Language.values();
     /** The media types a notice comes in (type, subtype), and the candidate format each one stands for. */
     private static final String[][] TYPES = {{"text", "html"}, {"application", "xhtml+xml"}, {"application", "json"}, {"text", "plain"}};
     private static final int[] CANDIDATE_OF = {CAND_HTML, CAND_HTML, CAND_JSON, CAND_TEXT};
@@ -156,7 +157,7 @@ public final class NoticeNegotiator {
         if (acceptLanguage == null || acceptLanguage.isBlank()) {
             return Language.EN;
         }
-        Language[] langs = Language.values();
+        Language[] langs = LANGUAGES;
         int[] q = new int[langs.length];
         int[] pos = new int[langs.length];
         boolean[] named = new boolean[langs.length];
@@ -170,18 +171,21 @@ public final class NoticeNegotiator {
             }
             int semi = acceptLanguage.indexOf(';', i);
             int rangeEnd = semi >= 0 && semi < end ? semi : end;
-            String range = acceptLanguage.substring(i, rangeEnd).trim();
+            // Indexes, not substrings: a refusal's notice parsed this header into some 700 bytes of strings.
+            int rs = skipSpaces(acceptLanguage, i, rangeEnd);
+            int re = trimEnd(acceptLanguage, rs, rangeEnd);
             int qv = rangeEnd < end ? parseQ(acceptLanguage, rangeEnd, end) : 1000;
-            if (range.equals("*")) {
+            if (re - rs == 1 && acceptLanguage.charAt(rs) == '*') {
                 if (starQ < 0) {
                     starQ = qv;
                     starPos = index;
                 }
-            } else if (!range.isEmpty()) {
-                int dash = range.indexOf('-');
-                String primary = dash < 0 ? range : range.substring(0, dash);
+            } else if (re > rs) {
+                int dash = acceptLanguage.indexOf('-', rs);
+                int primaryEnd = dash < 0 || dash > re ? re : dash;
                 for (int l = 0; l < langs.length; l++) {
-                    if (primary.equalsIgnoreCase(langs[l].tag())) {
+                    String tag = langs[l].tag();
+                    if (primaryEnd - rs == tag.length() && acceptLanguage.regionMatches(true, rs, tag, 0, tag.length())) {
                         if (!named[l] || qv > q[l]) {
                             if (!named[l]) {
                                 pos[l] = index;
@@ -218,11 +222,12 @@ public final class NoticeNegotiator {
         while (i < to) {
             int semi = indexOfUnquoted(s, ';', i + 1);
             int pEnd = semi < 0 || semi > to ? to : semi;
-            String p = s.substring(i + 1, pEnd).trim();
-            if (p.length() >= 2 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q')) {
-                String rest = p.substring(1).trim();
-                if (rest.startsWith("=")) {
-                    return parseQValue(rest.substring(1).trim());
+            int ps = skipSpaces(s, i + 1, pEnd);
+            int pe = trimEnd(s, ps, pEnd);
+            if (pe - ps >= 2 && (s.charAt(ps) == 'q' || s.charAt(ps) == 'Q')) {
+                int eq = skipSpaces(s, ps + 1, pe);
+                if (eq < pe && s.charAt(eq) == '=') {
+                    return parseQValue(s, skipSpaces(s, eq + 1, pe), pe);
                 }
             }
             i = pEnd;
@@ -232,20 +237,24 @@ public final class NoticeNegotiator {
 
     /** RFC 9110 qvalue: 0[.ddd] or 1[.000]; anything unparsable counts as 0 (not acceptable). */
     static int parseQValue(String v) {
-        if (v.isEmpty()) {
+        return parseQValue(v, 0, v.length());
+    }
+
+    private static int parseQValue(String v, int from, int to) {
+        if (from >= to) {
             return 0;
         }
-        char c0 = v.charAt(0);
+        char c0 = v.charAt(from);
         if (c0 != '0' && c0 != '1') {
             return 0;
         }
         int value = (c0 - '0') * 1000;
-        if (v.length() > 1) {
-            if (v.charAt(1) != '.') {
+        if (to - from > 1) {
+            if (v.charAt(from + 1) != '.') {
                 return 0;
             }
             int scale = 100;
-            for (int k = 2; k < v.length() && k < 5; k++) {
+            for (int k = from + 2; k < to && k < from + 5; k++) {
                 char d = v.charAt(k);
                 if (d < '0' || d > '9') {
                     return 0;
@@ -255,6 +264,22 @@ public final class NoticeNegotiator {
             }
         }
         return Math.min(1000, value);
+    }
+
+    /** The first index in {@code [from, to)} past what {@link String#trim} would drop, or {@code to}. */
+    private static int skipSpaces(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    /** The end of {@code [from, to)} without what {@link String#trim} would drop. */
+    private static int trimEnd(String s, int from, int to) {
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     private static int indexOfUnquoted(String s, char ch, int from) {
