@@ -181,19 +181,13 @@ public final class NoticeNegotiator {
                     starPos = index;
                 }
             } else if (re > rs) {
-                int dash = acceptLanguage.indexOf('-', rs);
-                int primaryEnd = dash < 0 || dash > re ? re : dash;
-                for (int l = 0; l < langs.length; l++) {
-                    String tag = langs[l].tag();
-                    if (primaryEnd - rs == tag.length() && acceptLanguage.regionMatches(true, rs, tag, 0, tag.length())) {
-                        if (!named[l] || qv > q[l]) {
-                            if (!named[l]) {
-                                pos[l] = index;
-                            }
-                            q[l] = Math.max(q[l], qv);
-                            named[l] = true;
-                        }
+                int l = languageOf(acceptLanguage, rs, re);
+                if (l >= 0 && (!named[l] || qv > q[l])) {
+                    if (!named[l]) {
+                        pos[l] = index;
                     }
+                    q[l] = Math.max(q[l], qv);
+                    named[l] = true;
                 }
             }
             index++;
@@ -214,6 +208,19 @@ public final class NoticeNegotiator {
             }
         }
         return best == null ? Language.EN : best;
+    }
+
+    /** The index in {@link #LANGUAGES} of the language range {@code s[from, to)} names by its primary subtag, or -1. */
+    private static int languageOf(String s, int from, int to) {
+        int dash = s.indexOf('-', from);
+        int primaryEnd = dash < 0 || dash > to ? to : dash;
+        for (int l = 0; l < LANGUAGES.length; l++) {
+            String tag = LANGUAGES[l].tag();
+            if (primaryEnd - from == tag.length() && s.regionMatches(true, from, tag, 0, tag.length())) {
+                return l;
+            }
+        }
+        return -1;
     }
 
     /** Parses the {@code q} parameter among {@code ;params} in {@code s[from, to)}; returns thousandths, 1000 if absent. */
