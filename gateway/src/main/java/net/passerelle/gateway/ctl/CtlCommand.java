@@ -23,7 +23,8 @@ import java.util.function.Function;
  * <p>The token is the first of: {@code --token}; the environment variable {@code PASSERELLE_ADMIN_TOKEN};
  * {@code admin.token} of the {@code --config} file; the token file ({@code --token-file}, else {@code admin.tokenFile}
  * of the {@code --config} file, else {@code ./data/admin-token}), which the gateway writes when no token is configured.
- * No token at all is allowed: an admin API on loopback may run without one.
+ * With none found, ctl calls without one; the admin API (which always has a token) refuses, and ctl then says where
+ * it looked.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, version = "passerelle ctl 0.1.0",
         description = "Drive the admin API: groups, modes, windows, cutover, migrations, spool, fleet, audit.",
@@ -41,7 +42,7 @@ public final class CtlCommand {
     String admin;
 
     @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
-            description = "bearer token (default: $PASSERELLE_ADMIN_TOKEN, then the token file)")
+            description = "bearer token (default: $PASSERELLE_ADMIN_TOKEN, then admin.token of --config, then the token file)")
     String token;
 
     @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
