@@ -234,7 +234,8 @@ public final class ConfigLoader {
                 .addModule(module)
                 .build();
         // A number or a boolean may come as text (${VAR} gives text), but must read as one: "abc" and "1.5" are
-        // refused for an integer, "yes" for a boolean; an empty text (an unset variable) means the default.
+        // refused for an integer, "yes" for a boolean; an empty text (an unset variable) means the default. (A bare yes
+        // or on, unquoted, is a boolean already: the YAML parser reads YAML 1.1, where they mean true.)
         mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert)
                 .setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
