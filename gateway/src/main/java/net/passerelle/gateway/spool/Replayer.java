@@ -120,13 +120,21 @@ public final class Replayer implements AutoCloseable {
             return existing;
         }
         Thread t = new Thread(() -> {
+            Report report = null;
+            Throwable failure = null;
             try {
-                fresh.complete(run(group, backends));
+                report = run(group, backends);
             } catch (Throwable e) {
                 log.error("spool {}: replay stopped: {}", group, e.toString());
-                fresh.completeExceptionally(e);
-            } finally {
-                running.remove(group, fresh);
+                failure = e;
+            }
+            // Off the map before anyone hears it is over: a replay asked for by whoever waited on this one must start
+            // a run of its own, not be handed this finished one (ReplayerTest caught that, once in a while).
+            running.remove(group, fresh);
+            if (failure == null) {
+                fresh.complete(report);
+            } else {
+                fresh.completeExceptionally(failure);
             }
         }, "passerelle-replay-" + group);
         t.setDaemon(true);

@@ -156,6 +156,35 @@ class ReplayerTest {
         }
     }
 
+    /**
+     * A replay asked for the moment the previous one ends (by code waiting on it) is a run of its own. The previous run
+     * used to complete its future before leaving the map of runs in progress, so such a caller was handed the finished
+     * run back and nothing was replayed. A stage chained on the future runs right where the future completes, which
+     * makes that moment exact here.
+     */
+    @Test
+    void aReplayAskedForAsThePreviousOneEndsIsARunOfItsOwn() throws Exception {
+        try (Spool s = Spool.open(settings(tmp.resolve("spool")));
+             Replayer r = new Replayer(s, FORWARDING);
+             StubBackend backend = new StubBackend()) {
+            put(s, "g", "/a", "1");
+            java.util.concurrent.CompletableFuture<Replayer.Report> first = r.replay("g", List.of(backend.address()));
+            java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<Replayer.Report>> next =
+                    first.thenApply(done -> {
+                        try {
+                            put(s, "g", "/b", "2");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return r.replay("g", List.of(backend.address()));
+                    });
+            java.util.concurrent.CompletableFuture<Replayer.Report> second = next.get(30, TimeUnit.SECONDS);
+            assertFalse(first == second, "handed the finished run back");
+            assertEquals(1, second.get(30, TimeUnit.SECONDS).delivered());
+            assertEquals(2, backend.all().size());
+        }
+    }
+
     @Test
     void anEntryReplayingWhenTheGatewayDiedIsResentWithTheSameKey() throws Exception {
         String a;
