@@ -18,6 +18,7 @@ final class FakeEffects implements MigrationEffects {
     volatile Function<Migration, CompletableFuture<CutoverReport>> verify = m -> CompletableFuture.completedFuture(report(true));
     volatile ReplayProgress replay = new ReplayProgress(0, 0, 0, Map.of());
     final AtomicInteger verifications = new AtomicInteger();
+    final AtomicInteger confirmations = new AtomicInteger();
 
     static CutoverReport report(boolean ok) {
         return new CutoverReport(ok, "/", Instant.now(), 1, Map.of(),
@@ -26,6 +27,7 @@ final class FakeEffects implements MigrationEffects {
 
     @Override
     public CompletableFuture<FleetConfirmer.Confirmation> confirm(long version) {
+        confirmations.incrementAndGet();
         return confirm.apply(version);
     }
 

@@ -90,13 +90,19 @@ public final class AcmeOrders implements OnDemandCertificates {
             return running;
         }
         workers.execute(() -> {
+            Throwable failure = null;
             try {
                 obtainNow(host, renewal);
-                mine.complete(null);
             } catch (Throwable t) {
-                mine.completeExceptionally(t);
-            } finally {
-                inFlight.remove(host, mine);
+                failure = t;
+            }
+            // Off the map before the future completes: an order asked for by whoever waited on this one starts anew
+            // instead of being handed this finished one (as Replayer and MigrationDriver do).
+            inFlight.remove(host, mine);
+            if (failure == null) {
+                mine.complete(null);
+            } else {
+                mine.completeExceptionally(failure);
             }
         });
         return mine;
