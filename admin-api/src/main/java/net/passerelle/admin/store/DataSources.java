@@ -94,11 +94,6 @@ final class DataSources {
         // H2's own shutdown hook would close the database before the gateway's, which still has to release its
         // lease and its migration locks in it; the gateway closes the pool itself when it stops.
         appendIfAbsent(sb, upper, "DB_CLOSE_ON_EXIT", "FALSE");
-        // H2 writes commits to its file up to half a second later (WRITE_DELAY 500): a gateway killed in that time
-        // lost a change the admin API had answered 200 for. With 0 each commit is in the file when it returns (in the
-        // operating system's cache: a crash of the process loses nothing). Each commit then writes a chunk of its
-        // own, ~14 KiB, kept for H2's 45 s retention time: at the lease's one heartbeat a second, under 1 MiB.
-        appendIfAbsent(sb, upper, "WRITE_DELAY", "0");
         return sb.toString();
     }
 

@@ -125,6 +125,8 @@ public final class JdbcStore implements Store {
     }
 
     private final HikariDataSource dataSource;
+    /** The embedded store's writes to its file, made before a change is acknowledged; null for MariaDB. */
+    private final H2Flusher flusher;
     private final Transactions tx;
     private final AuditLog audit;
     private final GroupRepository groups;
@@ -154,7 +156,8 @@ public final class JdbcStore implements Store {
         Objects.requireNonNull(options, "options");
         Clock clock = options.clock();
         this.dataSource = DataSources.open(url, user, password, options);
-        this.tx = new Transactions(dataSource, DataSources.redact(url));
+        this.flusher = url.startsWith("jdbc:h2:") ? new H2Flusher(dataSource) : null;
+        this.tx = new Transactions(dataSource, DataSources.redact(url), flusher == null ? () -> { } : flusher::flush);
         this.audit = new AuditLog(tx, clock);
         this.groups = new GroupRepository(tx, audit, clock);
         this.hosts = new HostRepository(tx, audit);
@@ -319,6 +322,9 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
+        if (flusher != null) {
+            flusher.close();
+        }
         dataSource.close();
     }
 

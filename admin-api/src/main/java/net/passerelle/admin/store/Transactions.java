@@ -42,11 +42,18 @@ final class Transactions {
 
     private final DataSource dataSource;
     private final String description;
+    private final Runnable afterCommit;
 
     /** @param description the store's URL with its password redacted, for messages */
     Transactions(DataSource dataSource, String description) {
+        this(dataSource, description, () -> { });
+    }
+
+    /** @param afterCommit run after each unit of work committed, before it returns ({@link H2Flusher#flush}) */
+    Transactions(DataSource dataSource, String description, Runnable afterCommit) {
         this.dataSource = dataSource;
         this.description = description;
+        this.afterCommit = afterCommit;
     }
 
     String description() {
@@ -59,11 +66,11 @@ final class Transactions {
      */
     <T> T run(String what, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
+            T result;
             try (Connection c = dataSource.getConnection()) {
                 try {
-                    T result = work.run(c);
+                    result = work.run(c);
                     c.commit();
-                    return result;
                 } catch (Throwable t) {
                     rollbackQuietly(c);
                     throw t;
@@ -76,6 +83,8 @@ final class Transactions {
                 }
                 throw new StoreException("store " + description + ": " + what + " failed: " + e.getMessage(), e);
             }
+            afterCommit.run(); // with the connection back in the pool: the flush takes one of its own
+            return result;
         }
     }
 

@@ -90,9 +90,9 @@ class H2StoreTest extends StoreContractTest {
 
     @Test
     void h2UrlsGetMariaDbModeUnlessTheySetIt() {
-        assertEquals("jdbc:h2:file:./data/passerelle;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+        assertEquals("jdbc:h2:file:./data/passerelle;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE",
                 JdbcStore.h2Url("jdbc:h2:file:./data/passerelle"));
-        assertEquals("jdbc:h2:mem:x;lock_timeout=5;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+        assertEquals("jdbc:h2:mem:x;lock_timeout=5;MODE=MariaDB;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE",
                 JdbcStore.h2Url("jdbc:h2:mem:x;lock_timeout=5"));
     }
 }
