@@ -38,10 +38,6 @@ final class TokenFile {
     private TokenFile() {
     }
 
-    static String readOrCreate(Path file) {
-        return readOrCreate(file, null);
-    }
-
     /**
      * The token in {@code file}, generated first when there is none (or the file is exposed).
      *

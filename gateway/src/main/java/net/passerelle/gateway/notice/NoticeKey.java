@@ -43,15 +43,20 @@ record NoticeKey(NoticeKind kind, NoticeFormat format, Language language, String
         }
         long secondsLeft = secondsLeft(endsAt, now);
         long minutesLeft = secondsLeft <= 0 ? -1 : secondsLeft < 60 ? 0 : (secondsLeft + 59) / 60;
-        boolean sameDay = Math.floorDiv(displayedEnd(endsAt.toEpochMilli()).getEpochSecond(), 86400)
-                == Math.floorDiv(now.getEpochSecond(), 86400);
-        return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsAt.toEpochMilli(), minutesLeft, sameDay,
+        long endsMillis = endsAt.toEpochMilli();
+        boolean sameDay = Math.floorDiv(displayedEndMinute(endsMillis), 1440) == Math.floorDiv(now.getEpochSecond(), 86400);
+        return new NoticeKey(ctx.kind(), format, language, override, overrideLanguage, endsMillis, minutesLeft, sameDay,
                 sinceMillis, sinceSameDay, hasRef, hasReq, hasRetry);
     }
 
     /** The end as the visitor's text shows it: to the nearest minute. */
     static Instant displayedEnd(long endsMillis) {
-        return Instant.ofEpochSecond(Math.floorDiv(Math.floorDiv(endsMillis, 1000) + 30, 60) * 60);
+        return Instant.ofEpochSecond(displayedEndMinute(endsMillis) * 60);
+    }
+
+    /** {@link #displayedEnd} in epoch minutes: what the key needs per request, without an {@code Instant}. */
+    private static long displayedEndMinute(long endsMillis) {
+        return Math.floorDiv(Math.floorDiv(endsMillis, 1000) + 30, 60);
     }
 
     /** Seconds from {@code now} to {@code endsAt}, a started second counting as whole. */

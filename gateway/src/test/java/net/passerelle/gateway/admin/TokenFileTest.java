@@ -23,16 +23,16 @@ class TokenFileTest {
     @Test
     void theTokenIsKeptPrivateAndReused(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("data").resolve("admin-token");
-        String token = TokenFile.readOrCreate(file);
+        String token = TokenFile.readOrCreate(file, null);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals(token + "\n", Files.readString(file));
-        assertEquals(token, TokenFile.readOrCreate(file), "a restart keeps the token ctl already reads");
+        assertEquals(token, TokenFile.readOrCreate(file, null), "a restart keeps the token ctl already reads");
         try (var listing = Files.list(file.getParent())) {
             assertEquals(1, listing.count(), "no temporary file is left behind");
         }
 
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        String replaced = TokenFile.readOrCreate(file);
+        String replaced = TokenFile.readOrCreate(file, null);
         assertNotEquals(token, replaced, "a token others could read is exposed: replaced");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
