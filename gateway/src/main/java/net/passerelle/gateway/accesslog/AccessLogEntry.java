@@ -7,10 +7,11 @@ import java.io.IOException;
 
 /**
  * One access-log line, copied from the exchange on the event loop (everything is already a string or a number) and
- * written as JSON fields by the logging thread. A Logstash marker, so the encoder asks it to write itself: nothing is
- * formatted on the request path.
+ * written as JSON fields by the logging thread. It travels with the logging event as its marker (Logstash's marker
+ * class is a complete {@code Marker}), and {@link AccessLineEncoder} asks it to write itself: nothing is formatted on
+ * the request path. Public for the benchmarks.
  */
-final class AccessLogEntry extends LogstashMarker {
+public final class AccessLogEntry extends LogstashMarker {
     private final String requestId;
     private final String client;
     private final String host;
@@ -32,7 +33,7 @@ final class AccessLogEntry extends LogstashMarker {
     private final String referer;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
-    AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
+    public AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
                    String outcome, long bytesIn, long bytesOut, String backend, long queueNanos, long connectNanos, long firstByteNanos,
                    long totalNanos, String protocol, String tls, String userAgent, String referer) {
         super("ACCESS");
