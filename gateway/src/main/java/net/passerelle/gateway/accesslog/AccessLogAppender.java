@@ -8,14 +8,18 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
+import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
+import net.logstash.logback.composite.loggingevent.LoggingEventJsonProviders;
+import net.logstash.logback.composite.loggingevent.LogstashMarkersJsonProvider;
+import net.logstash.logback.encoder.LoggingEventCompositeJsonEncoder;
 import net.passerelle.gateway.config.AccessLogConfig;
 import org.slf4j.LoggerFactory;
 
 /**
  * Logback set-up of the access log, in code so that it does not depend on the operator's logging configuration:
- * its own logger ({@value AccessLog#LOGGER}, not additive), a JSON encoder ({@link AccessLineEncoder}: time + the
- * entry's fields), and a batching appender ({@link BatchingAppender}) that never blocks the caller: when its queue is
- * full the line is dropped and counted ({@link #dropped()}).
+ * its own logger ({@value AccessLog#LOGGER}, not additive), a JSON encoder (time + the entry's fields), and a
+ * batching appender ({@link BatchingAppender}) that never blocks the caller: when its queue is full the line is
+ * dropped and counted ({@link #dropped()}).
  */
 public final class AccessLogAppender implements AutoCloseable {
     private final ch.qos.logback.classic.Logger logger;
@@ -29,8 +33,15 @@ public final class AccessLogAppender implements AutoCloseable {
     /** Attaches the access log's appender; its lines go nowhere else. */
     public static AccessLogAppender install(AccessLogConfig config) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        AccessLineEncoder encoder = new AccessLineEncoder();
+        LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
         encoder.setContext(context);
+        LoggingEventJsonProviders providers = new LoggingEventJsonProviders();
+        LoggingEventFormattedTimestampJsonProvider time = new LoggingEventFormattedTimestampJsonProvider();
+        time.setFieldName("time");
+        time.setTimeZone("UTC");
+        providers.addTimestamp(time);
+        providers.addLogstashMarkers(new LogstashMarkersJsonProvider());
+        encoder.setProviders(providers);
         encoder.start();
 
         OutputStreamAppender<ILoggingEvent> sink = config.toStandardOutput() ? console(context, encoder) : file(context, encoder, config);
@@ -46,7 +57,7 @@ public final class AccessLogAppender implements AutoCloseable {
         return new AccessLogAppender(logger, async);
     }
 
-    private static OutputStreamAppender<ILoggingEvent> console(LoggerContext context, AccessLineEncoder encoder) {
+    private static OutputStreamAppender<ILoggingEvent> console(LoggerContext context, LoggingEventCompositeJsonEncoder encoder) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("access-stdout");
@@ -56,7 +67,7 @@ public final class AccessLogAppender implements AutoCloseable {
         return console;
     }
 
-    private static OutputStreamAppender<ILoggingEvent> file(LoggerContext context, AccessLineEncoder encoder,
+    private static OutputStreamAppender<ILoggingEvent> file(LoggerContext context, LoggingEventCompositeJsonEncoder encoder,
                                                 AccessLogConfig config) {
         RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
         file.setContext(context);

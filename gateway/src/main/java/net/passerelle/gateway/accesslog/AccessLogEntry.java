@@ -7,11 +7,10 @@ import java.io.IOException;
 
 /**
  * One access-log line, copied from the exchange on the event loop (everything is already a string or a number) and
- * written as JSON fields by the logging thread. It travels with the logging event as its marker (Logstash's marker
- * class is a complete {@code Marker}), and {@link AccessLineEncoder} asks it to write itself: nothing is formatted on
- * the request path. Public for the benchmarks.
+ * written as JSON fields by the logging thread. A Logstash marker, so the encoder asks it to write itself: nothing is
+ * formatted on the request path.
  */
-public final class AccessLogEntry extends LogstashMarker {
+final class AccessLogEntry extends LogstashMarker {
     private final String requestId;
     private final String client;
     private final String host;
@@ -33,7 +32,7 @@ public final class AccessLogEntry extends LogstashMarker {
     private final String referer;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
-    public AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
+    AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
                    String outcome, long bytesIn, long bytesOut, String backend, long queueNanos, long connectNanos, long firstByteNanos,
                    long totalNanos, String protocol, String tls, String userAgent, String referer) {
         super("ACCESS");
