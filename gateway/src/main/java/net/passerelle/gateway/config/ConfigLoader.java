@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -196,6 +197,15 @@ public final class ConfigLoader {
             }
             if (type == Boolean.class || type == boolean.class) {
                 return "not true or false: '" + f.getValue() + "'";
+            }
+        }
+        if (rootCause(e) instanceof InputCoercionException c) {
+            // Jackson's own words name a Java type ("out of range of int"); the file's reader needs the bounds.
+            Class<?> type = c.getTargetType();
+            boolean isLong = type == Long.TYPE || type == Long.class;
+            if (isLong || type == Integer.TYPE || type == Integer.class) {
+                return "out of range (a whole number from " + (isLong ? Long.MIN_VALUE : Integer.MIN_VALUE) + " to "
+                        + (isLong ? Long.MAX_VALUE : Integer.MAX_VALUE) + " here)";
             }
         }
         return rootMessage(e);

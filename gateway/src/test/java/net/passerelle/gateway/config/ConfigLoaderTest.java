@@ -181,6 +181,8 @@ class ConfigLoaderTest {
             no listeners              | 'logging: {}\\nlisteners: []\\nserver: {}' | c.yml:2: | listeners: at least one address is needed
             text for a whole number   | 'server: { ioThreads: lots }'                    | c.yml:1: | bad value for 'server.ioThreads': not a whole number: 'lots'
             fraction for a number     | 'server:\\n  ioThreads: 1.5'                     | c.yml:2: | bad value for 'server.ioThreads': not a whole number: '1.5'
+            number out of range       | 'server:\\n  ioThreads: 99999999999'             | c.yml:2: | bad value for 'server.ioThreads': out of range (a whole number from -2147483648 to 2147483647 here)
+            negative out of range     | 'limits:\\n  maxHeaderCount: -99999999999'       | c.yml:2: | bad value for 'limits.maxHeaderCount': out of range (a whole number from
             number for a boolean      | 'http2:\\n  enabled: 1'                          | c.yml:2: | bad value for 'http2.enabled': not true or false: '1'
             duplicate key             | 'spool:\\n  dir: a\\n  dir: b'                      | c.yml:3: | dir
             bad transport             | 'server:\\n  transport: kqueue'                   | c.yml:2: | server.transport must be auto, epoll, io_uring or nio
