@@ -73,6 +73,22 @@ final class GatewayRepository {
         });
     }
 
+    /**
+     * Forgets the gateways whose lease ended (released or run out) and whose last heartbeat is older than
+     * {@code quiet}, both by the store's clock; returns their ids. A gateway that comes back heartbeats itself in again.
+     */
+    List<String> forgetStopped(Duration quiet) {
+        return tx.run("forgetStopped", c -> {
+            long cutoff = storeNow(c) - quiet.toMillis();
+            List<String> ids = Sql.query(c, "SELECT gateway_id FROM gateway_status WHERE lease_until_ms IS NOT NULL"
+                    + " AND lease_until_ms < ? AND heartbeat_ms < ?", rs -> rs.getString(1), cutoff, cutoff);
+            for (String id : ids) {
+                Sql.update(c, "DELETE FROM gateway_status WHERE gateway_id = ? AND heartbeat_ms < ?", id, cutoff);
+            }
+            return ids;
+        });
+    }
+
     boolean forgetGateway(String gatewayId) {
         return tx.run("forgetGateway", c -> Sql.update(c, "DELETE FROM gateway_status WHERE gateway_id = ?", gatewayId) > 0);
     }

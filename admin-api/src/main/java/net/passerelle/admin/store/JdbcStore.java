@@ -316,6 +316,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public List<String> forgetStoppedGateways(Duration quiet) {
+        return gateways.forgetStopped(quiet);
+    }
+
+    @Override
     public MigrationStore migrations() {
         return migrations;
     }

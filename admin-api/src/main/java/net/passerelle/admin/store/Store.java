@@ -185,6 +185,13 @@ public interface Store extends AutoCloseable {
     /** Forgets a gateway (decommissioned); false when it was unknown. Does not change the version. */
     boolean forgetGateway(String gatewayId);
 
+    /**
+     * Forgets every gateway that stopped (its lease released or run out) and has not been heard from for
+     * {@code quiet}, by the store's clock; returns their ids. Gateways that only heartbeat without a lease are kept.
+     * Does not change the version.
+     */
+    List<String> forgetStoppedGateways(Duration quiet);
+
     // ---- migrations ------------------------------------------------------------------------------------
 
     /** The migrations, on the same database (see {@link MigrationStore}). */

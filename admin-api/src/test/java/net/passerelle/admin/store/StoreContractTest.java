@@ -514,6 +514,33 @@ abstract class StoreContractTest {
         assertEquals(0, store.version(), "leases are not changes of the table");
     }
 
+    /**
+     * With the default gateway id ({@code <host>-<pid>}) every restart is a new gateway: stopped ones are forgotten
+     * once quiet for long enough, judged by the store's clock, so the list does not grow with every deploy.
+     */
+    @Test
+    @Timeout(30)
+    void stoppedGatewaysAreForgottenOnceQuietForLongEnough() {
+        store.renewLease("gw-stopped", 1, null, Duration.ofSeconds(30));
+        store.releaseLease("gw-stopped");
+        store.renewLease("gw-live", 1, null, Duration.ofSeconds(30));
+        store.heartbeat("gw-unleased", 1, null);
+        Instant lastHeard = store.fleet().gateways().stream().filter(g -> g.gatewayId().equals("gw-stopped"))
+                .findFirst().orElseThrow().heartbeat();
+        while (!store.fleet().storeNow().isAfter(lastHeard)) {
+            Thread.onSpinWait(); // the store's clock must pass the last heartbeat's millisecond, for ZERO below
+        }
+
+        assertEquals(List.of(), store.forgetStoppedGateways(Duration.ofDays(7)), "stopped, but not for long");
+        assertEquals(List.of("gw-stopped"), store.forgetStoppedGateways(Duration.ZERO));
+        assertEquals(List.of("gw-live", "gw-unleased"), store.gateways().stream().map(GatewayStatus::gatewayId).toList(),
+                "a gateway whose lease is valid, and one older than leases, are kept");
+        assertEquals(0, store.version(), "forgetting gateways is not a change of the table");
+
+        store.renewLease("gw-stopped", 2, null, Duration.ofSeconds(30));
+        assertEquals(3, store.gateways().size(), "a forgotten gateway that comes back is listed again");
+    }
+
     // ---- concurrency -------------------------------------------------------------------------------------
 
     @Test

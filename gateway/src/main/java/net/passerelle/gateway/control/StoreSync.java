@@ -51,6 +51,9 @@ public final class StoreSync implements AutoCloseable {
     private static final Duration MAX_REOPEN_BACKOFF = Duration.ofSeconds(5);
     /** The lease when none is given: {@code store.lease}'s default. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(4);
+    /** A stopped gateway silent this long is dropped from the fleet's list (it is listed again if it comes back). */
+    public static final Duration FORGET_STOPPED_AFTER = Duration.ofDays(7);
+    private static final Duration FORGET_EVERY = Duration.ofHours(1);
 
     /** Opens the store; throws {@link StoreException} when it is unreachable. */
     @FunctionalInterface
@@ -81,6 +84,7 @@ public final class StoreSync implements AutoCloseable {
     private Instant nextOpenAttempt = Instant.MIN;
     private Duration reopenBackoff = Duration.ofMillis(250);
     private ScheduledFuture<?> pollTask;
+    private Long forgotAtNanos;
 
     public StoreSync(StoreOpener opener, RoutingTableHolder holder, SnapshotFile snapshot, List<Group> seedGroups,
                      List<HostMapping> seedHosts, String gatewayId, Duration pollInterval, Clock clock, Supplier<String> info) {
@@ -195,11 +199,34 @@ public final class StoreSync implements AutoCloseable {
             table.failSafe(false, "the store confirmed it, table version " + table.current().version());
         }
         renew(s);
+        forgetStopped(s);
         if (!reachable) {
             log.info("store reachable, table version {} applied", table.current().version());
         }
         reachable = true;
         lastError = null;
+    }
+
+    /**
+     * Once an hour, forgets the gateways stopped and silent for {@link #FORGET_STOPPED_AFTER}: with the default id
+     * ({@code <host>-<pid>}) each restart is a new gateway, and the list would otherwise grow with every deploy. Every
+     * gateway does it; the first to look finds them. Not a reason to call the store unreachable if it fails.
+     */
+    private void forgetStopped(Store s) {
+        long now = System.nanoTime();
+        if (forgotAtNanos != null && now - forgotAtNanos < FORGET_EVERY.toNanos()) {
+            return;
+        }
+        forgotAtNanos = now;
+        try {
+            List<String> forgotten = s.forgetStoppedGateways(FORGET_STOPPED_AFTER);
+            if (!forgotten.isEmpty()) {
+                log.info("forgot {} gateway(s) stopped and silent for over {} days: {}", forgotten.size(),
+                        FORGET_STOPPED_AFTER.toDays(), String.join(", ", forgotten));
+            }
+        } catch (StoreException e) {
+            log.debug("could not forget stopped gateways this time: {}", e.toString());
+        }
     }
 
     /** Heartbeats the version in force and renews the lease, counted from before the call. */
