@@ -61,7 +61,7 @@ final class GatewayRepository {
                 "UPDATE gateway_status SET lease_until_ms = 0 WHERE gateway_id = ? AND lease_until_ms IS NOT NULL", gatewayId));
     }
 
-    /** Every gateway that ever reported, by id. */
+    /** Every gateway that reported and is not forgotten, by id. */
     List<GatewayStatus> gateways() {
         return tx.run("gateways", GatewayRepository::readAll);
     }

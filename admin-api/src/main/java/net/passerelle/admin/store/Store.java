@@ -173,7 +173,7 @@ public interface Store extends AutoCloseable {
     /** Ends the gateway's lease now (it stops): it is no longer waited for. A no-op for an unknown gateway. */
     void releaseLease(String gatewayId);
 
-    /** Every gateway that ever reported, by id; liveness is for the caller to judge from the heartbeat. */
+    /** Every gateway that reported and is not forgotten, by id; liveness is for the caller to judge from the heartbeat. */
     List<GatewayStatus> gateways();
 
     /**
