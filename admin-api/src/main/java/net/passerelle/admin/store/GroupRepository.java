@@ -60,6 +60,9 @@ final class GroupRepository {
         Objects.requireNonNull(group, "group");
         return tx.mutate("putGroup", (c, version) -> {
             Group before = readOne(c, group.name()).orElse(null);
+            if (before != null) {
+                refuseDuringMigration(c, group.name());
+            }
             Group after = stamp(before, truncate(group), clock);
             if (after.equals(before)) {
                 return version;
@@ -73,7 +76,10 @@ final class GroupRepository {
 
     long setBackends(String actor, String group, List<Backend> backends, List<Backend> spares) {
         AuditLog.requireActor(actor);
-        return update("setBackends", actor, "group.backends", group, g -> g.withBackends(backends, spares));
+        return tx.mutate("setBackends", (c, version) -> {
+            refuseDuringMigration(c, group);
+            return update(c, version, actor, "group.backends", group, g -> g.withBackends(backends, spares));
+        });
     }
 
     long deleteGroup(String actor, String group) {
@@ -96,10 +102,13 @@ final class GroupRepository {
                  Map<String, String> message) {
         AuditLog.requireActor(actor);
         Objects.requireNonNull(mode, "mode");
-        return update("setMode", actor, "group.mode", group, g -> g.withMode(mode,
-                writes == null ? g.writes() : writes,
-                retryAfterSeconds == null ? g.retryAfterSeconds() : retryAfterSeconds,
-                message == null ? g.message() : message));
+        return tx.mutate("setMode", (c, version) -> {
+            refuseDuringMigration(c, group);
+            return update(c, version, actor, "group.mode", group, g -> g.withMode(mode,
+                    writes == null ? g.writes() : writes,
+                    retryAfterSeconds == null ? g.retryAfterSeconds() : retryAfterSeconds,
+                    message == null ? g.message() : message));
+        });
     }
 
     long setWindow(String actor, String group, Window window) {
@@ -115,17 +124,34 @@ final class GroupRepository {
 
     /** Read-modify-write of an existing group under the version lock; no change, no new version. */
     private long update(String what, String actor, String action, String name, UnaryOperator<Group> change) {
-        return tx.mutate(what, (c, version) -> {
-            Group before = readOne(c, name).orElseThrow(() -> new NotFoundException("group", name));
-            Group after = stamp(before, truncate(change.apply(before)), clock);
-            if (after.equals(before)) {
-                return version;
-            }
-            write(c, true, after);
-            long next = Transactions.bump(c, version);
-            audit.append(c, next, actor, action, name, before, after);
-            return next;
-        });
+        return tx.mutate(what, (c, version) -> update(c, version, actor, action, name, change));
+    }
+
+    private long update(Connection c, long version, String actor, String action, String name,
+                        UnaryOperator<Group> change) throws SQLException {
+        Group before = readOne(c, name).orElseThrow(() -> new NotFoundException("group", name));
+        Group after = stamp(before, truncate(change.apply(before)), clock);
+        if (after.equals(before)) {
+            return version;
+        }
+        write(c, true, after);
+        long next = Transactions.bump(c, version);
+        audit.append(c, next, actor, action, name, before, after);
+        return next;
+    }
+
+    /**
+     * A group being migrated belongs to its migration until it is done or aborted: a mode or backends set by hand
+     * meanwhile would open it during the data copy (writes landing on the old server, lost at the cutover) or move
+     * it behind the migration's back, while the migration still reports it read-only. The driver's own changes go
+     * through the migration store, not here. Checked in the change's transaction, against the same unique
+     * {@code active_group} that refuses a second migration.
+     */
+    private static void refuseDuringMigration(Connection c, String group) throws SQLException {
+        List<String> active = Sql.query(c, "SELECT id FROM migration WHERE active_group = ?", rs -> rs.getString(1), group);
+        if (!active.isEmpty()) {
+            throw new ActiveMigrationException(group, active.get(0));
+        }
     }
 
     // ---- rows --------------------------------------------------------------------------------------------

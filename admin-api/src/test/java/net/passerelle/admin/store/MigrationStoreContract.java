@@ -252,6 +252,34 @@ abstract class MigrationStoreContract {
         assertNull(reopened.readOnlySince());
     }
 
+    /**
+     * While a migration holds the group, a mode or backends set by hand is refused and changes nothing: opened during
+     * the data copy, the group's writes would land on the old server and be lost at the cutover, while the migration
+     * still said read-only. Its own changes still go through; once it is finished, ops have the group back.
+     */
+    @Test
+    void aGroupBeingMigratedRefusesAModeOrBackendsSetByHandUntilTheMigrationIsFinished() {
+        migrations.create("ops", draft("mig-1", "srv-12"));
+        assertTrue(migrations.apply("d", "mig-1", Set.of(SCHEDULED), null, new MigrationChange().state(AWAITING_COPY)
+                .mode(Mode.READ_ONLY, WritePolicy.QUEUE).readOnlySince()));
+        long version = store.version();
+        List<Backend> other = List.of(Backend.parse("10.0.0.7:80"));
+        ActiveMigrationException e = assertThrows(ActiveMigrationException.class,
+                () -> store.setMode("alice", "srv-12", Mode.OPEN, null, null, null));
+        assertEquals("mig-1", e.migrationId());
+        assertThrows(ActiveMigrationException.class, () -> store.setBackends("alice", "srv-12", other, List.of()));
+        assertThrows(ActiveMigrationException.class, () -> store.putGroup("alice", Group.of("srv-12", other)));
+        assertEquals(version, store.version(), "a refused change changes nothing");
+        assertEquals(Mode.READ_ONLY, group("srv-12").mode());
+        assertEquals(List.of(Backend.parse("10.0.0.1:80")), group("srv-12").backends());
+
+        store.setMode("alice", "srv-13", Mode.READ_ONLY, null, null, null); // another group is not held
+        assertTrue(migrations.apply("d", "mig-1", Set.of(AWAITING_COPY), null, new MigrationChange().state(ABORTED)
+                .reopen().finish()));
+        store.setMode("alice", "srv-12", Mode.MAINTENANCE, null, null, null);
+        assertEquals(Mode.MAINTENANCE, group("srv-12").mode());
+    }
+
     private Group group(String name) {
         return store.group(name).orElseThrow();
     }
