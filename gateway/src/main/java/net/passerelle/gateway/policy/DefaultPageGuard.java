@@ -97,11 +97,21 @@ public final class DefaultPageGuard {
             return false;
         }
         String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !type.regionMatches(true, 0, "text/html", 0, 9)) {
+        if (type != null && !isHtml(type)) {
             return false;
         }
         String encoding = response.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         return encoding == null || isReadable(encoding);
+    }
+
+    /**
+     * HTML as a browser renders it: {@code text/html}, and XHTML ({@code application/xhtml+xml}: Debian's Apache page
+     * is an XHTML document). A response without a type counts too, since browsers sniff it and render the page, so
+     * a backend that drops the header must not carry its default page past the guard.
+     */
+    private static boolean isHtml(String type) {
+        String t = type.stripLeading();
+        return t.regionMatches(true, 0, "text/html", 0, 9) || t.regionMatches(true, 0, "application/xhtml+xml", 0, 21);
     }
 
     private static boolean isReadable(String encoding) {

@@ -248,8 +248,16 @@ final class OriginExchange implements OriginListener {
             return;
         }
         connection = null;
+        boolean headHeld = relay.holdingHead();
         relay.releaseHeld();
         if (ex.phase != Exchange.Phase.FORWARDING) {
+            return;
+        }
+        if (headHeld) {
+            // The guard held the head back, so the client has had nothing: a cut connection would be an empty
+            // reply. The backend did answer, so the request is not sent again.
+            log.debug("request {}: backend {} closed before the guard saw the response's start", ex.requestId, backend);
+            ex.local.answer(NoticeKind.BAD_GATEWAY, !ex.requestComplete, Outcome.BACKEND_ERROR);
             return;
         }
         if (relay.started()) {
@@ -313,15 +321,17 @@ final class OriginExchange implements OriginListener {
             ex.client.schedule(deadline - now);
             return;
         }
-        if (relay.started()) {
+        if (relay.started() && !relay.holdingHead()) {
             ex.abandon(Outcome.BACKEND_ERROR);
         } else if (ex.requestComplete) {
             log.info("request {}: backend {} of group {} did not answer in time", ex.requestId, backend,
                     ex.group == null ? "-" : ex.group.name());
             abandonConnection();
+            relay.releaseHeld(); // a head the guard held back: the visitor gets the notice instead
             ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.BACKEND_ERROR);
         } else {
             abandonConnection();
+            relay.releaseHeld();
             ex.local.answer(NoticeKind.GATEWAY_TIMEOUT, true, Outcome.BACKEND_ERROR);
         }
     }

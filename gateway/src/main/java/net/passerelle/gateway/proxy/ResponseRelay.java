@@ -50,6 +50,11 @@ final class ResponseRelay {
         return started;
     }
 
+    /** The head is held back for the guard: the client has been sent nothing of this response yet. */
+    boolean holdingHead() {
+        return held != null;
+    }
+
     boolean pausedForClient() {
         return pausedForClient;
     }

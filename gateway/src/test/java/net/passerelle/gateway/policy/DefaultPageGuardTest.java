@@ -161,9 +161,26 @@ class DefaultPageGuardTest {
                 .appliesTo(response("text/html", null), false));
     }
 
+    /**
+     * Found on the walkthrough: a backend that answered Debian's Apache page without a Content-Type, or as
+     * application/xhtml+xml (the page is XHTML), got it to the visitor through the gateway, and a browser renders both.
+     */
+    @Test
+    void aDefaultPageWithoutATypeOrAsXhtmlIsLookedAtToo() {
+        assertTrue(guard.appliesTo(response(null, null), false), "browsers sniff an untyped body and render it");
+        assertTrue(guard.appliesTo(response("application/xhtml+xml; charset=UTF-8", null), false));
+        assertTrue(guard.appliesTo(response("Application/XHTML+XML", "gzip"), false));
+        assertFalse(guard.appliesTo(response("application/xml", null), false));
+        assertFalse(guard.appliesTo(response("application/json", null), false));
+        assertFalse(guard.appliesTo(response(null, null), true), "HEAD has no body to look at");
+        assertFalse(guard.appliesTo(response(null, "br"), false));
+    }
+
     private static HttpResponse response(String type, String encoding) {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        r.headers().set("content-type", type);
+        if (type != null) {
+            r.headers().set("content-type", type);
+        }
         if (encoding != null) {
             r.headers().set("content-encoding", encoding);
         }
