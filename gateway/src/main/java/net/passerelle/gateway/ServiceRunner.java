@@ -77,10 +77,23 @@ final class ServiceRunner {
     /** SIGHUP reloads instead of stopping the JVM (its default). */
     private void onHangup() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloads.execute(this::reload));
+            if (!handle(new sun.misc.Signal("HUP"), signal -> reloads.execute(this::reload))) {
+                log.warn("SIGHUP is ignored by this process (started under nohup?), and the JVM installs no handler "
+                        + "for an ignored signal: kill -HUP will not reload the configuration. Start the gateway "
+                        + "without nohup (systemd, or setsid) to reload it with SIGHUP; until then, reload by restarting");
+            }
         } catch (IllegalArgumentException e) {
             log.warn("SIGHUP cannot be handled here ({}): reload by restarting", e.getMessage());
         }
+    }
+
+    /**
+     * Installs {@code handler}, and says whether it will ever run: for a signal the process inherited as ignored
+     * (nohup ignores SIGHUP), the JVM leaves it ignored and answers {@code SIG_IGN} as the previous handler,
+     * without an error, so without this check a reload by {@code kill -HUP} would do nothing and say nothing.
+     */
+    static boolean handle(sun.misc.Signal signal, sun.misc.SignalHandler handler) {
+        return sun.misc.Signal.handle(signal, handler) != sun.misc.SignalHandler.SIG_IGN;
     }
 
     private void reload() {

@@ -47,6 +47,12 @@ final class GatewayProcess implements AutoCloseable {
     /** @param environment variables added to the gateway's environment (NOTIFY_SOCKET, say) */
     static GatewayProcess start(Path dir, String yaml, List<String> jvmOptions, java.util.Map<String, String> environment)
             throws IOException, InterruptedException {
+        return start(dir, yaml, jvmOptions, environment, List.of());
+    }
+
+    /** @param launcher what runs the JVM's command ({@code sh -c '…; exec "$0" "$@"'}, say); empty: the JVM itself */
+    static GatewayProcess start(Path dir, String yaml, List<String> jvmOptions, java.util.Map<String, String> environment,
+                                List<String> launcher) throws IOException, InterruptedException {
         Path config = dir.resolve("passerelle.yml");
         Files.writeString(config, yaml);
         Path err = dir.resolve("stderr.log");
@@ -54,7 +60,7 @@ final class GatewayProcess implements AutoCloseable {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         // To show that a regression test fails on an older build: -Dpasserelle.test.gatewayJar=that/passerelle.jar
         classPath = System.getProperty("passerelle.test.gatewayJar", classPath);
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath, "net.passerelle.gateway.Main", "--config", config.toString()));
