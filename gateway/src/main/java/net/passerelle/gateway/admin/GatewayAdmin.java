@@ -115,7 +115,8 @@ public final class GatewayAdmin implements AutoCloseable {
         new BackendRoutes(parts.store(), confirmer, parts.health(), parts.routes()).register(router);
         OpsRoutes.register(HealthRoutes.register(router, parts.notReady(), parts.notes(), parts.metrics()));
         if (parts.spool() != null) {
-            new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store()).register(router);
+            new SpoolRoutes(parts.spool(), parts.replay(), parts.routes(), parts.store(), parts.gatewayId(),
+                    confirmer.liveness()).register(router);
         }
         if (parts.tls() != null) {
             new CertificatesApi(parts.tls()).register(router);

@@ -5,9 +5,13 @@ import net.passerelle.admin.api.ApiRequest;
 import net.passerelle.admin.api.ApiResponse;
 import net.passerelle.admin.api.Handler;
 import net.passerelle.admin.api.Json;
+import net.passerelle.admin.api.Liveness;
 import net.passerelle.admin.api.Router;
+import net.passerelle.admin.model.FleetView;
+import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.store.Store;
+import net.passerelle.gateway.migration.SpoolBeacon;
 import net.passerelle.gateway.routing.GroupRoute;
 import net.passerelle.gateway.routing.RoutingTableHolder;
 import net.passerelle.gateway.spool.EntryView;
@@ -19,13 +23,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
  * The spool's admin routes. What they show of a queued write is its method, path (never the query string),
  * arrival, size and replay outcome: never its body, cookies or credentials.
  * <ul>
- *   <li>{@code GET /v1/groups/{group}/spool}: count, bytes, oldest, and every entry with its status</li>
+ *   <li>{@code GET /v1/groups/{group}/spool}: count, bytes, oldest, and every entry with its status, of this
+ *       gateway's spool ({@code gateway}); spools are per gateway, so {@code waitingElsewhere} adds what the other
+ *       live gateways publish as waiting for the group in their heartbeats (null when the store cannot say)</li>
  *   <li>{@code POST /v1/groups/{group}/spool/replay}: replays now (202; progress shows in the GET); {@code 409} while
  *       the group is not open, unless the body is {@code {"force": true}}</li>
  *   <li>{@code DELETE /v1/groups/{group}/spool/{ref}}: discards one entry, with an audit entry</li>
@@ -36,12 +43,17 @@ final class SpoolRoutes {
     private final ReplayTrigger trigger;
     private final RoutingTableHolder routes;
     private final Supplier<Store> store;
+    private final String self;
+    private final Liveness liveness;
 
-    SpoolRoutes(Spool spool, ReplayTrigger trigger, RoutingTableHolder routes, Supplier<Store> store) {
+    SpoolRoutes(Spool spool, ReplayTrigger trigger, RoutingTableHolder routes, Supplier<Store> store, String self,
+                Liveness liveness) {
         this.spool = spool;
         this.trigger = trigger;
         this.routes = routes;
         this.store = store;
+        this.self = self;
+        this.liveness = liveness;
     }
 
     void register(Router router) {
@@ -59,7 +71,31 @@ final class SpoolRoutes {
     }
 
     private ApiResponse summary(ApiRequest r) {
-        return ApiResponse.ok(describe(spool.summary(knownGroup(r))));
+        String group = knownGroup(r);
+        Map<String, Object> body = describe(spool.summary(group));
+        // Found on a fleet walkthrough: asked through gw-1, this said 0 waiting while gw-2 held a queued write of
+        // the group, and 'ctl status' showed QUEUED 0. Each gateway spools to its own disk; this says whose it is.
+        body.put("gateway", self);
+        body.put("waitingElsewhere", waitingElsewhere(group));
+        return ApiResponse.ok(body);
+    }
+
+    /** What the other live gateways publish as waiting for {@code group}; null when the store cannot be read. */
+    private Map<String, Integer> waitingElsewhere(String group) {
+        FleetView fleet;
+        try {
+            fleet = store.get().fleet();
+        } catch (RuntimeException e) {
+            return null; // the spool is shown without the store: it may be what is being migrated
+        }
+        Map<String, Integer> elsewhere = new TreeMap<>();
+        for (GatewayStatus g : fleet.gateways()) {
+            int n = SpoolBeacon.parse(g.info()).getOrDefault(group, 0);
+            if (n > 0 && !g.gatewayId().equals(self) && liveness.isLive(g, fleet)) {
+                elsewhere.put(g.gatewayId(), n);
+            }
+        }
+        return elsewhere;
     }
 
     /**

@@ -48,12 +48,22 @@ final class StatusCommand extends CtlSubcommand {
         for (JsonNode g : groups.json().path("groups")) {
             String name = g.path("name").asText();
             AdminClient.Answer spool = client.get("v1/groups/" + AdminClient.seg(name) + "/spool");
-            String queued = spool.status() == 200 ? String.valueOf(spool.json().path("count").asInt()) : null;
+            String queued = spool.status() == 200 ? queued(spool.json()) : null;
             t.row(name, Views.mode(g), Views.writes(g), Views.window(g.path("window"), now), Views.backends(g.path("backends")), queued);
         }
         t.print(out());
         migrationsInProgress(client);
         return Exit.APPLIED;
+    }
+
+    /** This gateway's queued writes, and those the other live gateways hold on their own disks. */
+    static String queued(JsonNode spool) {
+        int elsewhere = 0;
+        for (JsonNode n : spool.path("waitingElsewhere")) {
+            elsewhere += n.asInt();
+        }
+        String here = String.valueOf(spool.path("count").asInt());
+        return elsewhere == 0 ? here : here + " (+" + elsewhere + " on other gateways)";
     }
 
     /** The migrations holding a group read-only or waiting for ops: what a migration morning's status is about. */
