@@ -36,6 +36,9 @@ import java.util.function.Supplier;
  *   <li>{@code POST /v1/groups/{group}/spool/replay}: replays now (202; progress shows in the GET); {@code 409} while
  *       the group is not open, unless the body is {@code {"force": true}}</li>
  *   <li>{@code DELETE /v1/groups/{group}/spool/{ref}}: discards one entry, with an audit entry</li>
+ *   <li>{@code POST /v1/groups/{group}/spool/{ref}/requeue}: puts a failed-final entry back in the queue (one held
+ *       in doubt after a crash, or refused by a backend since fixed), with an audit entry; replayed at once when the
+ *       group is open</li>
  * </ul>
  */
 final class SpoolRoutes {
@@ -60,6 +63,7 @@ final class SpoolRoutes {
         router.add("GET", "/v1/groups/{group}/spool", Handler.sync(this::summary));
         router.add("POST", "/v1/groups/{group}/spool/replay", Handler.sync(this::replay));
         router.add("DELETE", "/v1/groups/{group}/spool/{ref}", Handler.sync(this::discard));
+        router.add("POST", "/v1/groups/{group}/spool/{ref}/requeue", Handler.sync(this::requeue));
     }
 
     private String knownGroup(ApiRequest r) {
@@ -145,6 +149,28 @@ final class SpoolRoutes {
         store.get().recordEvent(r.actor(), "spool.discard", group + "/" + ref,
                 Json.STRICT.writeValueAsString(before), null);
         return ApiResponse.ok(Map.of("discarded", before));
+    }
+
+    private ApiResponse requeue(ApiRequest r) throws Exception {
+        String group = knownGroup(r);
+        String ref = r.param("ref");
+        Optional<EntryView> requeued;
+        try {
+            requeued = spool.requeue(group, ref, r.actor());
+        } catch (IllegalStateException e) {
+            throw new ApiException(409, "conflict", e.getMessage()); // only a failed-final entry goes back
+        }
+        if (requeued.isEmpty()) {
+            throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
+        }
+        Map<String, Object> before = entry(requeued.get());
+        store.get().recordEvent(r.actor(), "spool.requeue", group + "/" + ref, Json.STRICT.writeValueAsString(before), null);
+        GroupRoute route = routes.get().group(group);
+        boolean started = route != null && route.mode() == Mode.OPEN && trigger.replay(group, "requeued by " + r.actor());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("requeued", before);
+        body.put("replayStarted", started);
+        return ApiResponse.ok(body);
     }
 
     private static Map<String, Object> describe(SpoolSummary s) {

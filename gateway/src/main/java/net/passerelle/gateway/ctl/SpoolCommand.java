@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code ctl spool list|replay|discard}: a group's queued writes (never their bodies or secrets). */
+/** {@code ctl spool list|replay|discard|requeue}: a group's queued writes (never their bodies or secrets). */
 @Command(name = "spool", mixinStandardHelpOptions = true, description = "A group's queued writes.",
-        subcommands = {SpoolCommand.List.class, SpoolCommand.Replay.class, SpoolCommand.Discard.class})
+        subcommands = {SpoolCommand.List.class, SpoolCommand.Replay.class, SpoolCommand.Discard.class, SpoolCommand.Requeue.class})
 final class SpoolCommand {
 
     static String path(String group) {
@@ -97,6 +97,30 @@ final class SpoolCommand {
             JsonNode e = a.json().path("discarded");
             out().println("discarded " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
                     + ", was " + e.path("status").asText() + ")");
+            out().flush();
+            return Exit.APPLIED;
+        }
+    }
+
+    @Command(name = "requeue", mixinStandardHelpOptions = true,
+            description = "Put a failed-final queued write back in the queue (audited); it is sent at once if the group is open.")
+    static final class Requeue extends CtlSubcommand {
+        @Parameters(index = "0", paramLabel = "GROUP")
+        String group;
+
+        @Parameters(index = "1", paramLabel = "REF", description = "the reference id")
+        String ref;
+
+        @Override
+        int run(AdminClient client) {
+            AdminClient.Answer a = client.call("POST", path(group) + "/" + AdminClient.seg(ref) + "/requeue", null);
+            int code = unlessTable(a);
+            if (code >= 0) {
+                return code;
+            }
+            JsonNode e = a.json().path("requeued");
+            out().println("requeued " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
+                    + ")" + (a.json().path("replayStarted").asBoolean() ? ": replay started" : ": sent when the group's writes replay"));
             out().flush();
             return Exit.APPLIED;
         }

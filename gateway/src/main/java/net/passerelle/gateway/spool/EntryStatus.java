@@ -6,7 +6,10 @@ import java.util.Locale;
 public enum EntryStatus {
     /** committed, waiting for replay */
     PENDING,
-    /** an attempt was started (durably recorded before sending); after a crash it is sent again with the same key */
+    /**
+     * an attempt was started (durably recorded before sending); found so after a restart, the entry is held as
+     * {@link #FAILED_FINAL} "in doubt" (the backend may have it), never sent again without ops
+     */
     REPLAYING,
     /** the backend answered 2xx or 3xx; the body file is gone, the outcome is kept */
     DELIVERED,

@@ -144,12 +144,30 @@ final class GroupRecovery {
         } else {
             if (t.status == EntryStatus.SET_ASIDE) {
                 t.status = EntryStatus.PENDING; // verifies now: cannot happen unless restored by hand
+            } else if (t.status == EntryStatus.REPLAYING) {
+                holdInDoubt(t);
             }
             t.file = p;
             g.committedBytes += t.size;
         }
         latest.remove(seq);
         g.add(t);
+    }
+
+    /**
+     * An entry whose attempt had started when the process ended: the backend may have applied it, and its answer was
+     * lost. Sending it again could apply it twice (Piwigo does not deduplicate by {@code Idempotency-Key}), and the
+     * spec says a crash replays none twice; dropping it could lose it. So it is held for ops, who can see whether the
+     * backend has it: failed-final (kept, never blocking the queue), then requeued or discarded through the API.
+     */
+    private void holdInDoubt(Tracked t) {
+        t.status = EntryStatus.FAILED_FINAL;
+        t.code = 0;
+        t.reason = "in doubt: the gateway stopped while sending it (attempt " + t.attempts + "), so the backend may"
+                + " have applied it; if it did not, requeue it (POST …/spool/{ref}/requeue, ctl spool requeue),"
+                + " else discard it";
+        log.warn("spool {}: entry {} ({} {}) was being sent when the gateway stopped; held as failed-final, not sent"
+                + " again: the backend may have it. Check, then requeue or discard it", g.name, t.ref, t.method, t.path);
     }
 
     private EntryFormat.Stored verified(Path p, long seq, String ref) throws IOException {

@@ -58,11 +58,14 @@ import java.util.function.Supplier;
  *       exponential backoff ({@code spool.replay.*}); after {@code maxAttempts} the entry is {@code failed-final}. Any
  *       other {@code 4xx} is {@code failed-final} at once. A failed-final entry is kept on disk for ops
  *       ({@link Spool#requeue}, {@link Spool#discard}) and never blocks the queue.</li>
- *   <li>Every attempt of an entry carries the same {@code Idempotency-Key} (its reference id). A backend may therefore
- *       see one entry more than once only when an attempt's answer was lost (timeout, connection cut, gateway crash
- *       between sending and the durable "delivered" mark): then the resend has the same key, and a backend that
- *       deduplicates by key applies it once. The spool marks each entry delivered at most once, and an entry is
- *       re-sent after a crash only when it was {@code replaying} then: at most one entry per group.</li>
+ *   <li>Every attempt of an entry carries the same {@code Idempotency-Key} (its reference id). Within a run, a backend
+ *       may see one entry more than once only when an attempt's answer was lost (a timeout, or a connection cut after
+ *       sending): the retry has the same key, and a backend that deduplicates by key applies it once. The spool marks
+ *       each entry delivered at most once.</li>
+ *   <li>A crash replays none twice: an entry found {@code replaying} when the spool opens (the gateway died between
+ *       sending it and recording the answer) is held as failed-final "in doubt" and not sent again; ops requeue it
+ *       ({@link Spool#requeue}) once they know the backend does not have it, or discard it. At most one entry per
+ *       group is ever in that state.</li>
  * </ul>
  * Requests are rebuilt from the file: original method, target and headers (hop-by-hop removed), body streamed from
  * disk with a {@code Content-Length}, the forwarding headers set for the original client address, plus

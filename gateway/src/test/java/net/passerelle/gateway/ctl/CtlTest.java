@@ -217,6 +217,9 @@ class CtlTest {
             assertEquals(0, discard.code(), discard.err());
             assertTrue(discard.out().contains("discarded " + ref));
             assertEquals(Exit.REFUSED, ctl("spool", "discard", "srv-12", ref).code());
+            Run requeue = ctl("spool", "requeue", "srv-12", ref);
+            assertEquals(Exit.REFUSED, requeue.code(), "only a failed-final entry goes back: " + requeue.err());
+            assertTrue(requeue.err().contains("not failed-final"), requeue.err());
         } finally {
             assertEquals(0, ctl("mode", "srv-12", "open").code());
         }

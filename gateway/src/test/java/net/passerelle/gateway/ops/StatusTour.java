@@ -123,7 +123,35 @@ final class StatusTour {
         call("DELETE", d, "/v1/groups/srv-12/spool/no-such-ref", null);
         ops.admin("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"open\"}");
         call("POST", sp + "/replay", "/v1/groups/srv-12/spool/replay", null);
-        call("POST", sp + "/replay", "/v1/groups/nope/spool/replay", null);
+        call("POST", sp + "/replay", "/v1/groups/nope/spool/replay", null);        requeue(sp);
+    }
+
+    /** A write the backend refuses for good (403) is failed-final; requeued, it goes back in the queue once. */
+    private void requeue(String sp) throws Exception {
+        ops.admin("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\", \"writes\": \"queue\"}");
+        if (ops.post(OpsGateway.ALICE).status() != 202) {
+            throw new AssertionError("the write was not queued");
+        }
+        ops.backend.respondWith(net.passerelle.gateway.testing.StubBackend.raw("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n"));
+        ops.admin("PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"open\"}");
+        String ref = null;
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (ref == null && System.nanoTime() < deadline) {
+            for (var e : ops.admin("GET", "/v1/groups/srv-12/spool", null).json().path("entries")) {
+                if ("failed-final".equals(e.path("status").asText())) {
+                    ref = e.path("ref").asText();
+                }
+            }
+            Thread.onSpinWait();
+        }
+        if (ref == null) {
+            throw new AssertionError("the refused write did not become failed-final");
+        }
+        ops.backend.respondWith(net.passerelle.gateway.testing.StubBackend.text("hello from the backend"));
+        String rq = sp + "/{ref}/requeue";
+        call("POST", rq, "/v1/groups/srv-12/spool/" + ref + "/requeue", null);
+        call("POST", rq, "/v1/groups/srv-12/spool/" + ref + "/requeue", null);
+        call("POST", rq, "/v1/groups/srv-12/spool/no-such-ref/requeue", null);
     }
 
     private void migrations() throws Exception {

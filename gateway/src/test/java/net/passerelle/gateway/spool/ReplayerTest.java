@@ -185,8 +185,13 @@ class ReplayerTest {
         }
     }
 
+    /**
+     * SPEC: a crash replays none twice. An entry whose attempt had started when the gateway died may have reached the
+     * backend: it is held (failed-final, in doubt) rather than sent again, and the rest of the queue goes on; ops
+     * requeue it once they know the backend does not have it, and it goes out with its own key.
+     */
     @Test
-    void anEntryReplayingWhenTheGatewayDiedIsResentWithTheSameKey() throws Exception {
+    void anEntryReplayingWhenTheGatewayDiedIsHeldInDoubtNotSentAgain() throws Exception {
         String a;
         String b;
         try (Spool s = Spool.open(settings(tmp.resolve("spool")))) {
@@ -199,18 +204,32 @@ class ReplayerTest {
         try (Spool s = Spool.open(settings(tmp.resolve("spool")));
              Replayer r = new Replayer(s, FORWARDING);
              StubBackend backend = new StubBackend()) {
-            assertEquals(EntryStatus.REPLAYING, s.summary("g").entries().get(0).status());
-            assertEquals(2, s.summary("g").waiting());
+            EntryView held = s.summary("g").entries().get(0);
+            assertEquals(EntryStatus.FAILED_FINAL, held.status());
+            assertTrue(held.lastReason().startsWith("in doubt"), held.lastReason());
+            assertEquals(1, s.summary("g").waiting());
             r.replay("g", List.of(backend.address())).get(30, TimeUnit.SECONDS);
-            assertEquals(List.of(a, b), backend.all().stream().map(x -> x.header("Idempotency-Key")).toList());
-            assertEquals(2, s.summary("g").entries().get(0).attempts());
+            assertEquals(List.of(b), backend.all().stream().map(x -> x.header("Idempotency-Key")).toList(),
+                    "the entry in doubt is not sent again; the rest of the queue is");
+
+            s.requeue("g", a, "ops");
+            r.replay("g", List.of(backend.address())).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(b, a), backend.all().stream().map(x -> x.header("Idempotency-Key")).toList());
         }
-        // a crash after the delivered mark but before the file was removed: not sent again
-        try (Spool s = Spool.open(settings(tmp.resolve("spool")));
-             Replayer r = new Replayer(s, FORWARDING);
-             StubBackend backend = new StubBackend()) {
-            assertEquals(0, r.replay("g", List.of(backend.address())).get(30, TimeUnit.SECONDS).delivered());
-            assertEquals(0, backend.requestCount());
+    }
+
+    @Test
+    void anEntryInDoubtStaysHeldAcrossRestartsUntilOpsAct() throws Exception {
+        try (Spool s = Spool.open(settings(tmp.resolve("spool")))) {
+            put(s, "g", "/a", "1");
+            GroupSpool g = s.group("g");
+            s.markReplaying(g, s.nextToReplay(g), 1);
+        }
+        for (int restart = 0; restart < 2; restart++) {
+            try (Spool s = Spool.open(settings(tmp.resolve("spool")))) {
+                assertEquals(EntryStatus.FAILED_FINAL, s.summary("g").entries().get(0).status(), "restart " + restart);
+                assertEquals(0, s.summary("g").waiting());
+            }
         }
     }
 
@@ -225,11 +244,13 @@ class ReplayerTest {
         Path journal = tmp.resolve("spool/g/journal");
         Files.writeString(journal, "0badf00d {\"seq\":0,\"ref\":\"" + a + "\",\"status\":\"deliv", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.APPEND);
+        // the torn "delivered" line is ignored: the entry was replaying, so it is held in doubt
         try (Spool s = Spool.open(settings(tmp.resolve("spool")))) {
-            assertEquals(EntryStatus.REPLAYING, s.summary("g").entries().get(0).status());
+            assertEquals(EntryStatus.FAILED_FINAL, s.summary("g").entries().get(0).status());
+            assertTrue(s.summary("g").entries().get(0).lastReason().startsWith("in doubt"));
         }
         try (Spool s = Spool.open(settings(tmp.resolve("spool")))) {
-            assertEquals(EntryStatus.REPLAYING, s.summary("g").entries().get(0).status(), "the torn tail was compacted away");
+            assertEquals(EntryStatus.FAILED_FINAL, s.summary("g").entries().get(0).status(), "the torn tail was compacted away");
         }
     }
 }
