@@ -104,7 +104,7 @@ public final class CertificateDirectory implements AutoCloseable {
     /** Reads the directory and applies what changed; synchronized with itself (start and the watcher). */
     synchronized void scan() {
         Set<String> names = pairNames();
-        boolean changed = served.keySet().removeIf(n -> !names.contains(n));
+        boolean changed = removeVanished(names);
         digests.keySet().removeIf(n -> !names.contains(n));
         for (String name : names) {
             changed |= load(name);
@@ -115,6 +115,24 @@ public final class CertificateDirectory implements AutoCloseable {
         // Told after the registry changed, so that a listener sees what new handshakes get.
         loaded.forEach(listener::reloaded);
         loaded.clear();
+    }
+
+    /**
+     * Forgets the pairs whose files are gone. Said in the log: the names they served now fail their handshakes with
+     * {@code unrecognized_name} (or get an ACME certificate), and ops must be able to see why.
+     */
+    private boolean removeVanished(Set<String> names) {
+        boolean changed = false;
+        for (var it = served.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, ServedCertificate> e = it.next();
+            if (!names.contains(e.getKey())) {
+                it.remove();
+                changed = true;
+                log.warn("certificate {} removed: {}.crt or {}.key is no longer in {}, so {} is no longer served from files",
+                        e.getKey(), e.getKey(), e.getKey(), dir, e.getValue().names());
+            }
+        }
+        return changed;
     }
 
     private boolean load(String name) {

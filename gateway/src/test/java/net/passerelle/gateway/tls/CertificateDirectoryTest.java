@@ -1,0 +1,79 @@
+package net.passerelle.gateway.tls;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import net.passerelle.gateway.testing.TestPki;
+import net.passerelle.gateway.testing.TestPki.KeyForm;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The directory source alone, scanned by hand (no watcher): what a scan serves, and what it says in the log. */
+class CertificateDirectoryTest {
+    private static final TestPki PKI = new TestPki();
+
+    @TempDir
+    Path dir;
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(CertificateDirectory.class);
+    private CertificateRegistry registry;
+    private CertificateDirectory directory;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        TestPki.write(dir, "alice", PKI.issue("alice.gallery.test"), KeyForm.PKCS8);
+        TestPki.write(dir, "bob", PKI.issue("bob.gallery.test"), KeyForm.PKCS8);
+        log.start();
+        logger.addAppender(log);
+        registry = new CertificateRegistry(null);
+        CertificateLoader loader = new CertificateLoader(new SslContexts("jdk", List.of("http/1.1"), 100, Duration.ofMinutes(1)));
+        directory = new CertificateDirectory(dir, loader, registry, r -> { }).start(false);
+    }
+
+    @AfterEach
+    void tearDown() {
+        logger.detachAppender(log);
+        directory.close();
+        registry.close();
+    }
+
+    @Test
+    void aPairWhoseFilesAreGoneStopsBeingServedAndTheLogSaysSo() throws Exception {
+        assertNotNull(registry.of(ServedCertificate.Source.FILE).get("alice"));
+        Files.delete(dir.resolve("alice.crt"));
+        Files.delete(dir.resolve("alice.key"));
+        log.list.clear();
+
+        directory.scan();
+
+        assertNull(registry.of(ServedCertificate.Source.FILE).get("alice"));
+        assertTrue(!registry.covers("alice.gallery.test"));
+        assertTrue(registry.covers("bob.gallery.test"));
+        List<String> removals = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("removed")).toList();
+        assertEquals(1, removals.size(), log.list.toString());
+        assertTrue(removals.get(0).startsWith("certificate alice removed")
+                && removals.get(0).contains("alice.gallery.test"), removals.get(0));
+    }
+
+    @Test
+    void aScanWithNothingGoneSaysNothingOfRemovals() {
+        log.list.clear();
+        directory.scan();
+        assertTrue(log.list.isEmpty(), log.list.toString());
+    }
+}
