@@ -43,6 +43,11 @@ public final class CertificateRegistry implements AutoCloseable {
         }
     }
 
+    /** True when a handshake without SNI gets a certificate now (no reference taken). */
+    public boolean servesWithoutSni() {
+        return index.fallback() != null;
+    }
+
     /** True when a certificate covers {@code normalizedHost} (no reference taken). */
     public boolean covers(String normalizedHost) {
         return index.select(normalizedHost) != null;

@@ -85,9 +85,24 @@ public final class TlsEdge implements AutoCloseable {
                 config.acme().handshakeWait());
         log.info("TLS on {} with {}: {} certificate(s) from {}{}", config.listeners(), contexts.providerName(),
                 registry.all().size(), config.certificates().dir(), acme == null ? "" : ", ACME on demand");
+        warnIfTheDefaultServesNothing(config, registry);
         TlsEdge edge = new TlsEdge(config, registry, metrics, directory, acme, handshakes);
         listeners.add(r -> edge.reloadListeners.forEach(l -> l.reloaded(r)));
         return edge;
+    }
+
+    /**
+     * A {@code tls.defaultCertificate} that names nothing refuses every handshake without SNI (old clients, health
+     * checks by IP address) with {@code unrecognized_name}, exactly as an empty one does: without this line a typo in
+     * it looks like a working setting.
+     */
+    private static void warnIfTheDefaultServesNothing(TlsConfig config, CertificateRegistry registry) {
+        String name = config.defaultCertificate();
+        if (name != null && !registry.servesWithoutSni()) {
+            log.warn("tls.defaultCertificate '{}' names no certificate served now (no pair {}.crt + {}.key in {}, none"
+                    + " for a host of that name): handshakes without SNI are refused until one is", name, name, name,
+                    config.certificates().dir());
+        }
     }
 
     /** The step the TLS listeners add after the connection limiter. */
