@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -29,15 +30,66 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
     private final OnDemandCertificates onDemand;
     private final TlsMetrics metrics;
     private final long onDemandWaitMillis;
+    private final long helloTimeoutMillis;
     private boolean refused;
+    private boolean helloRead;
+    private ScheduledFuture<?> helloTimeout;
 
+    /**
+     * @param handshakeTimeoutMillis bound of the ClientHello's arrival, and of a handshake whose certificate is at hand
+     * @param onDemandWaitMillis     added to that bound for a handshake that waits for a certificate on demand
+     */
     SniCertificateHandler(CertificateRegistry registry, OnDemandCertificates onDemand, TlsMetrics metrics,
                           long handshakeTimeoutMillis, long onDemandWaitMillis) {
-        super(handshakeTimeoutMillis);
+        super(handshakeTimeoutMillis + (onDemand == OnDemandCertificates.NONE ? 0 : onDemandWaitMillis));
         this.registry = registry;
         this.onDemand = onDemand;
         this.metrics = metrics;
         this.onDemandWaitMillis = onDemandWaitMillis;
+        this.helloTimeoutMillis = onDemand == OnDemandCertificates.NONE || onDemandWaitMillis <= 0 ? 0 : handshakeTimeoutMillis;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        if (ctx.channel().isActive()) {
+            startHelloTimeout(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        startHelloTimeout(ctx);
+    }
+
+    /**
+     * Netty's bound, lengthened by the on-demand wait, runs from the connection's start: alone, it would let a
+     * client that sends nothing (or its ClientHello a byte at a time) hold the connection for the wait too. Only a
+     * ClientHello read in full, naming a host, may wait for an order, so until then the plain bound applies.
+     */
+    private void startHelloTimeout(ChannelHandlerContext ctx) {
+        if (helloTimeoutMillis <= 0 || helloTimeout != null) {
+            return;
+        }
+        helloTimeout = ctx.executor().schedule(() -> {
+            if (!helloRead && ctx.channel().isActive()) {
+                metrics.handshake(HandshakeOutcome.OTHER);
+                ctx.close();
+            }
+        }, helloTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHelloTimeout() {
+        if (helloTimeout != null) {
+            helloTimeout.cancel(false);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelHelloTimeout();
+        super.handlerRemoved0(ctx);
     }
 
     /** Lower case, no trailing dot; an IP literal (RFC 6066 forbids them, some clients send them) counts as none. */
@@ -60,6 +112,8 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
 
     @Override
     protected Future<ServedCertificate> lookup(ChannelHandlerContext ctx, String hostname) {
+        helloRead = true;
+        cancelHelloTimeout();
         String name = normalize(hostname);
         ServedCertificate found = registry.select(name);
         if (found != null || name == null) {

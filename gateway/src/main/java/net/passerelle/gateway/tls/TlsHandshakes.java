@@ -18,7 +18,8 @@ public final class TlsHandshakes implements SecureTransport {
 
     /**
      * @param handshakeTimeout bound of a handshake whose certificate is at hand
-     * @param onDemandWait     how long a handshake may wait for a certificate obtained on demand (added to the bound)
+     * @param onDemandWait     how long a handshake may wait for a certificate obtained on demand (added to the bound
+     *                         once its ClientHello is in)
      */
     public TlsHandshakes(CertificateRegistry registry, OnDemandCertificates onDemand, TlsMetrics metrics,
                          Duration handshakeTimeout, Duration onDemandWait) {
@@ -26,7 +27,7 @@ public final class TlsHandshakes implements SecureTransport {
         this.onDemand = onDemand;
         this.metrics = metrics;
         this.onDemandWaitMillis = onDemandWait.toMillis();
-        this.handshakeTimeoutMillis = handshakeTimeout.toMillis() + (onDemand == OnDemandCertificates.NONE ? 0 : onDemandWaitMillis);
+        this.handshakeTimeoutMillis = handshakeTimeout.toMillis();
     }
 
     @Override
