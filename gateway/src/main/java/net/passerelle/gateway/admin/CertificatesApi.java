@@ -24,7 +24,8 @@ import java.util.Map;
  *       {@code daysLeft}, {@code source} ({@code file} or {@code acme}).</li>
  *   <li>{@code POST /v1/certificates/{host}/renew}: orders a new certificate for a routed host through ACME now,
  *       for the fleet; {@code 202 {"host", "renewal": "started"}}. The current certificate serves until the new one
- *       is in. {@code 404} for a host that is not routed, {@code 409} when ACME is off.</li>
+ *       is in. {@code 404} for a host that is not routed, {@code 409} when ACME is off or a certificate from a file
+ *       names the host (it wins over ACME, so an ordered one would never serve).</li>
  * </ul>
  */
 public final class CertificatesApi {
@@ -67,6 +68,13 @@ public final class CertificatesApi {
         if (tls.acme() == null) {
             throw new ApiException(409, "acme off", "tls.acme.directory is not set: certificates from files are renewed"
                     + " by replacing their files");
+        }
+        ServedCertificate served = tls.registry().peek(host);
+        if (served != null && served.source() == ServedCertificate.Source.FILE && served.names().names().contains(host)) {
+            // A file naming the host beats ACME: an order would never be served, yet be renewed forever. (Under a
+            // file's wildcard an ordered certificate, naming the host exactly, would serve.)
+            throw new ApiException(409, "served from a file", "'" + host + "' is served by the certificate '"
+                    + served.id() + "' of tls.certificates.dir, which wins over ACME: renew it by replacing its files");
         }
         if (tls.acme().renew(host) == null) {
             throw ApiException.notFound("'" + host + "' is not in the routing table: no certificate is ordered for it");

@@ -48,6 +48,14 @@ public final class CertificateRegistry implements AutoCloseable {
         return index.fallback() != null;
     }
 
+    /**
+     * The certificate a handshake for {@code normalizedHost} gets now, or null. No reference is taken: for its id and
+     * source, never for a handshake.
+     */
+    public ServedCertificate peek(String normalizedHost) {
+        return index.select(normalizedHost);
+    }
+
     /** True when a certificate covers {@code normalizedHost} (no reference taken). */
     public boolean covers(String normalizedHost) {
         return index.select(normalizedHost) != null;

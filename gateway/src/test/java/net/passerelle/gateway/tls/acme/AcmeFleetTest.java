@@ -20,6 +20,7 @@ import net.passerelle.gateway.config.TlsConfig;
 import net.passerelle.gateway.testing.Pebble;
 import net.passerelle.gateway.testing.StubBackend;
 import net.passerelle.gateway.testing.TestDns;
+import net.passerelle.gateway.testing.TestPki;
 import net.passerelle.gateway.tls.TlsMetrics.OrderOutcome;
 import net.passerelle.testing.MariaDbDatabases;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +69,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AcmeFleetTest {
     private static final String TOKEN = "acme-test-token";
+    private static final TestPki FILED = new TestPki();
 
     @TempDir
     static Path dir;
@@ -132,6 +134,7 @@ class AcmeFleetTest {
     private static GatewayConfig config(String id, boolean admin) throws Exception {
         Path home = dir.resolve(id);
         Files.createDirectories(home.resolve("certs"));
+        TestPki.write(home.resolve("certs"), "filed", FILED.issue("filed.gallery.test"), TestPki.KeyForm.PKCS8);
         TlsConfig tls = new TlsConfig(List.of(HostPort.parse("127.0.0.1:0"), HostPort.parse("[::1]:0")),
                 new TlsConfig.CertificatesConfig(home.resolve("certs").toString(), false), null, true, "auto", null, null,
                 null, new TlsConfig.AcmeConfig(pebble.directory(), "ops@example.org", pebble.caFile().toString(),
@@ -148,7 +151,7 @@ class AcmeFleetTest {
                 .withServer(new ServerConfig(1, "auto", id, Duration.ofSeconds(1)))
                 .withAccessLog(new net.passerelle.gateway.config.AccessLogConfig(false, null, null, null, null, null, null))
                 .withSeed(new SeedConfig(Map.of("g", group), Map.of(
-                        "alice.gallery.test", new SeedHost("g", "alice"))))
+                        "alice.gallery.test", new SeedHost("g", "alice"), "filed.gallery.test", new SeedHost("g", "filed"))))
                 .withTls(tls);
     }
 
@@ -211,6 +214,19 @@ class AcmeFleetTest {
         BigInteger renewed = awaitNewSerial(b, "carol.gallery.test", first);
         assertNotEquals(first, renewed);
         assertEquals(renewed, awaitNewSerial(a, "carol.gallery.test", first));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void aHostWhoseCertificateIsAFileIsNotOrderedThroughAcmeWhenOpsAskForARenewal() throws Exception {
+        JsonNode renew = admin("POST", "/v1/certificates/filed.gallery.test/renew", null);
+        assertEquals("served from a file", renew.path("error").asText(), renew.toString());
+        assertTrue(renew.path("detail").asText().contains("'filed'"), renew.toString());
+        try (JdbcStore store = new JdbcStore(MariaDbDatabases.url(database), MariaDbDatabases.USER, MariaDbDatabases.PASSWORD)) {
+            CertificateStore certs = JdbcCertificateStore.of(store);
+            assertTrue(certs.orderState("filed.gallery.test").isEmpty(), certs.orderState("filed.gallery.test").toString());
+        }
+        assertTrue(!pebbleLog().contains("filed.gallery.test"), pebbleLog());
     }
 
     private static BigInteger awaitNewSerial(Passerelle p, String host, BigInteger old) throws Exception {
