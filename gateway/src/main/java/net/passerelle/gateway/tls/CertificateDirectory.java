@@ -13,6 +13,7 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,11 +30,17 @@ import java.util.stream.Stream;
  * is refused with a log line naming the file, and the pair loaded before keeps serving. A pair whose files vanish
  * stops being served. Watching runs on its own thread ({@code passerelle-tls-certs}); a burst of file events (a
  * certificate and its key copied one after the other) is read as one change once the directory has been quiet for
- * {@value #QUIET_MILLIS} ms.
+ * {@value #QUIET_MILLIS} ms, and the directory is read again every {@link #RESCAN} whatever the events say.
  */
 public final class CertificateDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CertificateDirectory.class);
     static final long QUIET_MILLIS = 200;
+    /**
+     * How often the directory is read again without an event. A pair linked to files elsewhere (certbot's
+     * {@code live/} symbolic links, a Kubernetes secret volume) is renewed by changing the link or its target, which
+     * tells a watch on this directory nothing; the digests make a rescan that finds no change silent and cheap.
+     */
+    static final Duration RESCAN = Duration.ofSeconds(60);
 
     /** What one scan did to one pair. */
     public record Reload(String name, boolean loaded, String detail) {
@@ -49,6 +56,7 @@ public final class CertificateDirectory implements AutoCloseable {
     private final CertificateLoader loader;
     private final CertificateRegistry registry;
     private final Listener listener;
+    private final Duration rescan;
     private final Map<String, String> digests = new HashMap<>();
     private final Map<String, ServedCertificate> served = new HashMap<>();
     private final List<Reload> loaded = new ArrayList<>();
@@ -56,10 +64,17 @@ public final class CertificateDirectory implements AutoCloseable {
     private Thread thread;
 
     public CertificateDirectory(Path dir, CertificateLoader loader, CertificateRegistry registry, Listener listener) {
+        this(dir, loader, registry, listener, RESCAN);
+    }
+
+    /** @param rescan how often the watched directory is read again without an event */
+    CertificateDirectory(Path dir, CertificateLoader loader, CertificateRegistry registry, Listener listener,
+                         Duration rescan) {
         this.dir = dir;
         this.loader = loader;
         this.registry = registry;
         this.listener = listener;
+        this.rescan = rescan;
     }
 
     /** Loads every pair now; with {@code watch}, keeps following the directory. */
@@ -83,9 +98,11 @@ public final class CertificateDirectory implements AutoCloseable {
     private void watch() {
         try {
             for (;;) {
-                WatchKey key = watcher.take();
-                key.pollEvents();
-                key.reset();
+                WatchKey key = watcher.poll(rescan.toMillis(), TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
                 // Let a burst settle: a pair is usually written as two files.
                 for (WatchKey more = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS); more != null;
                      more = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) {

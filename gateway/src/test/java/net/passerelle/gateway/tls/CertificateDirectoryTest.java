@@ -14,8 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -68,6 +71,44 @@ class CertificateDirectoryTest {
         assertEquals(1, removals.size(), log.list.toString());
         assertTrue(removals.get(0).startsWith("certificate alice removed")
                 && removals.get(0).contains("alice.gallery.test"), removals.get(0));
+    }
+
+    @Test
+    void aPairLinkedToFilesElsewhereIsServedAgainOnceItsTargetsAreRenewed(@TempDir Path live) throws Exception {
+        // certbot's layout: the pair in the watched directory links to live/, whose links move to new files
+        Path certs = Files.createDirectory(dir.resolve("linked"));
+        TestPki.write(live, "v1", PKI.issue("carol.gallery.test"), KeyForm.PKCS8);
+        relink(live, "carol.crt", "v1.crt");
+        relink(live, "carol.key", "v1.key");
+        Files.createSymbolicLink(certs.resolve("carol.crt"), live.resolve("carol.crt"));
+        Files.createSymbolicLink(certs.resolve("carol.key"), live.resolve("carol.key"));
+        LinkedBlockingQueue<CertificateDirectory.Reload> reloads = new LinkedBlockingQueue<>();
+        CertificateRegistry linkedRegistry = new CertificateRegistry(null);
+        CertificateLoader loader = new CertificateLoader(new SslContexts("jdk", List.of("http/1.1"), 100, Duration.ofMinutes(1)));
+        try (CertificateDirectory watched = new CertificateDirectory(certs, loader, linkedRegistry, reloads::add,
+                Duration.ofMillis(100)).start(true)) {
+            assertTrue(reloads.remove().loaded());   // the first scan, in start()
+            TestPki.Issued renewed = PKI.issue("carol.gallery.test");
+            TestPki.write(live, "v2", renewed, KeyForm.PKCS8);
+            relink(live, "carol.key", "v2.key");
+            relink(live, "carol.crt", "v2.crt");
+
+            CertificateDirectory.Reload reload = reloads.poll(20, TimeUnit.SECONDS);
+            assertNotNull(reload, "the renewed targets were never read");
+            assertTrue(reload.loaded(), reload.toString());
+            assertEquals(renewed.serial(),
+                    linkedRegistry.of(ServedCertificate.Source.FILE).get("carol").leaf().getSerialNumber());
+        } finally {
+            linkedRegistry.close();
+        }
+    }
+
+    /** Points {@code dir/link} at {@code target} in one rename, as certbot does. */
+    private static void relink(Path dir, String link, String target) throws Exception {
+        Path tmp = dir.resolve(link + ".new");
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, dir.resolve(target));
+        Files.move(tmp, dir.resolve(link), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
