@@ -9,15 +9,22 @@ import net.passerelle.admin.api.Router;
 import net.passerelle.gateway.Passerelle;
 import net.passerelle.gateway.config.StoreConfig;
 import net.passerelle.gateway.config.GatewayConfig;
+import net.passerelle.admin.model.HostPort;
+import net.passerelle.gateway.config.TlsConfig;
 import net.passerelle.gateway.testing.OpsGateway;
+import net.passerelle.gateway.testing.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -42,10 +49,28 @@ class OpenApiDocumentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        ops = new OpsGateway(dir, OpsGateway::quickConfirmation);
+        ops = new OpsGateway(dir, c -> withTls(OpsGateway.quickConfirmation(c)));
         OpsGateway.Answer a = ops.admin("GET", "/v1/openapi.json", null);
         assertEquals(200, a.status());
         doc = a.json();
+    }
+
+    /**
+     * TLS on, so that the certificate routes exist: bob's certificate from a file, ACME on with a server never
+     * reached (a renewal is only started, in the background).
+     */
+    private static GatewayConfig withTls(GatewayConfig c) {
+        Path certs = dir.resolve("certs");
+        try {
+            Files.createDirectories(certs);
+            TestPki.write(certs, "bob", new TestPki().issue(OpsGateway.BOB), TestPki.KeyForm.PKCS8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return c.withTls(new TlsConfig(List.of(HostPort.parse("127.0.0.1:0")),
+                new TlsConfig.CertificatesConfig(certs.toString(), false), null, false, "auto", null, null, null,
+                new TlsConfig.AcmeConfig("https://127.0.0.1:1/directory", null, null, "openapi test", null, null, null,
+                        null, null, null)));
     }
 
     @AfterAll

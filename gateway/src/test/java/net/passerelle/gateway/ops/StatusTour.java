@@ -28,6 +28,7 @@ final class StatusTour {
         spool();
         migrations();
         hosts();
+        certificates();
         return seen;
     }
 
@@ -195,6 +196,16 @@ final class StatusTour {
                 throw new AssertionError(id + " never reached " + state);
             }
         }
+    }
+
+    /** Needs TLS with ACME on, and bob's certificate from a file. */
+    private void certificates() throws Exception {
+        call("GET", "/v1/certificates", "/v1/certificates", null);
+        String renew = "/v1/certificates/{host}/renew";
+        call("POST", renew, "/v1/certificates/" + OpsGateway.ALICE + "/renew", null);
+        call("POST", renew, "/v1/certificates/bad..host/renew", null);
+        call("POST", renew, "/v1/certificates/unknown.example/renew", null);
+        call("POST", renew, "/v1/certificates/" + OpsGateway.BOB + "/renew", null);
     }
 
     private void hosts() throws Exception {
