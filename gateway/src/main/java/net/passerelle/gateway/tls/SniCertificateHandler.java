@@ -30,6 +30,7 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
     private final OnDemandCertificates onDemand;
     private final TlsMetrics metrics;
     private final long onDemandWaitMillis;
+    private final long handshakeTimeoutMillis;
     private final long helloTimeoutMillis;
     private boolean refused;
     private boolean helloRead;
@@ -46,6 +47,7 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
         this.onDemand = onDemand;
         this.metrics = metrics;
         this.onDemandWaitMillis = onDemandWaitMillis;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.helloTimeoutMillis = onDemand == OnDemandCertificates.NONE || onDemandWaitMillis <= 0 ? 0 : handshakeTimeoutMillis;
     }
 
@@ -159,6 +161,8 @@ final class SniCertificateHandler extends AbstractSniHandler<ServedCertificate> 
             ctx.channel().attr(SNI).set(normalize(hostname));
             ctx.channel().attr(SERVED).set(cert.names());
             ssl = cert.context().newHandler(ctx.alloc());
+            // The rest of the handshake has tls.handshakeTimeout too, not Netty's fixed default.
+            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             ctx.pipeline().replace(this, ctx.name(), ssl);
             ssl = null;
         } finally {

@@ -15,9 +15,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +54,8 @@ class TlsHelloTimeoutTest {
     void setUp() throws Exception {
         loader = new CertificateLoader(new SslContexts("jdk", List.of("http/1.1"), 100, Duration.ofMinutes(1)));
         TestPki.write(dir, "late", PKI.issue("late.gallery.test"), TestPki.KeyForm.PKCS8);
+        TestPki.write(dir, "now", PKI.issue("now.gallery.test"), TestPki.KeyForm.PKCS8);
+        registry.put(loader.fromFiles("now", dir.resolve("now.crt"), dir.resolve("now.key")));
         // An order that takes longer than the handshake timeout, well within the on-demand wait.
         OnDemandCertificates onDemand = host -> CompletableFuture.runAsync(() -> {
             try {
@@ -83,6 +91,31 @@ class TlsHelloTimeoutTest {
             assertEquals(-1, silent.getInputStream().read());
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(tookMillis >= HANDSHAKE_TIMEOUT.toMillis() - 50, "closed too early: " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void aClientThatStopsAfterItsClientHelloIsClosedAfterTheHandshakeTimeout() throws Exception {
+        SSLEngine engine = PKI.clientContext().createSSLEngine("now.gallery.test", 443);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        params.setServerNames(List.of(new SNIHostName("now.gallery.test")));
+        engine.setSSLParameters(params);
+        ByteBuffer hello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.beginHandshake();
+        engine.wrap(ByteBuffer.allocate(0), hello);
+        hello.flip();
+        try (Socket stalled = new Socket()) {
+            stalled.connect(server.localAddress(), 5000);
+            stalled.getOutputStream().write(hello.array(), 0, hello.limit());
+            stalled.setSoTimeout(5_000);   // half of Netty's own default, which applied whatever the configuration said
+            InputStream in = stalled.getInputStream();
+            byte[] flight = new byte[8192];
+            int total = 0;
+            for (int n = in.read(flight); n >= 0; n = in.read(flight)) {
+                total += n;
+            }
+            assertTrue(total > 0, "the server's first flight");
         }
     }
 
