@@ -80,6 +80,9 @@ public final class ConfigLoader {
                 return GatewayConfig.defaults();
             }
             GatewayConfig config = MAPPER.readValue(parser, GatewayConfig.class);
+            if (parser.unsetProblem() != null) {
+                throw new ConfigException(sourceName + ":" + parser.unsetProblem(), null);
+            }
             return config == null ? GatewayConfig.defaults() : config;
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()

@@ -35,6 +35,13 @@ final class EnvExpandingParser extends JsonParserDelegate {
     private String expanded;
     private char[] expandedChars;
     private List<String> currentVariables = List.of();
+    /**
+     * Keys whose default is a trap when a variable meant to set them is missing: {@code store.url} unset falls back to
+     * the embedded store, so a fleet's gateway missing its environment file would serve an empty table (every host
+     * unknown) as if nothing were wrong.
+     */
+    private static final java.util.Set<String> NOT_FROM_AN_UNSET_VARIABLE = java.util.Set.of("store.url");
+    private String unsetProblem;
     /** The line of every key, by its path ({@code admin.tokens.alice}, {@code listeners[0]}). */
     private final Map<String, Integer> keyLines = new HashMap<>();
 
@@ -75,6 +82,16 @@ final class EnvExpandingParser extends JsonParserDelegate {
         List<String> names = new ArrayList<>();
         while (m.find()) {
             String value = environment.apply(m.group(1));
+            if (value == null && m.group(2) == null && unsetProblem == null) {
+                String key = path(delegate.getParsingContext());
+                if (NOT_FROM_AN_UNSET_VARIABLE.contains(key)) {
+                    JsonLocation at = delegate.currentTokenLocation();
+                    unsetProblem = (at == null || at.getLineNr() < 1 ? " " : at.getLineNr() + ": ") + key + " is ${"
+                            + m.group(1) + "}, which is not set: refused rather than falling back to the key's default (a"
+                            + " fleet's gateway would serve its own empty store); set it, or write ${" + m.group(1)
+                            + ":-} for the default";
+                }
+            }
             if (value == null) {
                 value = m.group(2) == null ? "" : m.group(2);
             }
@@ -87,6 +104,11 @@ final class EnvExpandingParser extends JsonParserDelegate {
             expanded = sb.toString();
             currentVariables = List.copyOf(names);
         }
+    }
+
+    /** Why a key that must not come from an unset variable did ({@code "12: store.url is ${DB_URL}, …"}), or null. */
+    String unsetProblem() {
+        return unsetProblem;
     }
 
     /** The variables the current value was made from; empty when it was written in the file as it is. */

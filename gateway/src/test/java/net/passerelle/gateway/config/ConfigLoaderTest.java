@@ -74,6 +74,22 @@ class ConfigLoaderTest {
         assertEquals("fallback", c.admin().token());
     }
 
+    /**
+     * A fleet's gateway started without its environment file must not come up on an empty embedded store, serving
+     * every host as unknown: store.url from an unset variable is refused, naming the line and the variable.
+     */
+    @Test
+    void aStoreUrlFromAnUnsetVariableIsRefusedNotDefaulted() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("listeners: [\"127.0.0.1:0\"]\nstore:\n  url: ${DB_URL}\n", "c.yml"));
+        assertTrue(e.getMessage().startsWith("c.yml:3: store.url is ${DB_URL}, which is not set"), e.getMessage());
+        assertEquals("jdbc:h2:file:./data/passerelle", loader.parse("store:\n  url: ${DB_URL:-}\n", "c.yml").store().url(),
+                "an explicit empty default still means the key's default");
+        ConfigLoader withUrl = new ConfigLoader(Map.of("DB_URL", "jdbc:mariadb://db1:3306/passerelle")::get);
+        assertEquals("jdbc:mariadb://db1:3306/passerelle", withUrl.parse("store:\n  url: ${DB_URL}\n", "c.yml").store().url());
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> loader.parse("admin:\n  token: ${UNSET_TOKEN}\n", "c.yml"),
+                "other keys keep the rule: unset means the key's default");
+    }
+
     @Test
     void environmentValuesAreTakenWholeAfterParsing() {
         Map<String, String> env = Map.of("T_HASH", "abc #rest", "T_COLON", "key: value", "T_QUOTE", "it's \"quoted\"",
