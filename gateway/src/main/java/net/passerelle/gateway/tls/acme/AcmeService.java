@@ -52,11 +52,24 @@ public final class AcmeService implements AutoCloseable {
         this.store = store;
         this.routes = routes;
         this.clock = clock;
-        KeySealer sealer = new KeySealer(config.storeKey());
+        KeySealer sealer = new KeySealer(storeKey(config, System::getenv));
         this.stored = new StoredCertificates(registry, loader, challenges, sealer, clock);
         AcmeClient client = new AcmeClient(config.directory(), config.email(),
                 config.caFile() == null ? null : Path.of(config.caFile()), sealer);
         this.orders = new AcmeOrders(config, client, store, routes, stored, challenges, sealer, metrics, gatewayId, clock, workers);
+    }
+
+    /**
+     * {@code tls.acme.storeKey}, else the environment's {@code PASSERELLE_ACME_STORE_KEY}, as {@code admin.token} falls
+     * back to {@code PASSERELLE_ADMIN_TOKEN}: the example configuration names that variable, and an operator who set it
+     * but left the key out of the file had the keys stored unencrypted.
+     */
+    static String storeKey(AcmeConfig config, java.util.function.Function<String, String> env) {
+        if (config.storeKey() != null) {
+            return config.storeKey();
+        }
+        String value = env.apply("PASSERELLE_ACME_STORE_KEY");
+        return value == null || value.isBlank() ? null : value;
     }
 
     public AcmeService start() {

@@ -19,6 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AcmeUnitsTest {
     private static final String PATH = "/.well-known/acme-challenge/";
 
+    /** As admin.token falls back to PASSERELLE_ADMIN_TOKEN: a key set only in the environment still seals the keys. */
+    @Test
+    void theStoreKeyFallsBackToItsEnvironmentVariable() {
+        java.util.Map<String, String> env = java.util.Map.of("PASSERELLE_ACME_STORE_KEY", "from-env");
+        assertEquals("from-env", AcmeService.storeKey(acme(null), env::get));
+        assertEquals("from-file", AcmeService.storeKey(acme("from-file"), env::get), "the file's key wins");
+        assertNull(AcmeService.storeKey(acme(null), java.util.Map.<String, String>of()::get));
+        assertNull(AcmeService.storeKey(acme(null), java.util.Map.of("PASSERELLE_ACME_STORE_KEY", " ")::get));
+    }
+
+    private static net.passerelle.gateway.config.TlsConfig.AcmeConfig acme(String storeKey) {
+        return new net.passerelle.gateway.config.TlsConfig.AcmeConfig("https://acme.test/dir", null, null, storeKey, null, null,
+                null, null, null, null);
+    }
+
     @Test
     void challengesAreAnsweredForTheirHostOnly() {
         AcmeChallenges c = new AcmeChallenges();
