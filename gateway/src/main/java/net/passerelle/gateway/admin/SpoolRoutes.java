@@ -133,44 +133,45 @@ final class SpoolRoutes {
     }
 
     private ApiResponse discard(ApiRequest r) throws Exception {
-        String group = knownGroup(r);
-        String ref = r.param("ref");
-        Optional<EntryView> discarded;
-        try {
-            discarded = spool.discard(group, ref, r.actor());
-        } catch (IllegalStateException e) {
-            // being replayed right now, or already delivered or discarded
-            throw new ApiException(409, "conflict", e.getMessage());
-        }
-        if (discarded.isEmpty()) {
-            throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
-        }
-        Map<String, Object> before = entry(discarded.get());
-        store.get().recordEvent(r.actor(), "spool.discard", group + "/" + ref,
-                Json.STRICT.writeValueAsString(before), null);
-        return ApiResponse.ok(Map.of("discarded", before));
+        return ApiResponse.ok(Map.of("discarded", changeEntry(r, "spool.discard", spool::discard)));
     }
 
     private ApiResponse requeue(ApiRequest r) throws Exception {
         String group = knownGroup(r);
-        String ref = r.param("ref");
-        Optional<EntryView> requeued;
-        try {
-            requeued = spool.requeue(group, ref, r.actor());
-        } catch (IllegalStateException e) {
-            throw new ApiException(409, "conflict", e.getMessage()); // only a failed-final entry goes back
-        }
-        if (requeued.isEmpty()) {
-            throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
-        }
-        Map<String, Object> before = entry(requeued.get());
-        store.get().recordEvent(r.actor(), "spool.requeue", group + "/" + ref, Json.STRICT.writeValueAsString(before), null);
+        Map<String, Object> before = changeEntry(r, "spool.requeue", spool::requeue); // only a failed-final entry goes back
         GroupRoute route = routes.get().group(group);
         boolean started = route != null && route.mode() == Mode.OPEN && trigger.replay(group, "requeued by " + r.actor());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("requeued", before);
         body.put("replayStarted", started);
         return ApiResponse.ok(body);
+    }
+
+    /** What ops do to one entry: discard or requeue it. */
+    @FunctionalInterface
+    private interface EntryChange {
+        Optional<EntryView> apply(String group, String ref, String actor) throws java.io.IOException;
+    }
+
+    /**
+     * Applies an ops change to one entry and audits it; returns the entry as it was. {@code 404} for an unknown entry,
+     * {@code 409} when the entry's status does not allow it (being replayed, already delivered, not failed-final).
+     */
+    private Map<String, Object> changeEntry(ApiRequest r, String action, EntryChange change) throws Exception {
+        String group = knownGroup(r);
+        String ref = r.param("ref");
+        Optional<EntryView> changed;
+        try {
+            changed = change.apply(group, ref, r.actor());
+        } catch (IllegalStateException e) {
+            throw new ApiException(409, "conflict", e.getMessage());
+        }
+        if (changed.isEmpty()) {
+            throw ApiException.notFound("no queued write '" + ref + "' in group " + group);
+        }
+        Map<String, Object> before = entry(changed.get());
+        store.get().recordEvent(r.actor(), action, group + "/" + ref, Json.STRICT.writeValueAsString(before), null);
+        return before;
     }
 
     private static Map<String, Object> describe(SpoolSummary s) {

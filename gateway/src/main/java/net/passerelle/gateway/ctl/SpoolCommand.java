@@ -79,50 +79,43 @@ final class SpoolCommand {
         }
     }
 
-    @Command(name = "discard", mixinStandardHelpOptions = true, description = "Discard one queued write for good (audited).")
-    static final class Discard extends CtlSubcommand {
+    /** A command on one entry: GROUP REF. */
+    abstract static class EntryCommand extends CtlSubcommand {
         @Parameters(index = "0", paramLabel = "GROUP")
         String group;
 
         @Parameters(index = "1", paramLabel = "REF", description = "the reference id")
         String ref;
 
-        @Override
-        int run(AdminClient client) {
-            AdminClient.Answer a = client.call("DELETE", path(group) + "/" + AdminClient.seg(ref), null);
+        /** POSTs or DELETEs {@code suffix} of the entry; prints {@code what} and the entry on success. */
+        int change(AdminClient client, String method, String suffix, String field, String what) {
+            AdminClient.Answer a = client.call(method, path(group) + "/" + AdminClient.seg(ref) + suffix, null);
             int code = unlessTable(a);
             if (code >= 0) {
                 return code;
             }
-            JsonNode e = a.json().path("discarded");
-            out().println("discarded " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
-                    + ", was " + e.path("status").asText() + ")");
+            JsonNode e = a.json().path(field);
+            out().println(what + " " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
+                    + ", was " + e.path("status").asText() + ")" + (a.json().path("replayStarted").asBoolean() ? ": replay started" : ""));
             out().flush();
             return Exit.APPLIED;
         }
     }
 
-    @Command(name = "requeue", mixinStandardHelpOptions = true,
-            description = "Put a failed-final queued write back in the queue (audited); it is sent at once if the group is open.")
-    static final class Requeue extends CtlSubcommand {
-        @Parameters(index = "0", paramLabel = "GROUP")
-        String group;
-
-        @Parameters(index = "1", paramLabel = "REF", description = "the reference id")
-        String ref;
-
+    @Command(name = "discard", mixinStandardHelpOptions = true, description = "Discard one queued write for good (audited).")
+    static final class Discard extends EntryCommand {
         @Override
         int run(AdminClient client) {
-            AdminClient.Answer a = client.call("POST", path(group) + "/" + AdminClient.seg(ref) + "/requeue", null);
-            int code = unlessTable(a);
-            if (code >= 0) {
-                return code;
-            }
-            JsonNode e = a.json().path("requeued");
-            out().println("requeued " + e.path("ref").asText() + " (" + e.path("method").asText() + " " + e.path("path").asText()
-                    + ")" + (a.json().path("replayStarted").asBoolean() ? ": replay started" : ": sent when the group's writes replay"));
-            out().flush();
-            return Exit.APPLIED;
+            return change(client, "DELETE", "", "discarded", "discarded");
+        }
+    }
+
+    @Command(name = "requeue", mixinStandardHelpOptions = true,
+            description = "Put a failed-final queued write back in the queue (audited); it is sent at once if the group is open.")
+    static final class Requeue extends EntryCommand {
+        @Override
+        int run(AdminClient client) {
+            return change(client, "POST", "/requeue", "requeued", "requeued");
         }
     }
 }
