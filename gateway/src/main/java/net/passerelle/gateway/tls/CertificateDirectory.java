@@ -234,6 +234,13 @@ public final class CertificateDirectory implements AutoCloseable {
         }
         if (thread != null) {
             thread.interrupt();
+            // A scan in progress finishes before the registry is closed after this: a pair it loaded later would
+            // reach a closed registry, and its TLS context would never be released (the tests' rescan runs every 100 ms).
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
