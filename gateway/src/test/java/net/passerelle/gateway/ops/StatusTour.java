@@ -181,6 +181,9 @@ final class StatusTour {
         call("GET", one + "/events", m + "/mig-none/events", null);
         String second = ops.admin("POST", m, to + ", \"writes\": \"reject\"}").json().path("id").asText();
         awaitState(second, "awaiting-copy");
+        // The group belongs to its migration until it is done: a mode or backends set by hand meanwhile is refused.
+        call("PUT", "/v1/groups/{group}/mode", "/v1/groups/srv-12/mode", "{\"mode\": \"open\"}");
+        call("PUT", "/v1/groups/{group}", "/v1/groups/srv-12", "{\"backends\": [\"" + stub + "\"]}");
         call("POST", one + "/continue", m + "/" + second + "/continue", null);
         awaitState(second, "done");
     }
