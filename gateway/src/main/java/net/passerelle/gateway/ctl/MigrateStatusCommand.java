@@ -6,10 +6,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ctl migrate status [ID|GROUP]}: one migration's steps with their times and outcomes, and what comes next. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "A migration's steps (start, end, outcome), read-only time and report; default: the one in progress.")
+        description = "A migration's steps (start, end, outcome), read-only time and report; default: the one in progress, else the latest.")
 final class MigrateStatusCommand extends CtlSubcommand {
     @Parameters(arity = "0..1", paramLabel = "ID|GROUP",
-            description = "a migration id, or a group (its migration in progress, else its latest); default: the one in progress")
+            description = "a migration id, or a group (its migration in progress, else its latest); default: the one in progress, else the latest")
     String target;
 
     @Override
