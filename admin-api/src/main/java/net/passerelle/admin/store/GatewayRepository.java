@@ -80,10 +80,11 @@ final class GatewayRepository {
     List<String> forgetStopped(Duration quiet) {
         return tx.run("forgetStopped", c -> {
             long cutoff = storeNow(c) - quiet.toMillis();
-            List<String> ids = Sql.query(c, "SELECT gateway_id FROM gateway_status WHERE lease_until_ms IS NOT NULL"
-                    + " AND lease_until_ms < ? AND heartbeat_ms < ?", rs -> rs.getString(1), cutoff, cutoff);
-            for (String id : ids) {
-                Sql.update(c, "DELETE FROM gateway_status WHERE gateway_id = ? AND heartbeat_ms < ?", id, cutoff);
+            String stopped = " FROM gateway_status"
+                    + " WHERE lease_until_ms IS NOT NULL AND lease_until_ms < ? AND heartbeat_ms < ?";
+            List<String> ids = Sql.query(c, "SELECT gateway_id" + stopped, rs -> rs.getString(1), cutoff, cutoff);
+            if (!ids.isEmpty()) {
+                Sql.update(c, "DELETE" + stopped, cutoff, cutoff);
             }
             return ids;
         });

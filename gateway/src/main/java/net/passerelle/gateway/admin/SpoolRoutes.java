@@ -133,12 +133,13 @@ final class SpoolRoutes {
     }
 
     private ApiResponse discard(ApiRequest r) throws Exception {
-        return ApiResponse.ok(Map.of("discarded", changeEntry(r, "spool.discard", spool::discard)));
+        return ApiResponse.ok(Map.of("discarded", changeEntry(r, knownGroup(r), "spool.discard", spool::discard)));
     }
 
     private ApiResponse requeue(ApiRequest r) throws Exception {
         String group = knownGroup(r);
-        Map<String, Object> before = changeEntry(r, "spool.requeue", spool::requeue); // only a failed-final entry goes back
+        // only a failed-final entry goes back (409 otherwise)
+        Map<String, Object> before = changeEntry(r, group, "spool.requeue", spool::requeue);
         GroupRoute route = routes.get().group(group);
         boolean started = route != null && route.mode() == Mode.OPEN && trigger.replay(group, "requeued by " + r.actor());
         Map<String, Object> body = new LinkedHashMap<>();
@@ -157,8 +158,8 @@ final class SpoolRoutes {
      * Applies an ops change to one entry and audits it; returns the entry as it was. {@code 404} for an unknown entry,
      * {@code 409} when the entry's status does not allow it (being replayed, already delivered, not failed-final).
      */
-    private Map<String, Object> changeEntry(ApiRequest r, String action, EntryChange change) throws Exception {
-        String group = knownGroup(r);
+    private Map<String, Object> changeEntry(ApiRequest r, String group, String action, EntryChange change)
+            throws Exception {
         String ref = r.param("ref");
         Optional<EntryView> changed;
         try {

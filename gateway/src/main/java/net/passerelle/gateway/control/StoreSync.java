@@ -84,7 +84,8 @@ public final class StoreSync implements AutoCloseable {
     private Instant nextOpenAttempt = Instant.MIN;
     private Duration reopenBackoff = Duration.ofMillis(250);
     private ScheduledFuture<?> pollTask;
-    private Long forgotAtNanos;
+    /** When the next look for stopped gateways is due (the first poll looks). */
+    private long forgetDueNanos = System.nanoTime();
 
     public StoreSync(StoreOpener opener, RoutingTableHolder holder, SnapshotFile snapshot, List<Group> seedGroups,
                      List<HostMapping> seedHosts, String gatewayId, Duration pollInterval, Clock clock, Supplier<String> info) {
@@ -214,10 +215,10 @@ public final class StoreSync implements AutoCloseable {
      */
     private void forgetStopped(Store s) {
         long now = System.nanoTime();
-        if (forgotAtNanos != null && now - forgotAtNanos < FORGET_EVERY.toNanos()) {
+        if (now - forgetDueNanos < 0) {
             return;
         }
-        forgotAtNanos = now;
+        forgetDueNanos = now + FORGET_EVERY.toNanos();
         try {
             List<String> forgotten = s.forgetStoppedGateways(FORGET_STOPPED_AFTER);
             if (!forgotten.isEmpty()) {
