@@ -100,6 +100,46 @@ class CompactHttpHeadersTest {
         assertFalse(h.contains("absent"));
     }
 
+    /**
+     * The block laid out in one array gives Netty's own bytes: over random names and values, with characters above
+     * U+00FF (written as {@code ?}, as Netty's encoders write them, never as their low byte: U+010A would be a line
+     * feed), and blocks larger than the per-thread array.
+     */
+    @Test
+    void encodesAsNettysEncoderDoes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        String valueChars = "abcXYZ019 ;=,\"\t\u00e9\u00ff\u010a\u0100\u20ac";
+        for (int round = 0; round < 300; round++) {
+            CompactHttpHeaders compact = new CompactHttpHeaders(2);
+            HttpHeaders reference = new DefaultHttpHeaders(false);
+            int count = random.nextInt(0, round % 10 == 0 ? 400 : 20);
+            for (int i = 0; i < count; i++) {
+                String name = "X-H" + random.nextInt(1000);
+                StringBuilder value = new StringBuilder();
+                for (int c = random.nextInt(0, 60); c > 0; c--) {
+                    value.append(valueChars.charAt(random.nextInt(valueChars.length())));
+                }
+                CharSequence n = random.nextBoolean() ? new AsciiString(name) : name;
+                compact.add(n, value.toString());
+                reference.add(n, value.toString());
+            }
+            ByteBuf ours = Unpooled.directBuffer();
+            compact.encode(ours);
+            ByteBuf netty = Unpooled.buffer();
+            reference.forEach(e -> {
+                netty.writeCharSequence(e.getKey(), StandardCharsets.ISO_8859_1);
+                netty.writeCharSequence(": " + e.getValue() + "\r\n", StandardCharsets.ISO_8859_1);
+            });
+            try {
+                assertEquals(io.netty.buffer.ByteBufUtil.hexDump(netty), io.netty.buffer.ByteBufUtil.hexDump(ours),
+                        "round " + round + ", " + count + " headers");
+            } finally {
+                ours.release();
+                netty.release();
+            }
+        }
+    }
+
     @Test
     void knownNamesAreSharedOnlyWhenSpelledExactly() {
         byte[] wire = "xxUser-Agentxxuser-agentxxUSER-AGENT".getBytes(StandardCharsets.US_ASCII);
