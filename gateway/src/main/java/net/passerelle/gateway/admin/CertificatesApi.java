@@ -69,12 +69,12 @@ public final class CertificatesApi {
             throw new ApiException(409, "acme off", "tls.acme.directory is not set: certificates from files are renewed"
                     + " by replacing their files");
         }
-        ServedCertificate served = tls.registry().peek(host);
-        if (served != null && served.source() == ServedCertificate.Source.FILE && served.names().names().contains(host)) {
-            // A file naming the host beats ACME: an order would never be served, yet be renewed forever. (Under a
-            // file's wildcard an ordered certificate, naming the host exactly, would serve.)
+        if (tls.registry().fileNames(host)) {
+            // An order would never be served, yet be renewed forever. (Under a file's wildcard an ordered
+            // certificate, naming the host exactly, would serve.)
             throw new ApiException(409, "served from a file", "'" + host + "' is served by the certificate '"
-                    + served.id() + "' of tls.certificates.dir, which wins over ACME: renew it by replacing its files");
+                    + tls.registry().peek(host).id() + "' of tls.certificates.dir, which wins over ACME: renew it by"
+                    + " replacing its files");
         }
         if (tls.acme().renew(host) == null) {
             throw ApiException.notFound("'" + host + "' is not in the routing table: no certificate is ordered for it");

@@ -56,6 +56,16 @@ public final class CertificateRegistry implements AutoCloseable {
         return index.select(normalizedHost);
     }
 
+    /**
+     * True when a certificate of {@code tls.certificates.dir} names {@code normalizedHost} itself (not by a wildcard):
+     * it wins over ACME, so a certificate ordered for the host would never be served.
+     */
+    public boolean fileNames(String normalizedHost) {
+        ServedCertificate served = index.select(normalizedHost);
+        return served != null && served.source() == ServedCertificate.Source.FILE
+                && served.names().names().contains(normalizedHost);
+    }
+
     /** True when a certificate covers {@code normalizedHost} (no reference taken). */
     public boolean covers(String normalizedHost) {
         return index.select(normalizedHost) != null;

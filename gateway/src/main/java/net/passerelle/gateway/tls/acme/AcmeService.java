@@ -37,6 +37,7 @@ public final class AcmeService implements AutoCloseable {
     private final AcmeConfig config;
     private final Supplier<CertificateStore> store;
     private final RoutingTableHolder routes;
+    private final CertificateRegistry registry;
     private final AcmeChallenges challenges = new AcmeChallenges();
     private final StoredCertificates stored;
     private final AcmeOrders orders;
@@ -51,6 +52,7 @@ public final class AcmeService implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.routes = routes;
+        this.registry = registry;
         this.clock = clock;
         KeySealer sealer = new KeySealer(storeKey(config, System::getenv));
         this.stored = new StoredCertificates(registry, loader, challenges, sealer, clock);
@@ -128,16 +130,10 @@ public final class AcmeService implements AutoCloseable {
 
     private void scanRenewals(CertificateStore s, Instant now) {
         for (StoredCertificate c : s.certificates()) {
-            if (routes.get().route(c.host()) == null) {
-                continue;   // no longer hosted: let it expire
-            }
-            OrderState st = s.orderState(c.host()).orElse(null);
-            boolean asked = st != null && st.renewRequested();
-            boolean due = RenewalPolicy.due(Instant.ofEpochMilli(c.notBeforeMs()), Instant.ofEpochMilli(c.notAfterMs()), now);
-            boolean waiting = st != null && st.nextAttemptMs() > now.toEpochMilli();
-            boolean heldElsewhere = st != null && st.holder() != null && st.lockExpiresMs() > now.toEpochMilli();
-            if ((asked || due) && !waiting && !heldElsewhere) {
-                orders.renew(c.host()).exceptionally(e -> null);
+            String host = c.host();
+            OrderState st = s.orderState(host).orElse(null);
+            if (RenewalPolicy.renewNow(c, st, routes.get().route(host) != null, registry.fileNames(host), now)) {
+                orders.renew(host).exceptionally(e -> null);
             }
         }
     }

@@ -58,6 +58,32 @@ class AcmeUnitsTest {
         assertTrue(RenewalPolicy.due(start, end, end.plusSeconds(1)));
     }
 
+    /**
+     * The renewal scan's decision. A host a file of the certificate directory took over is never renewed: its ordered
+     * certificate is never served, and renewing it every two months spent the CA's rate limits for nothing.
+     */
+    @Test
+    void theScanRenewsWhatIsDueOrAskedForUnlessAFileServesTheHost() {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        var cert = new net.passerelle.admin.store.CertificateStore.StoredCertificate("carol.gallery.test", "", "", "ca",
+                start.toEpochMilli(), start.plus(Duration.ofDays(90)).toEpochMilli(), start.toEpochMilli());
+        Instant due = start.plus(Duration.ofDays(61));
+        Instant young = start.plus(Duration.ofDays(10));
+        var asked = new net.passerelle.admin.store.CertificateStore.OrderState("carol.gallery.test", null, 0, 0, 0, null, true);
+        assertTrue(RenewalPolicy.renewNow(cert, null, true, false, due));
+        assertTrue(RenewalPolicy.renewNow(cert, asked, true, false, young), "ops asked");
+        assertFalse(RenewalPolicy.renewNow(cert, null, true, false, young), "not yet due");
+        assertFalse(RenewalPolicy.renewNow(cert, null, true, true, due), "a file names the host");
+        assertFalse(RenewalPolicy.renewNow(cert, asked, true, true, young), "a file names the host, even when asked");
+        assertFalse(RenewalPolicy.renewNow(cert, null, false, false, due), "no longer routed");
+        var backingOff = new net.passerelle.admin.store.CertificateStore.OrderState("carol.gallery.test", null, 0, 1,
+                due.plusSeconds(60).toEpochMilli(), "refused", false);
+        assertFalse(RenewalPolicy.renewNow(cert, backingOff, true, false, due), "backing off");
+        var heldElsewhere = new net.passerelle.admin.store.CertificateStore.OrderState("carol.gallery.test", "gw-b",
+                due.plusSeconds(60).toEpochMilli(), 0, 0, null, false);
+        assertFalse(RenewalPolicy.renewNow(cert, heldElsewhere, true, false, due), "another gateway orders it");
+    }
+
     @Test
     void backOffDoublesUpToTheMaximum() {
         Duration base = Duration.ofMinutes(1);
