@@ -91,6 +91,10 @@ public final class ConfigLoader {
             throw new ConfigException((line > 0 ? sourceName + ":" + line + ": " : where(sourceName, e.getLocation()))
                     + "unknown key '" + path(e) + "'" + (known.isEmpty() ? "" : " (known keys here: " + known + ")"), null);
         } catch (ValueInstantiationException e) {
+            if (e.getPath().isEmpty() && rootCause(e) instanceof BadEntry entry) {
+                // a check across sections (two listeners on one address): its message names its keys itself
+                throw new ConfigException(whereRefused(sourceName, parser, e) + parser.scrub(entry.getMessage()), null);
+            }
             throw new ConfigException(whereRefused(sourceName, parser, e) + badValue(parser, path(e), rootMessage(e)), null);
         } catch (JsonMappingException e) {
             throw new ConfigException(where(sourceName, e.getLocation()) + badValue(parser, path(e), reason(e)), null);

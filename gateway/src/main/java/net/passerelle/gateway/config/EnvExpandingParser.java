@@ -56,12 +56,14 @@ final class EnvExpandingParser extends JsonParserDelegate {
         expanded = null;
         expandedChars = null;
         currentVariables = List.of();
-        if (t == JsonToken.FIELD_NAME) {
+        if (t == JsonToken.FIELD_NAME || t != null && t.isScalarValue() && delegate.getParsingContext().inArray()) {
+            // keys, and the items of lists (listeners[1]), so a check can name an item's own line
             JsonLocation at = delegate.currentTokenLocation();
             if (at != null && at.getLineNr() > 0) {
                 keyLines.putIfAbsent(path(delegate.getParsingContext()), at.getLineNr());
             }
-        } else if (t == JsonToken.VALUE_STRING) {
+        }
+        if (t == JsonToken.VALUE_STRING) {
             String raw = delegate.getText();
             if (raw != null && raw.contains("${")) {
                 expand(raw);

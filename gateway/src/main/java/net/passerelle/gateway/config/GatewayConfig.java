@@ -55,6 +55,7 @@ public record GatewayConfig(
         logging = logging == null ? new LoggingConfig(null, null) : logging;
         http2 = http2 == null ? Http2Config.defaults() : http2;
         migrations = migrations == null ? MigrationConfig.defaults() : migrations;
+        ListenAddresses.check(listeners, tls.listeners(), admin.enabled() ? admin.listen() : null);
     }
 
     /** Without {@code tls:} (TLS off). */

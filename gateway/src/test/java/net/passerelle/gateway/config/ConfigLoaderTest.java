@@ -78,6 +78,27 @@ class ConfigLoaderTest {
      * A fleet's gateway started without its environment file must not come up on an empty embedded store, serving
      * every host as unknown: store.url from an unset variable is refused, naming the line and the variable.
      */
+    /** Two listeners on one address passed --check, then start-up failed on its own duplicate: refused, naming the line. */
+    @Test
+    void twoListenersOnOneAddressAreRefusedAtTheSecond() {
+        ConfigException plain = assertThrows(ConfigException.class,
+                () -> loader.parse("listeners:\n  - \"0.0.0.0:8080\"\n  - \"127.0.0.1:8080\"\n", "c.yml"));
+        assertTrue(plain.getMessage().startsWith("c.yml:3: listeners[1]: 127.0.0.1:8080 is already listened on by"
+                + " listeners[0] (0.0.0.0:8080)"), plain.getMessage());
+        ConfigException admin = assertThrows(ConfigException.class,
+                () -> loader.parse("listeners: [\"127.0.0.1:9090\"]\nadmin:\n  listen: \"127.0.0.1:9090\"\n", "c.yml"));
+        assertTrue(admin.getMessage().startsWith("c.yml:3: admin.listen: 127.0.0.1:9090 is already listened on by"),
+                admin.getMessage());
+        ConfigException tls = assertThrows(ConfigException.class, () -> loader.parse(
+                "listeners: [\"[::1]:8443\"]\ntls:\n  listeners: [\"[::]:8443\"]\n", "c.yml"));
+        assertTrue(tls.getMessage().startsWith("c.yml:3: tls.listeners[0]: [::]:8443 is already listened on by"),
+                tls.getMessage());
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> loader.parse(
+                "listeners: [\"0.0.0.0:8080\", \"[::]:8080\", \"127.0.0.1:0\", \"127.0.0.1:0\"]\n"
+                        + "admin:\n  enabled: false\n  listen: \"0.0.0.0:8080\"\n", "c.yml"),
+                "the two families' wildcards, port 0 twice, and a disabled admin API do not clash");
+    }
+
     @Test
     void aStoreUrlFromAnUnsetVariableIsRefusedNotDefaulted() {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("listeners: [\"127.0.0.1:0\"]\nstore:\n  url: ${DB_URL}\n", "c.yml"));
