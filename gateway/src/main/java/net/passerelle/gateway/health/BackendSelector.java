@@ -20,31 +20,46 @@ import java.util.List;
  *
  * <p>Round robin skips unavailable entries by scanning forward from the cursor, so while one backend of several is
  * down the next one gets its share too; with a handful of backends per group that is good enough.
+ *
+ * <p>{@link #select(GroupRoute, BackendHealth, List)} is the same choice among the backends an exchange has not tried
+ * yet: when a connection cannot be opened nothing of the request was sent, so the proxy asks again rather than
+ * answering 502 while checks have not yet noticed the backend is gone (a failover's first seconds).
  */
 public final class BackendSelector {
     private BackendSelector() {
     }
 
     public static Backend select(GroupRoute group, BackendHealth health) {
+        return select(group, health, List.of());
+    }
+
+    /**
+     * The same choice, never one of {@code skip}; {@code null} when nothing else may be used. A non-empty
+     * {@code skip} is a retry: it takes the next in turn without moving the group's cursor, because moving it again
+     * would shift everyone's rotation (with two backends, every request would meet the dead one first).
+     *
+     * @param skip the backends and spares already tried (a short list: compared by {@code equals}, one by one)
+     */
+    public static Backend select(GroupRoute group, BackendHealth health, List<Backend> skip) {
         List<Backend> backends = group.backends();
         List<Backend> spares = group.spares();
         if (backends.size() + spares.size() == 0) {
             return null;
         }
-        int tick = group.cursor().getAndIncrement();
-        Backend b = roundRobin(backends, tick, health);
+        int tick = skip.isEmpty() ? group.cursor().getAndIncrement() : group.cursor().get();
+        Backend b = roundRobin(backends, tick, health, skip);
         if (b != null) {
             return b;
         }
-        b = roundRobin(spares, tick, health);
+        b = roundRobin(spares, tick, health, skip);
         if (b != null) {
             return b;
         }
-        b = firstResort(backends, health);
-        return b != null ? b : firstResort(spares, health);
+        b = firstResort(backends, health, skip);
+        return b != null ? b : firstResort(spares, health, skip);
     }
 
-    private static Backend roundRobin(List<Backend> list, int tick, BackendHealth health) {
+    private static Backend roundRobin(List<Backend> list, int tick, BackendHealth health, List<Backend> skip) {
         int n = list.size();
         if (n == 0) {
             return null;
@@ -53,17 +68,17 @@ public final class BackendSelector {
         for (int i = 0; i < n; i++) {
             int index = start + i;
             Backend b = list.get(index >= n ? index - n : index);
-            if (health.available(b)) {
+            if (health.available(b) && !skip.contains(b)) {
                 return b;
             }
         }
         return null;
     }
 
-    private static Backend firstResort(List<Backend> list, BackendHealth health) {
+    private static Backend firstResort(List<Backend> list, BackendHealth health, List<Backend> skip) {
         for (int i = 0, n = list.size(); i < n; i++) {
             Backend b = list.get(i);
-            if (health.lastResort(b)) {
+            if (health.lastResort(b) && !skip.contains(b)) {
                 return b;
             }
         }

@@ -112,6 +112,49 @@ class BackendSelectorTest {
     }
 
     @Test
+    void aRetryTakesTheNextUntriedBackendWithoutShiftingTheRotation() {
+        Backend c = backend(8003);
+        GroupRoute g = group(List.of(A, B, c), List.of(S1, S2));
+        Fake h = new Fake();
+        assertSame(A, BackendSelector.select(g, h));
+        assertSame(B, BackendSelector.select(g, h, List.of(A)), "A failed: the next in turn");
+        assertSame(B, BackendSelector.select(g, h), "the retry did not move the cursor: B's turn still comes");
+        assertSame(c, BackendSelector.select(g, h, List.of(B)));
+        assertSame(A, BackendSelector.select(g, h, List.of(B, c)), "wraps around");
+        for (int i = 0; i < 4; i++) {
+            assertSame(c, BackendSelector.select(g, h, List.of(A, B)), "whatever the cursor");
+        }
+    }
+
+    @Test
+    void aRetryGoesToTheSparesOnlyOnceEveryBackendWasTried() {
+        GroupRoute g = group(List.of(A, B), List.of(S1, S2));
+        Fake h = new Fake();
+        List<Backend> spares = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            BackendSelector.select(g, h);
+            spares.add(BackendSelector.select(g, h, List.of(A, B)));
+        }
+        assertEquals(2, spares.stream().filter(S1::equals).count(), "the spares, in the group's rotation: " + spares);
+        assertEquals(2, spares.stream().filter(S2::equals).count());
+        assertSame(S2, BackendSelector.select(g, h, List.of(A, B, S1)));
+        assertNull(BackendSelector.select(g, h, List.of(A, B, S1, S2)), "everything tried: nothing left");
+    }
+
+    @Test
+    void aRetryFallsBackToLastResortButNeverToWhatOpsTookOut() {
+        GroupRoute g = group(List.of(A, B), List.of(S1));
+        Fake h = new Fake();
+        h.down.addAll(List.of(A, S1));
+        assertSame(A, BackendSelector.select(g, h, List.of(B)), "B failed, nothing available: A, down but ready");
+        h.out.add(A);
+        assertSame(S1, BackendSelector.select(g, h, List.of(B)), "A is out: the spare, down but ready");
+        h.out.add(S1);
+        assertNull(BackendSelector.select(g, h, List.of(B)));
+        assertNull(BackendSelector.select(group(List.of(), List.of()), h, List.of(A)));
+    }
+
+    @Test
     void emptyGroupHasNoBackend() {
         assertNull(BackendSelector.select(group(List.of(), List.of()), BackendHealth.NONE));
         assertSame(S1, BackendSelector.select(group(List.of(), List.of(S1)), BackendHealth.NONE));
