@@ -27,8 +27,8 @@ import java.util.List;
  *   <li>{@link RequestBody}: the body's start held back, for a peek that classifies it or to have a small body
  *       whole (framing checked) before any backend sees the request</li>
  *   <li>then one of: {@link QueuedWrite} (spool, 202), {@link LocalAnswer} (every gateway-made response), or
- *       {@link OriginExchange} (pick a backend, connect, send, retry once on a stale pooled connection), whose
- *       response goes through {@link ResponseRelay} (framing, backpressure, the default-page hold)</li>
+ *       {@link OriginExchange} (pick a backend, connect or else try another, send, retry once on a stale pooled
+ *       connection), whose response goes through {@link ResponseRelay} (framing, backpressure, the default-page hold)</li>
  * </ol>
  * The phase below is the whole state machine; each transition is a method here or in the stage that owns it.
  *

@@ -3,7 +3,6 @@ package net.passerelle.gateway.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -24,9 +23,9 @@ import java.util.List;
 
 /**
  * The backend half of an exchange: picks a backend (with failover to spares), takes a pooled connection or opens
- * one, sends the request (what was held first, then the rest of the body as the backend takes it), and sends it
- * once more on a fresh connection when a pooled one turns out to be dead before any answer, if the request is
- * idempotent and the gateway still has all of it. The response goes to {@link ResponseRelay}.
+ * one (another backend when it cannot: {@link ConnectAttempts}), sends the request (what was held first, then the
+ * rest of the body as the backend takes it), and sends it once more on a fresh connection when a pooled one turns out
+ * to be dead before any answer, if the request is idempotent and the gateway still has all of it. Then {@link ResponseRelay}.
  */
 final class OriginExchange implements OriginListener {
     private static final Logger log = LoggerFactory.getLogger(OriginExchange.class);
@@ -41,12 +40,14 @@ final class OriginExchange implements OriginListener {
     private boolean retried;
     private boolean awaitingOriginWritable;
     private final BackendTurn turn;
+    private final ConnectAttempts attempts;
     private final Runnable dispatch = this::dispatch;
 
     OriginExchange(Exchange ex) {
         this.ex = ex;
         this.relay = new ResponseRelay(ex, this);
         this.turn = new BackendTurn(ex);
+        this.attempts = new ConnectAttempts(ex);
     }
 
     ResponseRelay relay() {
@@ -59,6 +60,7 @@ final class OriginExchange implements OriginListener {
         connection = null;
         retried = false;
         awaitingOriginWritable = false;
+        attempts.reset();
         relay.reset();
     }
 
@@ -114,12 +116,16 @@ final class OriginExchange implements OriginListener {
         }
         if (!f.isSuccess()) {
             connection = null;
-            log.debug("request {}: cannot connect to backend {} of group {}: {}", ex.requestId, backend,
-                    ex.group.name(), f.cause().toString());
-            ex.px.health().connectFailed(backend);
-            releaseResend();
-            NoticeKind kind = f.cause() instanceof ConnectTimeoutException ? NoticeKind.GATEWAY_TIMEOUT : NoticeKind.BAD_GATEWAY;
-            ex.local.answer(kind, false, Outcome.BACKEND_ERROR);
+            Backend next = attempts.failed(backend, f.cause());
+            if (next == null) {
+                releaseResend();
+                ex.local.answer(attempts.notice(), false, Outcome.BACKEND_ERROR);
+                return;
+            }
+            // Nothing was sent: the next backend gets the request as is, with the body parts still in resend.
+            releaseSlot();
+            ex.trace.backend = backend = next;
+            turn.take(next.address(), dispatch);
             return;
         }
         ex.trace.connectNanos = System.nanoTime() - startedNanos;
