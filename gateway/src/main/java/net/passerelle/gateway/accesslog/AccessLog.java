@@ -33,7 +33,7 @@ public final class AccessLog implements ProxyListener {
     AccessLogEntry entry(ExchangeRecord r) {
         return new AccessLogEntry(r.requestId(), r.clientAddress(), r.host(), r.group() == null ? null : r.group().name(),
                 r.method(), redaction.target(r.target()), r.status(), r.outcome().label(), r.bytesIn(), r.bytesOut(),
-                r.backend() == null ? null : r.backend().name(), r.queueNanos(), r.connectNanos(), r.firstByteNanos(), r.totalNanos(),
+                r.backend() == null ? null : r.backend().name(), r.connectFailures(), r.queueNanos(), r.connectNanos(), r.firstByteNanos(), r.totalNanos(),
                 r.protocol(), r.tlsProtocol(), r.userAgent(), redaction.target(r.referer()));
     }
 }

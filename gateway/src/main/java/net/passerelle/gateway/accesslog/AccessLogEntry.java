@@ -22,6 +22,7 @@ final class AccessLogEntry extends LogstashMarker {
     private final long bytesIn;
     private final long bytesOut;
     private final String backend;
+    private final int connectFailures;
     private final long queueNanos;
     private final long connectNanos;
     private final long firstByteNanos;
@@ -33,8 +34,9 @@ final class AccessLogEntry extends LogstashMarker {
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     AccessLogEntry(String requestId, String client, String host, String group, String method, String path, int status,
-                   String outcome, long bytesIn, long bytesOut, String backend, long queueNanos, long connectNanos, long firstByteNanos,
-                   long totalNanos, String protocol, String tls, String userAgent, String referer) {
+                   String outcome, long bytesIn, long bytesOut, String backend, int connectFailures, long queueNanos,
+                   long connectNanos, long firstByteNanos, long totalNanos, String protocol, String tls, String userAgent,
+                   String referer) {
         super("ACCESS");
         this.requestId = requestId;
         this.client = client;
@@ -47,6 +49,7 @@ final class AccessLogEntry extends LogstashMarker {
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
         this.backend = backend;
+        this.connectFailures = connectFailures;
         this.queueNanos = queueNanos;
         this.connectNanos = connectNanos;
         this.firstByteNanos = firstByteNanos;
@@ -70,6 +73,9 @@ final class AccessLogEntry extends LogstashMarker {
         g.writeNumberField("bytesIn", bytesIn);
         g.writeNumberField("bytesOut", bytesOut);
         string(g, "backend", backend);
+        if (connectFailures > 0) {
+            g.writeNumberField("connectFailures", connectFailures);
+        }
         millis(g, "queueMs", queueNanos);
         millis(g, "connectMs", connectNanos);
         millis(g, "firstByteMs", firstByteNanos);

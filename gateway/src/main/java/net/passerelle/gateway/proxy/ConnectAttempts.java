@@ -48,6 +48,7 @@ final class ConnectAttempts {
         log.debug("request {}: cannot connect to backend {} of group {}: {}", ex.requestId, backend,
                 ex.group.name(), cause.toString());
         ex.px.health().connectFailed(backend);
+        ex.trace.connectFailures++;
         lastTimedOut = cause instanceof ConnectTimeoutException;
         if (failed == null) {
             failed = new ArrayList<>(MAX);

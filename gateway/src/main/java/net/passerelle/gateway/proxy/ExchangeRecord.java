@@ -51,6 +51,12 @@ public interface ExchangeRecord {
     /** The backend the request went to, or null. */
     Backend backend();
 
+    /**
+     * Backends that could not be connected to before the one in {@link #backend()} (or, with a 502/504, including it):
+     * 0 in the common case. Such a request paid a refusal or a connect timeout even when it ended well.
+     */
+    int connectFailures();
+
     /** Time spent waiting in the backend's line ({@code upstream.maxPendingPerBackend}); -1 when it did not wait. */
     long queueNanos();
 

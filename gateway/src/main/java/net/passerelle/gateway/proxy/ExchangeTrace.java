@@ -20,6 +20,7 @@ final class ExchangeTrace implements ExchangeRecord {
     Outcome outcome;
     long bytesOut;
     Backend backend;
+    int connectFailures;
     long connectNanos;
     /** Time waiting for the backend to answer fewer requests at once ({@code upstream.maxPendingPerBackend}); -1: none. */
     long queueNanos;
@@ -40,6 +41,7 @@ final class ExchangeTrace implements ExchangeRecord {
         outcome = null;
         bytesOut = 0;
         backend = null;
+        connectFailures = 0;
         connectNanos = -1;
         queueNanos = -1;
         firstByteNanos = -1;
@@ -125,6 +127,11 @@ final class ExchangeTrace implements ExchangeRecord {
     @Override
     public Backend backend() {
         return backend;
+    }
+
+    @Override
+    public int connectFailures() {
+        return connectFailures;
     }
 
     @Override

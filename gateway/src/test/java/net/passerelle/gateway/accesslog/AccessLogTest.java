@@ -113,6 +113,7 @@ class AccessLogTest {
         assertEquals("HTTP/1.1", proxied.get("protocol").asText());
         assertTrue(proxied.get("totalMs").asDouble() >= proxied.get("firstByteMs").asDouble());
         assertTrue(proxied.has("connectMs") && proxied.has("time") && proxied.has("requestId"));
+        assertFalse(proxied.has("connectFailures"), "written only when a backend could not be connected to");
 
         assertEquals(503, byOutcome.get("notice").get("status").asInt());
         assertEquals("g-ro", byOutcome.get("notice").get("group").asText());

@@ -62,7 +62,7 @@ class ConnectRetryTest {
         }
     }
 
-    private record Logged(int status, String backend) {
+    private record Logged(int status, String backend, int connectFailures) {
     }
 
     private final CountingHealth health = new CountingHealth();
@@ -93,7 +93,8 @@ class ConnectRetryTest {
                 "piwigo");
         RoutingTable table = RoutingTable.builder(1).group(g).host(HOST, "srv-12", "alice").build();
         GatewayConfig config = GatewayConfig.defaults().withListeners(List.of(HostPort.parse("127.0.0.1:0")));
-        ProxyListener listener = r -> accessLog.add(new Logged(r.status(), r.backend() == null ? null : r.backend().name()));
+        ProxyListener listener = r -> accessLog.add(new Logged(r.status(), r.backend() == null ? null : r.backend().name(),
+                r.connectFailures()));
         gateway = new GatewayServer(config, new RoutingTableHolder(table), listener).withHealth(health).start();
     }
 
@@ -121,8 +122,10 @@ class ConnectRetryTest {
         assertEquals(n / 2, health.failures(REFUSING_1), "round robin sent every other request to the refusing one first");
         Await.until("every access log line", Duration.ofSeconds(5), () -> accessLog.size() == n);
         for (Logged l : accessLog) {
-            assertEquals(new Logged(200, live.hostPort()), l, "the access log names the backend that answered");
+            assertEquals(200, l.status());
+            assertEquals(live.hostPort(), l.backend(), "the access log names the backend that answered");
         }
+        assertEquals(n / 2, accessLog.stream().filter(l -> l.connectFailures() == 1).count(), accessLog.toString());
     }
 
     @Test
@@ -210,6 +213,7 @@ class ConnectRetryTest {
         Await.until("the access log line", Duration.ofSeconds(5), () -> !accessLog.isEmpty());
         Logged l = accessLog.peek();
         assertEquals(502, l.status());
+        assertEquals(3, l.connectFailures());
         assertTrue(all.stream().anyMatch(b -> b.name().equals(l.backend())), "the last backend tried: " + l);
     }
 }
