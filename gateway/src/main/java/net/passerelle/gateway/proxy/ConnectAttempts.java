@@ -20,6 +20,7 @@ import java.util.ArrayList;
  * exchange; the list is made only when some exchange of the connection needs a second attempt.
  */
 final class ConnectAttempts {
+    /** OriginExchange's: the connect-failure line moved here, and whoever raised that logger to debug still gets it. */
     private static final Logger log = LoggerFactory.getLogger(OriginExchange.class);
     /** Connection attempts per exchange, the first included. */
     static final int MAX = 3;
