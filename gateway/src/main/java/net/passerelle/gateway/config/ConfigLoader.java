@@ -184,7 +184,7 @@ public final class ConfigLoader {
     }
 
     /** Keys written as {@link EnvExpandingParser#keyLine} and the messages spell paths. */
-    private static String join(List<String> keys) {
+    static String join(List<String> keys) {
         StringBuilder sb = new StringBuilder();
         for (String key : keys) {
             if (!sb.isEmpty() && !key.startsWith("[")) {

@@ -19,14 +19,7 @@ final class ListenAddresses {
 
     private record Listen(HostPort address, String[] keys) {
         String path() {
-            StringBuilder sb = new StringBuilder();
-            for (String key : keys) {
-                if (!sb.isEmpty() && !key.startsWith("[")) {
-                    sb.append('.');
-                }
-                sb.append(key);
-            }
-            return sb.toString();
+            return ConfigLoader.join(List.of(keys));
         }
     }
 
