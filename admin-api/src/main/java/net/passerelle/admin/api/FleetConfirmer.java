@@ -29,6 +29,13 @@ import java.util.function.Supplier;
  * the commit and this call): so a gateway whose lease ended just before the change is named rather than missed.
  * A gateway that joins later loads the whole table, this change included, before it holds a lease.
  *
+ * <p>And every gateway already {@link Liveness.State#LOST lost} at the write: its lease ended without being released
+ * (killed, frozen, cut off from the store). It is not waited for, but named {@code lost} in the answer, which is then
+ * a {@code 202}: a partitioned gateway keeps serving its last table under its fail-safe, and the store cannot tell it
+ * from a dead one, so "applied everywhere" would be a lie. It stays named until it heartbeats again, or ops forget it
+ * ({@code DELETE /v1/gateways/{id}}), or it has been silent for the store's forgetting period. A gateway that stopped
+ * cleanly released its lease and is never named.
+ *
  * <h2>The answer</h2>
  * Each gateway waited for ends as {@code applied} (it reported the version), {@code lost} (its lease ended, or it
  * stopped, without reporting it: a lost gateway enforces its fail-safe, see {@code store.onLeaseLost}) or, at the
@@ -169,14 +176,17 @@ public final class FleetConfirmer implements AutoCloseable {
         scheduler.schedule(() -> check(wait), checkInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The gateways live when the change was written: back from this reading to the call, and a margin more. */
+    /**
+     * The gateways live when the change was written (back from this reading to the call, and a margin more), and
+     * those already lost then, to be named.
+     */
     private Set<String> liveAtTheWrite(FleetView view, long calledAtNanos) {
         long sinceCall = Math.max(0, System.nanoTime() - calledAtNanos) / 1_000_000;
         Instant written = view.storeNow().minusMillis(sinceCall + WRITE_MARGIN_MS);
         Instant localWritten = liveness.now().minusMillis(sinceCall + WRITE_MARGIN_MS);
         Set<String> live = new LinkedHashSet<>();
         for (GatewayStatus g : view.gateways()) {
-            if (liveness.isLive(g, written, localWritten)) {
+            if (liveness.isLive(g, written, localWritten) || g.leased() && !g.released()) {
                 live.add(g.gatewayId());
             }
         }

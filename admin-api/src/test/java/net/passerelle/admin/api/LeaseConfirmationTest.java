@@ -67,6 +67,67 @@ class LeaseConfirmationTest {
         }
     }
 
+    /**
+     * SPEC 18: a gateway that stopped heartbeating is named as lost in the answer, never dropped silently; also when
+     * its lease had already ended before the change (killed, frozen or cut off before ops made it). Not waited for.
+     * Once ops forget it (DELETE /v1/gateways/{id}, audited), answers are whole again.
+     */
+    @Test
+    void aGatewayLostBeforeTheChangeIsNamedUntilOpsForgetIt() throws Exception {
+        long v = store.version();
+        store.renewLease("gw-ok", v, null, Duration.ofSeconds(30));
+        store.renewLease("gw-gone", v, null, Duration.ofMillis(100)); // and never again
+        try (FleetConfirmer confirmer = new FleetConfirmer(() -> store, Duration.ofSeconds(60), Duration.ofSeconds(3))) {
+            confirmer.setNudge(() -> store.renewLease("gw-ok", store.version(), null, Duration.ofSeconds(30)));
+            // Lost well before the write: longer ago than the margin a wait counts back from the write (a gateway
+            // whose lease ended within it is still waited for, and named lost by the existing rule).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!lostFor(FleetConfirmer.WRITE_MARGIN_MS + 500, "gw-gone")) {
+                assertTrue(System.nanoTime() < deadline, "gw-gone's 100 ms lease never ended");
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertEquals("lost", states(confirmer, store.version()).get("gw-gone"));
+            long version = store.setMode("ops", "srv-12", Mode.READ_ONLY, null, null, null);
+            FleetConfirmer.Confirmation c = confirmer.await(version).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("gw-gone"), c.lost(), "named, not dropped");
+            assertEquals(2, c.gateways());
+            assertEquals(1, c.applied());
+            assertFalse(c.complete());
+            assertEquals(202, Confirmed.response(confirmer, c, new java.util.LinkedHashMap<>()).status());
+
+            Router router = new ControlApi(() -> store, confirmer, Clock.systemUTC()).register(new Router());
+            assertEquals(409, call(router, "DELETE", "gw-ok").status(), "a live gateway would come back");
+            assertEquals(404, call(router, "DELETE", "gw-never").status());
+            ApiResponse forgotten = call(router, "DELETE", "gw-gone");
+            assertEquals(200, forgotten.status());
+            assertEquals(Map.of("forgotten", "gw-gone", "state", "lost"), forgotten.body());
+            assertEquals("gateway.forget", store.audit(1).get(0).action());
+
+            long next = store.setMode("ops", "srv-12", Mode.OPEN, null, null, null);
+            FleetConfirmer.Confirmation whole = confirmer.await(next).get(30, TimeUnit.SECONDS);
+            assertTrue(whole.complete(), whole.toString());
+            assertEquals(1, whole.gateways());
+        }
+    }
+
+    /** Whether {@code id}'s lease ended over {@code millis} ago by the store's clock. */
+    private boolean lostFor(long millis, String id) {
+        net.passerelle.admin.model.FleetView view = store.fleet();
+        return view.gateways().stream().filter(g -> g.gatewayId().equals(id)).findFirst()
+                .map(g -> view.storeNow().isAfter(g.leaseUntil().plusMillis(millis))).orElse(false);
+    }
+
+    private static ApiResponse call(Router router, String method, String id) throws Exception {
+        Router.Match match = router.match(method, new String[] {"v1", "gateways", id});
+        ApiRequest request = new ApiRequest(method, "/v1/gateways/" + id, match.params(), Map.of(), "test", null,
+                new byte[0]);
+        try {
+            return match.route().handler().handle(request).get();
+        } catch (ApiException e) {
+            return ApiResponse.of(e.status(), Map.of("error", e.getMessage()));
+        }
+    }
+
     @Test
     void aGatewayWhoseLeaseStaysValidIsLaggingAtTheTimeout() throws Exception {
         long v = store.version();

@@ -131,6 +131,25 @@ class CtlTest {
         }
     }
 
+    /** A lost gateway is named by every change until forgotten; ctl shows its state and forgets it (not a live one). */
+    @Test
+    void aLostGatewayIsListedAndCanBeForgottenButNotALiveOne() {
+        var store = ops.gateway.storeSync().store();
+        store.renewLease("crashed-gw", 0, null, java.time.Duration.ofSeconds(30));
+        store.releaseLease("crashed-gw"); // stopped; a lost one is the same to forget
+        Run list = ctl("gateways");
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("crashed-gw") && l.contains("stopped")), list.out());
+        Run forgot = ctl("gateways", "forget", "crashed-gw");
+        assertEquals(0, forgot.code(), forgot.err());
+        assertTrue(forgot.out().contains("forgot crashed-gw (it was stopped)"), forgot.out());
+        assertFalse(ctl("gateways").out().contains("crashed-gw"));
+        assertEquals(Exit.REFUSED, ctl("gateways", "forget", "crashed-gw").code(), "already forgotten: 404");
+        String self = list.out().lines().filter(l -> l.contains("up-to-date")).findFirst().orElseThrow().split(" ")[0];
+        Run live = ctl("gateways", "forget", self);
+        assertEquals(Exit.REFUSED, live.code());
+        assertTrue(live.err().contains("is live"), live.err());
+    }
+
     @Test
     void refusalsUsageAndUnreachableHaveTheirOwnCodes() {
         Run bad = ctl("mode", "srv-12", "sideways");

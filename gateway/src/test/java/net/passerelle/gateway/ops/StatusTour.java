@@ -55,8 +55,25 @@ final class StatusTour {
         call("GET", "/v1/openapi.json", "/v1/openapi.json", null);
         call("GET", "/v1/groups", "/v1/groups", null);
         call("GET", "/v1/gateways", "/v1/gateways", null);
+        forgetGateways();
         call("GET", "/v1/audit", "/v1/audit?limit=3", null);
         call("GET", "/v1/audit", "/v1/audit?limit=0", null);
+    }
+
+    /** A live gateway cannot be forgotten (409); a stopped one can (200), once (404). */
+    private void forgetGateways() throws Exception {
+        var store = ops.gateway.storeSync().store();
+        String d = "/v1/gateways/{id}";
+        store.heartbeat("silent-gateway", 0, "live by its heartbeat");
+        try {
+            call("DELETE", d, "/v1/gateways/silent-gateway", null);
+        } finally {
+            store.forgetGateway("silent-gateway");
+        }
+        store.renewLease("gone-gateway", 0, null, java.time.Duration.ofSeconds(30));
+        store.releaseLease("gone-gateway");
+        call("DELETE", d, "/v1/gateways/gone-gateway", null);
+        call("DELETE", d, "/v1/gateways/gone-gateway", null);
     }
 
     private void groups() throws Exception {
