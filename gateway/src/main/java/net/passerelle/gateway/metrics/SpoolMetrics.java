@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code final} (refused, or out of attempts: ops must look at it).</li>
  * </ul>
  * Gauges exist for every group of the routing table and every group with a spool directory; {@link #refresh()}
- * brings that set up to date and is called before each scrape.
+ * brings that set up to date and is called before each scrape. The counters of such a group exist from then on too, at
+ * zero: a series that appears only with its first event hides that event from {@code rate()} and {@code increase()},
+ * so an alert on the first {@code final} failure would never fire.
  */
 public final class SpoolMetrics implements ReplayOutcomes {
     public static final String DEPTH = "passerelle.spool.depth";
@@ -38,6 +40,8 @@ public final class SpoolMetrics implements ReplayOutcomes {
     public static final String OLDEST_AGE = "passerelle.spool.oldest.age";
     public static final String DELIVERED = "passerelle.spool.replay.delivered";
     public static final String FAILURES = "passerelle.spool.replay.failures";
+
+    private static final List<String> KINDS = List.of("delivered", "retry", "final");
 
     private final MeterRegistry registry;
     private final Spool spool;
@@ -69,6 +73,9 @@ public final class SpoolMetrics implements ReplayOutcomes {
         }
         for (String name : names) {
             gauges.computeIfAbsent(name, this::register);
+            for (String kind : KINDS) {
+                counters.computeIfAbsent(name + '\u0000' + kind, k -> counter(name, kind));
+            }
         }
         gauges.entrySet().removeIf(e -> {
             if (names.contains(e.getKey())) {
