@@ -154,6 +154,19 @@
     });
   }
 
+  // Waiting writes, and those that need a person: failed-final (the backend refused them, or attempts ran out) and
+  // set aside (unreadable after a crash). "0 waiting" alone would hide them.
+  function spoolCell(cell, name, sp) {
+    cell.replaceChildren();
+    if (!sp) { cell.textContent = 'n/a'; return; }
+    cell.append(sp.count + ' waiting, ' + sp.bytes + ' bytes' + (sp.oldest ? ', oldest ' + sp.oldest : ''));
+    const stuck = [sp.failedFinal ? sp.failedFinal + ' failed-final' : '', sp.setAside ? sp.setAside + ' set aside' : '']
+      .filter(Boolean);
+    if (stuck.length) {
+      cell.append(el('span', stuck.join(', ') + ': needs a person (passerelle ctl spool list ' + name + ')', 'fail spool-stuck'));
+    }
+  }
+
   async function renderGroups(groups) {
     const box = $('#groups');
     const open = new Set([...box.querySelectorAll('details[open]')].map((d) => d.closest('.card').dataset.group + '/' + $('summary', d).textContent));
@@ -166,7 +179,7 @@
       const sp = spools[i] && spools[i].status === 200 ? spools[i].json : null;
       // A card whose data did not change is kept as it is: no flicker, and a form being filled in stays.
       const sig = JSON.stringify([g, statuses.backends.concat(statuses.spares).map((b) => b && [b.address, b.health, b.admin]),
-        sp && [sp.count, sp.bytes, sp.oldest], reports.get(g.name) || null]);
+        sp && [sp.count, sp.bytes, sp.oldest, sp.failedFinal, sp.setAside], reports.get(g.name) || null]);
       const old = existing.get(g.name);
       if (old && old.dataset.sig === sig) return old;
       const card = $('#group-card').content.firstElementChild.cloneNode(true);
@@ -177,7 +190,7 @@
       badge.textContent = g.effectiveMode; badge.classList.add(g.effectiveMode);
       $('.writes', card).textContent = g.effectiveMode === 'read-only' ? g.effectiveWrites : g.writes + ' (when read-only)';
       windowCell($('.window', card), g.window);
-      $('.spool', card).textContent = sp ? sp.count + ' waiting, ' + sp.bytes + ' bytes' + (sp.oldest ? ', oldest ' + sp.oldest : '') : 'n/a';
+      spoolCell($('.spool', card), g.name, sp);
       const tbody = $('.backends tbody', card);
       g.backends.forEach((b, j) => tbody.append(backendRow(g.name, b, 'backend', statuses.backends[j])));
       g.spares.forEach((b, j) => tbody.append(backendRow(g.name, b, 'spare', statuses.spares[j])));

@@ -206,6 +206,42 @@ class OpsPageBrowserTest {
     }
 
     @Test
+    void aGroupsCardShowsTheQueuedWritesThatFailedForGoodNotJustTheWaitingOnes() throws Exception {
+        try (net.passerelle.gateway.testing.StubBackend refusing = new net.passerelle.gateway.testing.StubBackend()) {
+            refusing.respondWith((ctx, req) -> {
+                io.netty.handler.codec.http.DefaultFullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, req.method().equals("POST")
+                        ? io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN : io.netty.handler.codec.http.HttpResponseStatus.OK,
+                        io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                io.netty.handler.codec.http.HttpUtil.setContentLength(r, 0);
+                ctx.writeAndFlush(r);
+            });
+            assertEquals(200, ops.admin("PUT", "/v1/groups/srv-21", "{\"backends\": [\"" + refusing.hostPort() + "\"]}").status());
+            assertEquals(200, ops.admin("PUT", "/v1/hosts/dave.gallery.example", "{\"group\": \"srv-21\", \"account\": \"dave\"}").status());
+            assertEquals(200, ops.admin("PUT", "/v1/groups/srv-21/mode", "{\"mode\": \"read-only\", \"writes\": \"queue\"}").status());
+            assertEquals(202, ops.post("dave.gallery.example").status());
+            assertEquals(200, ops.admin("PUT", "/v1/groups/srv-21/mode", "{\"mode\": \"open\"}").status());
+            // The backend refuses the replayed write (403): failed-final, 0 waiting. Ops must see that it needs them.
+            waitUpTo(20).until(d -> {
+                try {
+                    return ops.admin("GET", "/v1/groups/srv-21/spool", null).json().path("failedFinal").asInt() == 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            openLoggedIn();
+            By spool = By.cssSelector(".card[data-group='srv-21'] .spool");
+            String text = waitUpTo(15).until(d -> {
+                String t = d.findElement(spool).getText();
+                return t.contains("failed-final") ? t : null;
+            });
+            assertTrue(text.startsWith("0 waiting") && text.contains("1 failed-final") && text.contains("ctl spool list srv-21"), text);
+        } finally {
+            ((JavascriptExecutor) driver).executeScript("window.sessionStorage.clear()");
+        }
+    }
+
+    @Test
     void thePageIsServedWithAStrictContentSecurityPolicyAndNoInlineCode() throws Exception {
         OpsGateway.Answer page = ops.admin("GET", "/", null, false);
         assertEquals(200, page.status());
