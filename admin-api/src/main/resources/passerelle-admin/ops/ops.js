@@ -321,7 +321,9 @@
       if (gateways.status === 200) {
         const gws = gateways.json.gateways;
         $('#fleet').textContent = 'table version ' + gateways.json.version + ' · ' + gws.filter((g) => g.live).length + ' live gateway(s)';
-        renderRows($('#gateways'), gws.map((g) => [g.id, g.appliedVersion + (g.upToDate ? ' ✓' : ' (behind)'), g.live ? 'yes' : 'no', g.heartbeat]));
+        // A gateway that stopped or crashed is not "behind": its state (stopped, lost) says what it is.
+        renderRows($('#gateways'), gws.map((g) => [g.id, g.appliedVersion + (g.upToDate ? ' ✓' : g.live ? ' (behind)' : ''),
+          (g.live ? 'yes' : 'no') + (g.state && g.state !== 'up-to-date' ? ' (' + g.state + ')' : ''), g.heartbeat]));
       }
       if (migrations.status === 200) renderMigrations(migrations.json.migrations);
       if (audit.status === 200) {

@@ -242,6 +242,22 @@ class OpsPageBrowserTest {
     }
 
     @Test
+    void aGatewayThatStoppedIsShownAsStoppedNotAsBehind() throws Exception {
+        net.passerelle.admin.store.Store store = ops.gateway.storeSync().store();
+        store.renewLease("gw-gone", 0, "", Duration.ofSeconds(4));
+        store.releaseLease("gw-gone");
+        try {
+            openLoggedIn();
+            By gone = By.xpath("//table[@id='gateways']//tr[td[1][text()='gw-gone']]");
+            WebElement row = waitUpTo(15).until(d -> d.findElement(gone));
+            String text = row.getText();
+            assertTrue(text.contains("no (stopped)") && !text.contains("behind"), text);
+        } finally {
+            ((JavascriptExecutor) driver).executeScript("window.sessionStorage.clear()");
+        }
+    }
+
+    @Test
     void thePageIsServedWithAStrictContentSecurityPolicyAndNoInlineCode() throws Exception {
         OpsGateway.Answer page = ops.admin("GET", "/", null, false);
         assertEquals(200, page.status());
