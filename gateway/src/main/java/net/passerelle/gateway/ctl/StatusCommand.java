@@ -56,14 +56,26 @@ final class StatusCommand extends CtlSubcommand {
         return Exit.APPLIED;
     }
 
-    /** This gateway's queued writes, and those the other live gateways hold on their own disks. */
+    /**
+     * This gateway's queued writes, those the other live gateways hold on their own disks, and those that need a
+     * person (failed-final, set aside: {@code ctl spool list}), which "0" alone would hide.
+     */
     static String queued(JsonNode spool) {
         int elsewhere = 0;
         for (JsonNode n : spool.path("waitingElsewhere")) {
             elsewhere += n.asInt();
         }
         String here = String.valueOf(spool.path("count").asInt());
-        return elsewhere == 0 ? here : here + " (+" + elsewhere + " on other gateways)";
+        String cell = elsewhere == 0 ? here : here + " (+" + elsewhere + " on other gateways)";
+        int failed = spool.path("failedFinal").asInt();
+        int setAside = spool.path("setAside").asInt();
+        if (failed > 0) {
+            cell += ", " + failed + " failed-final";
+        }
+        if (setAside > 0) {
+            cell += ", " + setAside + " set aside";
+        }
+        return cell;
     }
 
     /** The migrations holding a group read-only or waiting for ops: what a migration morning's status is about. */

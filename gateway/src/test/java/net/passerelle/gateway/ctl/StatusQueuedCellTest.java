@@ -17,4 +17,12 @@ class StatusQueuedCellTest {
         assertEquals("2", StatusCommand.queued(JSON.readTree("{\"count\": 2, \"waitingElsewhere\": null}")));
         assertEquals("2", StatusCommand.queued(JSON.readTree("{\"count\": 2}")), "an older gateway's answer");
     }
+
+    @Test
+    void writesThatNeedAPersonAreNotHiddenBehindAZero() throws Exception {
+        assertEquals("0, 1 failed-final", StatusCommand.queued(JSON.readTree(
+                "{\"count\": 0, \"failedFinal\": 1, \"setAside\": 0, \"waitingElsewhere\": {}}")));
+        assertEquals("2 (+1 on other gateways), 3 failed-final, 1 set aside", StatusCommand.queued(JSON.readTree(
+                "{\"count\": 2, \"failedFinal\": 3, \"setAside\": 1, \"waitingElsewhere\": {\"gw-2\": 1}}")));
+    }
 }
