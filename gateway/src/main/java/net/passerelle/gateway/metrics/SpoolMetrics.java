@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@value #DEPTH}: writes waiting for replay; {@value #BYTES}: bytes on disk; {@value #OLDEST_AGE}: age in
  *       seconds of the oldest waiting write (0 when none waits). Alert on the age, which keeps growing while a replay
- *       is stuck, rather than on the depth alone.</li>
+ *       is stuck, rather than on the depth alone. {@value #FAILED_FINAL}: writes failed for good, which leave the
+ *       depth and the age but stay until ops requeue or discard them (alert on {@code > 0}).</li>
  *   <li>{@value #DELIVERED}: replayed writes the backend accepted (its rate is the replay rate);
  *       {@value #FAILURES}, tag {@code kind}: {@code retry} (a connection failure or 5xx, tried again later) or
  *       {@code final} (refused, or out of attempts: ops must look at it).</li>
@@ -38,6 +39,7 @@ public final class SpoolMetrics implements ReplayOutcomes {
     public static final String DEPTH = "passerelle.spool.depth";
     public static final String BYTES = "passerelle.spool.bytes";
     public static final String OLDEST_AGE = "passerelle.spool.oldest.age";
+    public static final String FAILED_FINAL = "passerelle.spool.failed.final";
     public static final String DELIVERED = "passerelle.spool.replay.delivered";
     public static final String FAILURES = "passerelle.spool.replay.failures";
 
@@ -94,6 +96,9 @@ public final class SpoolMetrics implements ReplayOutcomes {
                         .description("bytes of queued writes on disk").tag("group", group).register(registry),
                 Gauge.builder(OLDEST_AGE, this, m -> m.oldestAgeSeconds(group)).baseUnit("seconds")
                         .description("age of the oldest queued write waiting for replay (0 when none waits)")
+                        .tag("group", group).register(registry),
+                Gauge.builder(FAILED_FINAL, this, m -> SpoolStats.of(m.spool, group).failedFinal())
+                        .description("queued writes failed for good, kept until ops requeue or discard them")
                         .tag("group", group).register(registry));
     }
 

@@ -75,6 +75,10 @@ class SpoolMetricsTest {
         assertEquals(0.0, value("passerelle_spool_depth", "srv-12"));
         assertEquals(0.0, value("passerelle_spool_oldest_age_seconds", "srv-12"));
         assertTrue(value("passerelle_spool_bytes", "srv-12") > 0, "the failed-final entry stays on disk for ops");
+        assertEquals(1.0, value("passerelle_spool_failed_final", "srv-12"),
+                "the refused write left the depth and the age, and waits for ops: a gauge to alert on");
+        assertEquals(200, ops.admin("DELETE", "/v1/groups/srv-12/spool/" + failedRef(), null).status());
+        assertEquals(0.0, value("passerelle_spool_failed_final", "srv-12"), "discarded: nothing waits for ops any more");
     }
 
     @Test
@@ -85,7 +89,17 @@ class SpoolMetricsTest {
             assertEquals(0.0, value("passerelle_spool_replay_delivered_total", group), group);
             assertEquals(0.0, value("passerelle_spool_replay_failures_total", group, "kind=\"retry\""), group);
             assertEquals(0.0, value("passerelle_spool_replay_failures_total", group, "kind=\"final\""), group);
+            assertEquals(0.0, value("passerelle_spool_failed_final", group), group);
         }
+    }
+
+    private String failedRef() throws Exception {
+        for (com.fasterxml.jackson.databind.JsonNode e : ops.admin("GET", "/v1/groups/srv-12/spool", null).json().path("entries")) {
+            if (e.path("status").asText().equals("failed-final")) {
+                return e.path("ref").asText();
+            }
+        }
+        return null;
     }
 
     private double value(String name, String group, String... labels) throws Exception {
