@@ -26,6 +26,8 @@ public final class ForwardingHeaders {
     public static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    /** Set by the gateway on a replayed queued write alone; a client (or a proxy before us) never sets it. */
+    public static final AsciiString X_PASSERELLE_REPLAY = AsciiString.cached("x-passerelle-replay");
 
     private static final AsciiString[] HOP_BY_HOP = {
             HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
@@ -200,6 +202,8 @@ public final class ForwardingHeaders {
         if (chunked) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
+        // The replay marker is the gateway's word that a request is a queued write replayed: never a client's.
+        headers.remove(X_PASSERELLE_REPLAY);
         String client = clientInfo.text;
         if (trustedPeer) {
             String xff = joinAll(headers, X_FORWARDED_FOR);

@@ -74,7 +74,7 @@ import java.util.function.Supplier;
 public final class Replayer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Replayer.class);
     public static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
-    public static final AsciiString X_PASSERELLE_REPLAY = AsciiString.cached("x-passerelle-replay");
+    public static final AsciiString X_PASSERELLE_REPLAY = ForwardingHeaders.X_PASSERELLE_REPLAY;
 
     /** What one replay run did. */
     public record Report(String group, int delivered, int failedFinal, int waiting) {

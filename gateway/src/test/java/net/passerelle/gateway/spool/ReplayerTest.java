@@ -63,6 +63,8 @@ class ReplayerTest {
             assertEquals(0, rep.waiting());
             List<StubBackend.Seen> seen = backend.all();
             assertEquals(refs, seen.stream().map(x -> x.header("Idempotency-Key")).toList());
+            assertEquals(List.of("1", "1", "1"), seen.stream().map(x -> x.header("X-Passerelle-Replay")).toList(),
+                    "a replay carries the marker that a client's live request never does");
             StubBackend.Seen first = seen.get(0);
             assertEquals("POST", first.method());
             assertEquals("/picture.php?action=rate&image_id=3", first.uri());
