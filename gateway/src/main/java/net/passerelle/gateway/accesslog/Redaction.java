@@ -1,7 +1,6 @@
 package net.passerelle.gateway.accesslog;
 
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -9,6 +8,11 @@ import java.util.stream.Collectors;
  * Takes credentials out of what the access log writes: the values of query parameters named like credentials
  * (Piwigo's {@code pwg_token}, {@code password}, {@code api_key}, …) become {@value #MASK}. Headers that carry
  * credentials (Cookie, Authorization) are never written at all. Pure: a target in, a target out.
+ *
+ * <p>"Named like" is by words: a parameter is masked when its name is one of the configured names or has one as a
+ * run of whole words, words being split at {@code _ - . [ ]} and other punctuation and at a lower-to-upper case
+ * change. So {@code new_password}, {@code access_token}, {@code user[password]}, {@code passwordConf} and
+ * {@code password[]} are masked, while {@code monkey}, {@code keys} and {@code keyword} are not.
  */
 public final class Redaction {
     public static final String MASK = "[redacted]";
@@ -17,7 +21,8 @@ public final class Redaction {
     private final Set<String> names;
 
     public Redaction(Collection<String> names) {
-        this.names = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        this.names = names.stream().map(n -> words(n, false)).filter(n -> !n.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**
@@ -55,11 +60,48 @@ public final class Redaction {
     }
 
     private boolean isCredential(String rawName) {
-        String name = rawName.toLowerCase(Locale.ROOT);
-        if (names.contains(name)) {
+        String name = rawName.indexOf('%') >= 0 || rawName.indexOf('+') >= 0 ? decode(rawName) : rawName;
+        return hasName(words(name, false)) || hasName(words(name, true));
+    }
+
+    private boolean hasName(String words) {
+        if (names.contains(words)) {
             return true;
         }
-        return name.indexOf('%') >= 0 || name.indexOf('+') >= 0 ? names.contains(decode(name)) : false;
+        String bounded = "_" + words + "_";
+        for (String n : names) {
+            if (bounded.contains("_" + n + "_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The name's words, lower case, joined by {@code _}: {@code user[newPassword]} is {@code user_newpassword}, or
+     * {@code user_new_password} when a lower-to-upper case change splits words too ({@code PassWord} must still
+     * read as {@code password}, hence both).
+     */
+    private static String words(String name, boolean camel) {
+        StringBuilder b = new StringBuilder(name.length() + 4);
+        boolean boundary = false;
+        char previous = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!Character.isLetterOrDigit(c)) {
+                boundary = true;
+            } else {
+                if (boundary || (camel && Character.isLowerCase(previous) && Character.isUpperCase(c))) {
+                    if (b.length() > 0) {
+                        b.append('_');
+                    }
+                    boundary = false;
+                }
+                b.append(Character.toLowerCase(c));
+            }
+            previous = c;
+        }
+        return b.toString();
     }
 
     private static String decode(String s) {

@@ -22,8 +22,25 @@ class RedactionTest {
             "/a?monkey=1&keys=2                      | /a?monkey=1&keys=2",
             "/a?&&key=z&                             | /a?&&key=[redacted]&",
             "http://h/p?pwd=1                        | http://h/p?pwd=[redacted]",
+            "/profile.php?new_password=s1&x=1        | /profile.php?new_password=[redacted]&x=1",
+            "/a?access_token=s2                      | /a?access_token=[redacted]",
+            "/a?user[password]=s3                    | /a?user[password]=[redacted]",
+            "/a?password[]=s4                        | /a?password[]=[redacted]",
+            "/a?passwordConf=s5&newPWD=s6            | /a?passwordConf=[redacted]&newPWD=[redacted]",
+            "/a?X-Api-Key=s7                         | /a?X-Api-Key=[redacted]",
+            "/a?keyword=k&tokenizer=t&pwg_tokens=p   | /a?keyword=k&tokenizer=t&pwg_tokens=p",
     })
     void credentialValuesAreMasked(String target, String expected) {
         assertEquals(expected, redaction.target(target));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/a?session_id=s1&id=2       | /a?session_id=[redacted]&id=2",
+            "/a?SessionId=s1             | /a?SessionId=[redacted]",
+            "/a?session=s1&sessions=2    | /a?session=s1&sessions=2",
+    })
+    void aConfiguredNameOfSeveralWordsMatchesThoseWords(String target, String expected) {
+        assertEquals(expected, new Redaction(java.util.List.of("session-id")).target(target));
     }
 }
