@@ -7,6 +7,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
 import net.logstash.logback.composite.loggingevent.LoggingEventFormattedTimestampJsonProvider;
 import net.logstash.logback.composite.loggingevent.LoggingEventJsonProviders;
@@ -89,7 +90,25 @@ public final class AccessLogAppender implements AutoCloseable {
         // load; at 64 KiB a batch of 200 ms at 40,000 requests/s is about 40 writes instead of 330.
         file.setBufferSize(new FileSize(64 * 1024));
         file.start();
+        if (!file.isStarted()) {
+            LoggerFactory.getLogger(AccessLogAppender.class).error("access log: cannot write accessLog.path {} ({}): the gateway"
+                    + " serves without it, and every line it would have written is counted in"
+                    + " passerelle_access_log_dropped_total; fix the path or its permissions and restart",
+                    config.path(), why(context, file));
+        }
         return file;
+    }
+
+    /** Logback says why an appender did not start only in its status list: the last error about that appender. */
+    private static String why(LoggerContext context, Object appender) {
+        String reason = "Logback did not say why";
+        for (Status status : context.getStatusManager().getCopyOfStatusList()) {
+            if (status.getLevel() == Status.ERROR && status.getOrigin() == appender) {
+                Throwable cause = status.getThrowable();
+                reason = cause == null ? status.getMessage() : cause.toString();
+            }
+        }
+        return reason;
     }
 
     public org.slf4j.Logger logger() {

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * with strace under load. Here the event loops only queue the line; the writer wakes every {@link #FLUSH_NANOS}
  * (or as soon as the queue is half full), writes everything queued through a buffered sink and flushes once, so a
  * line is in the file within that interval and a busy second costs a few dozen writes. A full queue drops the line
- * and counts it: the request path never waits for the disk.
+ * and counts it: the request path never waits for the disk. So does a sink that could not start (its file could not
+ * be opened), so that the loss shows in the metric instead of vanishing in Logback's status list.
  */
 final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -50,6 +51,10 @@ final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
     @Override
     protected void append(ILoggingEvent event) {
+        if (!sink.isStarted()) { // its file could not be opened (said once, at start): the line goes nowhere
+            dropped.increment();
+            return;
+        }
         event.prepareForDeferredProcessing();
         if (!queue.offer(event)) {
             dropped.increment();

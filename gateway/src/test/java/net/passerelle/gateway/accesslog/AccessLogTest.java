@@ -125,6 +125,39 @@ class AccessLogTest {
         assertEquals(0, appender.dropped());
     }
 
+    /**
+     * A file that cannot be opened (a path under a regular file, a read-only file system under systemd's
+     * ProtectSystem=strict) must not lose the access log silently: an ERROR names accessLog.path, and every line is
+     * counted as dropped.
+     */
+    @Test
+    void anAccessLogThatCannotBeOpenedIsSaidAndItsLinesCounted() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("a-file"), "");
+        String path = notADirectory.resolve("access.log").toString();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AccessLogAppender.class);
+        log.start();
+        logger.addAppender(log);
+        AccessLogAppender appender;
+        try {
+            appender = AccessLogAppender.install(new AccessLogConfig(true, path, null, null, null, null, null));
+        } finally {
+            logger.detachAppender(log);
+        }
+        try {
+            appender.logger().info(net.logstash.logback.marker.Markers.append("outcome", "lost"), "");
+            appender.logger().info(net.logstash.logback.marker.Markers.append("outcome", "lost"), "");
+            assertEquals(2, appender.dropped());
+        } finally {
+            appender.close();
+        }
+        List<String> errors = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).contains("accessLog.path " + path), errors.get(0));
+        assertTrue(errors.get(0).contains("passerelle_access_log_dropped_total"), errors.get(0));
+    }
+
     /** Batched writes must not keep a quiet gateway's lines in memory: each is in the file within the flush interval. */
     @Test
     void aLineIsInTheFileWhileTheGatewayRunsNotOnlyAtClose() throws Exception {
