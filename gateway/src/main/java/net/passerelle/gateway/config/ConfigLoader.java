@@ -62,9 +62,27 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the configuration: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read the configuration: " + readProblem(e), e);
         }
         return parse(text, file.toString());
+    }
+
+    /**
+     * Why a file could not be read, in words: the JDK's message for a missing or forbidden file is its path alone,
+     * which the error already names (under the systemd unit, the gateway's user must be able to read the file).
+     */
+    static String readProblem(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: user " + System.getProperty("user.name") + " cannot read it (the gateway's user"
+                    + " must: e.g. chown root:passerelle and chmod 0640 under the systemd unit)";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     public GatewayConfig parse(String yaml, String sourceName) {

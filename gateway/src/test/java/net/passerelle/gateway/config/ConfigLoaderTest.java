@@ -16,6 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConfigLoaderTest {
     private final ConfigLoader loader = new ConfigLoader(Map.of("TOKEN", "t0k3n", "PORT", "9191")::get);
 
+    /** The JDK's message for a missing or forbidden file is its path alone: the error must say what is wrong. */
+    @Test
+    void aFileThatCannotBeReadIsRefusedWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path missing = dir.resolve("missing.yml");
+        ConfigException none = assertThrows(ConfigException.class, () -> loader.load(missing));
+        assertEquals(missing + ": cannot read the configuration: no such file", none.getMessage());
+        java.nio.file.Path latin1 = java.nio.file.Files.write(dir.resolve("latin1.yml"), new byte[] {'#', ' ', (byte) 0xe9, '\n'});
+        ConfigException encoding = assertThrows(ConfigException.class, () -> loader.load(latin1));
+        assertEquals(latin1 + ": cannot read the configuration: not UTF-8 text", encoding.getMessage());
+        String denied = ConfigLoader.readProblem(new java.nio.file.AccessDeniedException("/etc/passerelle/passerelle.yml"));
+        assertTrue(denied.startsWith("permission denied: user " + System.getProperty("user.name") + " cannot read it"), denied);
+    }
+
     @Test
     void emptyFileGivesTheBuiltInDefaults() {
         GatewayConfig c = loader.parse("", "empty.yml");
