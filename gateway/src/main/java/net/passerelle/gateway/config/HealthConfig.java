@@ -33,8 +33,11 @@ public record HealthConfig(Duration interval, Duration fastInterval, String path
         passiveFailures = passiveFailures == null ? 5 : passiveFailures;
         expect = expect == null || expect.isEmpty() ? List.of("2xx", "3xx") : List.copyOf(expect);
         host = host == null || host.isBlank() ? null : host;
-        if (interval.toMillis() < 10 || fastInterval.toMillis() < 10) {
-            throw new IllegalArgumentException("health.interval and health.fastInterval must be at least 10ms");
+        if (interval.toMillis() < 10) {
+            throw new BadEntry("health.interval must be at least 10ms", "interval");
+        }
+        if (fastInterval.toMillis() < 10) {
+            throw new BadEntry("health.fastInterval must be at least 10ms", "fastInterval");
         }
         if (timeout.toMillis() < 1) {
             throw new BadEntry("health.timeout must be positive", "timeout");
@@ -42,8 +45,14 @@ public record HealthConfig(Duration interval, Duration fastInterval, String path
         if (!path.startsWith("/")) {
             throw new BadEntry("health.path must start with /, got '" + path + "'", "path");
         }
-        if (rise < 1 || fall < 1 || passiveFailures < 0) {
-            throw new IllegalArgumentException("health.rise and health.fall must be >= 1, health.passiveFailures >= 0");
+        if (rise < 1) {
+            throw new BadEntry("health.rise must be >= 1, got " + rise, "rise");
+        }
+        if (fall < 1) {
+            throw new BadEntry("health.fall must be >= 1, got " + fall, "fall");
+        }
+        if (passiveFailures < 0) {
+            throw new BadEntry("health.passiveFailures must be >= 0 (0 = off), got " + passiveFailures, "passiveFailures");
         }
         for (String e : expect) {
             expectedRange(e);

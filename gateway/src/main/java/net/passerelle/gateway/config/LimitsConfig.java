@@ -34,8 +34,14 @@ public record LimitsConfig(
         sendTimeout = sendTimeout == null ? Duration.ofSeconds(30) : sendTimeout;
         maxBufferedMemory = maxBufferedMemory == null ? DataSize.ofBytes(0) : maxBufferedMemory;
         minBodyRate = minBodyRate == null ? DataSize.ofBytes(1024) : minBodyRate;
-        if (maxRequestLine.bytes() < 256 || maxHeaderSize.bytes() < 1024 || maxHeaderCount < 8) {
-            throw new IllegalArgumentException("limits too small to serve browsers (maxRequestLine >= 256, maxHeaderSize >= 1KiB, maxHeaderCount >= 8)");
+        if (maxRequestLine.bytes() < 256) {
+            throw new BadEntry("limits.maxRequestLine must be at least 256 bytes to serve browsers", "maxRequestLine");
+        }
+        if (maxHeaderSize.bytes() < 1024) {
+            throw new BadEntry("limits.maxHeaderSize must be at least 1KiB to serve browsers", "maxHeaderSize");
+        }
+        if (maxHeaderCount < 8) {
+            throw new BadEntry("limits.maxHeaderCount must be at least 8 to serve browsers, got " + maxHeaderCount, "maxHeaderCount");
         }
         if (maxConnectionsPerClient < 1) {
             throw new BadEntry("limits.maxConnectionsPerClient must be >= 1", "maxConnectionsPerClient");

@@ -18,23 +18,25 @@ public record LoggingConfig(String level, Map<String, String> loggers) {
     private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 
     public LoggingConfig {
-        level = normalise("logging.level", level == null ? "info" : level);
+        level = normalise(level == null ? "info" : level, "level");
         Map<String, String> checked = new LinkedHashMap<>();
         if (loggers != null) {
             for (Map.Entry<String, String> e : loggers.entrySet()) {
                 if (!LOGGER_NAME.matcher(e.getKey()).matches()) {
-                    throw new IllegalArgumentException("logging.loggers: '" + e.getKey() + "' is not a logger name");
+                    throw new BadEntry("logging.loggers: '" + e.getKey() + "' is not a logger name", "loggers", e.getKey());
                 }
-                checked.put(e.getKey(), normalise("logging.loggers." + e.getKey(), e.getValue()));
+                checked.put(e.getKey(), normalise(e.getValue(), "loggers", e.getKey()));
             }
         }
         loggers = Map.copyOf(checked);
     }
 
-    private static String normalise(String key, String value) {
+    /** @param keys the level's keys below {@code logging}, for the error's line */
+    private static String normalise(String value, String... keys) {
         String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(v)) {
-            throw new IllegalArgumentException(key + " must be one of " + String.join(", ", LEVELS) + ", got '" + value + "'");
+            throw new BadEntry("logging." + String.join(".", keys) + " must be one of " + String.join(", ", LEVELS)
+                    + ", got '" + value + "'", keys);
         }
         return v;
     }

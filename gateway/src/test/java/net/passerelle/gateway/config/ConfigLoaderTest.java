@@ -227,7 +227,13 @@ class ConfigLoaderTest {
             host without a group      | 'seed:\\n  hosts:\\n    a.example:\\n      account: a\\n\\n' | c.yml:3: | a host needs a group
             bad mode, block style     | 'seed:\\n  groups:\\n    g:\\n      mode: readonly\\n  hosts: {}' | c.yml:4: | mode must be open, read-only or maintenance
             refused value             | 'server:\\n  ioThreads: -1\\n  transport: auto\\n\\nlogging: {}' | c.yml:2: | server.ioThreads must be >= 0
-            refused pair of values    | 'health:\\n  rise: 0\\n  fall: 2\\n\\nlogging: {}' | c.yml:1: | health.rise and health.fall must be >= 1
+            refused rise              | 'health:\\n  rise: 0\\n  fall: 2\\n\\nlogging: {}' | c.yml:2: | health.rise must be >= 1, got 0
+            refused fall, 2nd line    | 'health:\\n  rise: 2\\n  fall: 0\\n\\nlogging: {}' | c.yml:3: | health.fall must be >= 1, got 0
+            refused fast interval     | 'health:\\n  interval: 2s\\n  fastInterval: 1ms' | c.yml:3: | health.fastInterval must be at least 10ms
+            too few header fields     | 'limits:\\n  maxHeaderSize: 16KiB\\n  maxHeaderCount: 2\\n  maxBodySize: 1MiB' | c.yml:3: | limits.maxHeaderCount must be at least 8 to serve browsers, got 2
+            too short a request line  | 'limits:\\n  maxHeaderCount: 20\\n  maxRequestLine: 100' | c.yml:3: | limits.maxRequestLine must be at least 256
+            bad root level            | 'logging:\\n  loggers: {}\\n  level: verbose' | c.yml:3: | logging.level must be one of trace
+            bad logger level          | 'logging:\\n  level: info\\n  loggers:\\n    io.netty: warn\\n    net.passerelle: loud' | c.yml:5: | logging.loggers.net.passerelle must be one of
             no listeners              | 'logging: {}\\nlisteners: []\\nserver: {}' | c.yml:2: | listeners: at least one address is needed
             text for a whole number   | 'server: { ioThreads: lots }'                    | c.yml:1: | bad value for 'server.ioThreads': not a whole number: 'lots'
             fraction for a number     | 'server:\\n  ioThreads: 1.5'                     | c.yml:2: | bad value for 'server.ioThreads': not a whole number: '1.5'
