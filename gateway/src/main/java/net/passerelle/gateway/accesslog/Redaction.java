@@ -19,10 +19,13 @@ public final class Redaction {
     public static final Set<String> DEFAULT_NAMES = Set.of("pwg_token", "password", "pwd", "api_key", "key", "token");
 
     private final Set<String> names;
+    /** The names as {@code _word_}, to find them as whole words in {@code _words_} without making them per line. */
+    private final String[] bounded;
 
     public Redaction(Collection<String> names) {
         this.names = names.stream().map(n -> words(n, false)).filter(n -> !n.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
+        this.bounded = this.names.stream().map(n -> "_" + n + "_").toArray(String[]::new);
     }
 
     /**
@@ -68,9 +71,9 @@ public final class Redaction {
         if (names.contains(words)) {
             return true;
         }
-        String bounded = "_" + words + "_";
-        for (String n : names) {
-            if (bounded.contains("_" + n + "_")) {
+        String all = "_" + words + "_";
+        for (String n : bounded) {
+            if (all.contains(n)) {
                 return true;
             }
         }
