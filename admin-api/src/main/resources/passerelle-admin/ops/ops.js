@@ -130,11 +130,13 @@
         + ' on every gateway?', async () => outcome(await api('PUT', path + '/mode', { mode, writes }), name + ' ' + mode));
     });
     const winForm = $('.window-form', card);
+    winForm.writes.value = g.writes; // offered as the group's own policy, not the select's first option
     winForm.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const start = winForm.start.value + ':00Z', end = winForm.end.value + ':00Z';
       const body = { start, end, mode: winForm.mode.value, writes: winForm.writes.value };
-      confirmThen('Schedule ' + body.mode + ' for group ' + name + ' from ' + start + ' to ' + end + '?',
+      confirmThen('Schedule ' + body.mode + (body.mode === 'read-only' ? ' (writes: ' + body.writes + ')' : '') + ' for group '
+        + name + ' from ' + start + ' to ' + end + '?',
         async () => outcome(await api('PUT', path + '/window', body), name + ' window'));
     });
     $('.cancel-window', card).addEventListener('click', () => confirmThen('Cancel the window of group ' + name + '?',

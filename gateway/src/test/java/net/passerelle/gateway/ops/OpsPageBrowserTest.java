@@ -100,6 +100,10 @@ class OpsPageBrowserTest {
                 && d.findElement(By.cssSelector(".card[data-group='srv-13'] .backends td.down")) != null);
         WebElement card = driver.findElement(By.cssSelector(".card[data-group='srv-12']"));
         assertEquals("open", card.findElement(By.cssSelector(".badge")).getText());
+        // A window scheduled from the card keeps the group's own write policy unless ops choose otherwise: the form
+        // said "reject" for srv-12, whose policy is queue, and a window scheduled as offered refused its writes.
+        assertEquals("queue", new Select(card.findElement(By.cssSelector(".window-form select[name=writes]")))
+                .getFirstSelectedOption().getAttribute("value"));
         WebElement bob = driver.findElement(By.cssSelector(".card[data-group='srv-13']"));
         assertEquals("read-only", bob.findElement(By.cssSelector(".badge")).getText());
         assertTrue(bob.findElement(By.cssSelector(".countdown")).getText().startsWith("starts in 1h 5"),
