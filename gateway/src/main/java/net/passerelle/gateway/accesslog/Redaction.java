@@ -47,15 +47,20 @@ public final class Redaction {
         int copied = 0;
         int start = query + 1;
         while (start < end) {
+            // Pairs end at '&', or at ';' where PHP is set to split on it too (arg_separator.input): a name is looked
+            // for after either, and a credential's value is masked up to the next '&', which covers both readings.
             int amp = target.indexOf('&', start);
-            int stop = amp < 0 || amp > end ? end : amp;
+            int ampStop = amp < 0 || amp > end ? end : amp;
+            int semi = target.indexOf(';', start);
+            int stop = semi < 0 || semi > ampStop ? ampStop : semi;
             int eq = target.indexOf('=', start);
-            if (eq >= 0 && eq + 1 < stop && isCredential(target.substring(start, eq))) {
+            if (eq >= 0 && eq + 1 < ampStop && eq < stop && isCredential(target.substring(start, eq))) {
                 if (out == null) {
                     out = new StringBuilder(target.length());
                 }
                 out.append(target, copied, eq + 1).append(MASK);
-                copied = stop;
+                copied = ampStop;
+                stop = ampStop;
             }
             start = stop + 1;
         }

@@ -29,6 +29,11 @@ class RedactionTest {
             "/a?passwordConf=s5&newPWD=s6            | /a?passwordConf=[redacted]&newPWD=[redacted]",
             "/a?X-Api-Key=s7                         | /a?X-Api-Key=[redacted]",
             "/a?keyword=k&tokenizer=t&pwg_tokens=p   | /a?keyword=k&tokenizer=t&pwg_tokens=p",
+            // ';' as PHP's other separator (arg_separator.input): the name is found after it, and the value is
+            // masked up to the next '&' (so a token holding a ';' is not half shown where ';' separates nothing)
+            "/a?a=1;password=s8&b=2                  | /a?a=1;password=[redacted]&b=2",
+            "/a?token=s9;tail&b=2                    | /a?token=[redacted]&b=2",
+            "/a?a=1;b=2&c=3                          | /a?a=1;b=2&c=3",
     })
     void credentialValuesAreMasked(String target, String expected) {
         assertEquals(expected, redaction.target(target));
