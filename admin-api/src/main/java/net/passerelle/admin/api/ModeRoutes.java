@@ -82,10 +82,15 @@ final class ModeRoutes {
                     + clock.instant() + "): nothing would be scheduled");
         }
         Store s = store.get();
+        // A group has one window: a new one replaces the one scheduled, which the answer names (it was lost silently).
+        Window before = s.group(name).map(g -> g.window()).filter(old -> !old.isOver(clock.instant())).orElse(null);
         long version = s.setWindow(r.actor(), name, w);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("group", name);
         answer.put("window", s.group(name).map(g -> Views.window(g.window(), clock.instant())).orElse(null));
+        if (before != null && !before.equals(w)) {
+            answer.put("replaced", Views.window(before, clock.instant()));
+        }
         return Confirmed.answer(confirmer, version, answer);
     }
 

@@ -222,6 +222,15 @@ abstract class AdminApiContractTest {
         assertError(call("PUT", "/v1/groups/nope/window",
                 "{\"start\": \"2030-11-22T08:00:00Z\", \"end\": \"2030-11-22T10:00:00Z\", \"mode\": \"read-only\"}"), 404);
         assertEquals(version, store.version());
+        assertFalse(put.json().has("replaced"), "nothing was scheduled before: " + put.raw().body());
+
+        // A group has one window: a second replaces the first, and the answer names the one that is gone.
+        Answer second = call("PUT", "/v1/groups/srv-12/window",
+                "{\"start\": \"2030-11-23T08:00:00Z\", \"end\": \"2030-11-23T10:00:00Z\", \"mode\": \"maintenance\"}");
+        assertEquals(200, second.status(), second.raw().body());
+        assertEquals("2030-11-22T08:00:00Z", second.json().path("replaced").path("start").asText(), second.raw().body());
+        assertEquals("read-only", second.json().path("replaced").path("mode").asText());
+        assertEquals("2030-11-23T08:00:00Z", second.json().path("window").path("start").asText());
 
         assertEquals(200, call("DELETE", "/v1/groups/srv-12/window", null).status());
         assertEquals(null, store.group("srv-12").orElseThrow().window());

@@ -68,6 +68,10 @@ final class WindowCommand extends CtlSubcommand {
         JsonNode w = a.json().path("window");
         String what = w.isNull() || w.isMissingNode() ? "no window" : Views.window(w, Instant.now());
         out().println(group + ": " + what + ", " + confirmation(a.json()));
+        JsonNode replaced = a.json().path("replaced");
+        if (replaced.isObject()) {
+            out().println("  (it replaces " + Views.window(replaced, Instant.now()) + ": a group has one window)");
+        }
         out().flush();
         return Exit.of(a.status(), true);
     }

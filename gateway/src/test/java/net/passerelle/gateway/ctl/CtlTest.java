@@ -125,6 +125,9 @@ class CtlTest {
                     "--mode", "maintenance");
             assertEquals(Exit.PARTIAL, r.code(), r.err() + r.out());
             assertTrue(r.out().contains("NOT confirmed by: laggard"), r.out());
+            Run again = ctl("window", "srv-13", "--start", "2030-01-02T08:00:00Z", "--end", "2030-01-02T09:00:00Z",
+                    "--mode", "maintenance");
+            assertTrue(again.out().contains("(it replaces maintenance"), "a replaced window is said: " + again.out());
         } finally {
             ops.gateway.storeSync().store().forgetGateway("laggard");
             assertEquals(0, ctl("window", "srv-13", "--cancel").code());
