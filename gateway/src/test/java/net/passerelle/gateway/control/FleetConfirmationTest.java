@@ -1,5 +1,6 @@
 package net.passerelle.gateway.control;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.gateway.Passerelle;
 import net.passerelle.gateway.testing.RawHttp;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static net.passerelle.gateway.control.ControlPlaneHarness.admin;
 import static net.passerelle.gateway.control.ControlPlaneHarness.config;
@@ -122,5 +125,38 @@ class FleetConfirmationTest {
         assertEquals(1, answer.json().get("gateways").asInt(), answer.body());
         var after = admin(a, "GET", "/v1/gateways", null);
         assertTrue(after.body().contains("\"id\":\"gw-b\",\"state\":\"stopped\""), after.body());
+    }
+
+    /**
+     * Each gateway spools to its own disk. Found on a walkthrough: asked through gw-a, GET /v1/groups/srv-12/spool
+     * (and so 'ctl status') said 0 queued while gw-b held a queued write of the group. The view now says whose spool
+     * it is and what the other live gateways hold.
+     */
+    @Test
+    void theSpoolViewNamesItsGatewayAndWhatTheOthersHold() throws Exception {
+        assertEquals(200, admin(a, "PUT", "/v1/groups/srv-12", "{\"backends\": [\"" + backend.hostPort() + "\"]}").status());
+        assertEquals(200, admin(a, "PUT", "/v1/hosts/" + HOST, "{\"group\": \"srv-12\", \"account\": \"alice\"}").status());
+        var mode = admin(a, "PUT", "/v1/groups/srv-12/mode", "{\"mode\": \"read-only\", \"writes\": \"queue\"}");
+        assertEquals(2, mode.json().get("applied").asInt(), mode.body());
+        assertEquals(202, post(b, HOST).status(), "queued on gw-b's disk");
+
+        JsonNode view = awaitElsewhere(a, "gw-b");
+        assertEquals("gw-a", view.get("gateway").asText(), view.toString());
+        assertEquals(0, view.get("count").asInt(), "gw-a's own spool is empty: " + view);
+        assertEquals(1, view.get("waitingElsewhere").get("gw-b").asInt(), view.toString());
+        assertTrue(view.get("waitingElsewhere").path("gw-a").isMissingNode(), "a gateway is not 'elsewhere' to itself");
+    }
+
+    /** gw-b publishes its spool with its next heartbeat (store.pollInterval): wait for it, with a deadline. */
+    private static JsonNode awaitElsewhere(Passerelle admin, String gateway) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            var answer = admin(admin, "GET", "/v1/groups/srv-12/spool", null);
+            assertEquals(200, answer.status(), answer.body());
+            if (answer.json().path("waitingElsewhere").has(gateway) || System.nanoTime() > deadline) {
+                return answer.json();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 }
