@@ -8,7 +8,6 @@ import net.passerelle.admin.api.Json;
 import net.passerelle.admin.api.Liveness;
 import net.passerelle.admin.api.Router;
 import net.passerelle.admin.model.FleetView;
-import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.admin.store.Store;
 import net.passerelle.gateway.migration.SpoolBeacon;
@@ -93,12 +92,11 @@ final class SpoolRoutes {
             return null; // the spool is shown without the store: it may be what is being migrated
         }
         Map<String, Integer> elsewhere = new TreeMap<>();
-        for (GatewayStatus g : fleet.gateways()) {
-            int n = SpoolBeacon.parse(g.info()).getOrDefault(group, 0);
-            if (n > 0 && !g.gatewayId().equals(self) && liveness.isLive(g, fleet)) {
+        SpoolBeacon.publishedElsewhere(fleet, group, self).forEach((g, n) -> {
+            if (liveness.isLive(g, fleet)) {
                 elsewhere.put(g.gatewayId(), n);
             }
-        }
+        });
         return elsewhere;
     }
 

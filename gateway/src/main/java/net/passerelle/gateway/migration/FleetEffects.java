@@ -2,7 +2,6 @@ package net.passerelle.gateway.migration;
 
 import net.passerelle.admin.api.FleetConfirmer;
 import net.passerelle.admin.model.FleetView;
-import net.passerelle.admin.model.GatewayStatus;
 import net.passerelle.admin.model.HostMapping;
 import net.passerelle.admin.model.Migration;
 import net.passerelle.admin.store.Store;
@@ -104,16 +103,12 @@ public final class FleetEffects implements MigrationEffects {
     private void published(Migration m, Map<String, Integer> live, Map<String, Integer> unreachable) {
         FleetView fleet = store.get().fleet();
         Instant since = m.readOnlySince() == null ? m.createdAt() : m.readOnlySince();
-        for (GatewayStatus g : fleet.gateways()) {
-            int n = SpoolBeacon.parse(g.info()).getOrDefault(m.group(), 0);
-            if (g.gatewayId().equals(self) || n == 0) {
-                continue;
-            }
+        SpoolBeacon.publishedElsewhere(fleet, m.group(), self).forEach((g, n) -> {
             if (confirmer.liveness().isLive(g, fleet)) {
                 live.put(g.gatewayId(), n);
             } else if (g.heartbeat() != null && g.heartbeat().isAfter(since)) {
                 unreachable.put(g.gatewayId(), n);
             }
-        }
+        });
     }
 }

@@ -1,5 +1,8 @@
 package net.passerelle.gateway.migration;
 
+import net.passerelle.admin.model.FleetView;
+import net.passerelle.admin.model.GatewayStatus;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToIntFunction;
@@ -35,6 +38,22 @@ public final class SpoolBeacon {
             sb.append(sb.isEmpty() ? "" : ",").append(item);
         }
         return sb.isEmpty() ? "" : KEY + sb;
+    }
+
+    /**
+     * What the gateways of {@code fleet} other than {@code self} publish as waiting for {@code group}, by gateway, in
+     * the fleet's order; only those that publish some. Callers judge liveness: the spool view lists the live ones,
+     * the migration driver also names the unreachable ones.
+     */
+    public static Map<GatewayStatus, Integer> publishedElsewhere(FleetView fleet, String group, String self) {
+        Map<GatewayStatus, Integer> out = new LinkedHashMap<>();
+        for (GatewayStatus g : fleet.gateways()) {
+            int n = parse(g.info()).getOrDefault(group, 0);
+            if (n > 0 && !g.gatewayId().equals(self)) {
+                out.put(g, n);
+            }
+        }
+        return out;
     }
 
     /** The waiting counts a heartbeat's info publishes, by group; empty when it publishes none. */
