@@ -3,6 +3,7 @@ package net.passerelle.gateway.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import net.passerelle.admin.model.Mode;
 import net.passerelle.gateway.Passerelle;
+import net.passerelle.gateway.testing.Await;
 import net.passerelle.gateway.testing.RawHttp;
 import net.passerelle.gateway.testing.StubBackend;
 import org.junit.jupiter.api.AfterEach;
@@ -11,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.time.Duration;
 
 import static net.passerelle.gateway.control.ControlPlaneHarness.admin;
 import static net.passerelle.gateway.control.ControlPlaneHarness.config;
@@ -147,16 +147,19 @@ class FleetConfirmationTest {
         assertTrue(view.get("waitingElsewhere").path("gw-a").isMissingNode(), "a gateway is not 'elsewhere' to itself");
     }
 
-    /** gw-b publishes its spool with its next heartbeat (store.pollInterval): wait for it, with a deadline. */
-    private static JsonNode awaitElsewhere(Passerelle admin, String gateway) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            var answer = admin(admin, "GET", "/v1/groups/srv-12/spool", null);
-            assertEquals(200, answer.status(), answer.body());
-            if (answer.json().path("waitingElsewhere").has(gateway) || System.nanoTime() > deadline) {
-                return answer.json();
+    /** gw-b publishes its spool with its next heartbeat (store.pollInterval): wait for it. */
+    private static JsonNode awaitElsewhere(Passerelle admin, String gateway) {
+        JsonNode[] view = new JsonNode[1];
+        Await.until(gateway + " in waitingElsewhere", Duration.ofSeconds(10), () -> {
+            try {
+                var answer = admin(admin, "GET", "/v1/groups/srv-12/spool", null);
+                assertEquals(200, answer.status(), answer.body());
+                view[0] = answer.json();
+            } catch (Exception e) {
+                throw new AssertionError(e);
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+            return view[0].path("waitingElsewhere").has(gateway);
+        }, () -> ": " + view[0]);
+        return view[0];
     }
 }

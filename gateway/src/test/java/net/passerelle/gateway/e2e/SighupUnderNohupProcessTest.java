@@ -1,14 +1,14 @@
 package net.passerelle.gateway.e2e;
 
+import net.passerelle.gateway.testing.Await;
 import net.passerelle.gateway.testing.StubBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -36,13 +36,8 @@ class SighupUnderNohupProcessTest {
                          alice.gallery.example: {group: srv-12, account: alice}
                      """.formatted(backend.hostPort()), List.of("-Xmx128m"), Map.of(), nohup)) {
             String warning = "SIGHUP is ignored by this process (started under nohup?)";
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!gateway.output().contains(warning)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no word of the ignored SIGHUP:\n" + gateway.output());
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            }
+            Await.until("word of the ignored SIGHUP", Duration.ofSeconds(30), () -> gateway.output().contains(warning),
+                    () -> "\n" + gateway.output());
             assertFalse(gateway.output().contains("cannot be handled here"), gateway.output());
         }
     }
